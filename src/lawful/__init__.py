@@ -1,0 +1,3 @@
+"""lawful: the privacy statement is code."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,27 @@
+"""Settings read from the environment (LAWFUL_*); the defaults run embedded."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///lawful.db"
+DEFAULT_HOME = ".lawful"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    home: Path
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+
+def get_settings() -> Settings:
+    return Settings(
+        database_url=os.environ.get("LAWFUL_DATABASE_URL", DEFAULT_DATABASE_URL),
+        home=Path(os.environ.get("LAWFUL_HOME", DEFAULT_HOME)),
+    )

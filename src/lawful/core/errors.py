@@ -1,0 +1,50 @@
+"""Domain errors. They carry no HTTP status: each entrypoint maps them once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LawfulError(Exception):
+    """Base of every error the product reports to a user as a clear message."""
+
+
+class NotFound(LawfulError):
+    pass
+
+
+class Conflict(LawfulError):
+    pass
+
+
+class InvalidInput(LawfulError):
+    pass
+
+
+class RegisterInvalid(LawfulError):
+    """The processing register failed validation; `problems` lists each one."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the register")
+
+
+class RenderError(LawfulError):
+    pass
+
+
+class ProcessingDenied(LawfulError):
+    """The policy refused an access; the refusal itself was recorded in the ledger."""
+
+    def __init__(self, purpose: str, reasons: Sequence[str]) -> None:
+        self.purpose = purpose
+        self.reasons = tuple(reasons)
+        super().__init__(f"processing for '{purpose}' denied: {', '.join(self.reasons)}")
+
+
+class LedgerTampered(LawfulError):
+    pass
+
+
+class KeyDestroyed(LawfulError):
+    """The subject's vault key was destroyed (erasure): the payload is unreadable."""
