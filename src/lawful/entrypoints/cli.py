@@ -1,0 +1,30 @@
+"""The `lawful` command: the only place that wires every domain's CLI together."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from lawful.core.errors import LawfulError, RegisterInvalid
+from lawful.entrypoints import cli_register
+
+app = typer.Typer(
+    help="lawful — the privacy statement is code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cli_register.app, name="register")
+
+
+def main() -> None:
+    """Run the CLI; domain errors become one clear line and exit code 1, never a traceback."""
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        app()
+    except RegisterInvalid as exc:
+        for problem in exc.problems:
+            err.print(problem, markup=False, highlight=False)
+        raise SystemExit(1) from None
+    except LawfulError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(1) from None

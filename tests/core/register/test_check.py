@@ -1,0 +1,151 @@
+"""The register check reports every problem with its YAML path; the reference checks clean."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from lawful.core.register.load import parse, reference_register_path
+
+Doc = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Doc:
+    data = yaml.safe_load(reference_register_path().read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def problems_after(reference: Doc, mutate: Callable[[Doc], None]) -> list[str]:
+    doc = copy.deepcopy(reference)
+    mutate(doc)
+    register, problems = parse(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    assert register is None, "a broken register must not load"
+    return [str(p) for p in problems]
+
+
+def purpose_index(doc: Doc, predicate: Callable[[Doc], bool]) -> int:
+    return next(i for i, p in enumerate(doc["purposes"]) if predicate(p))
+
+
+def test_reference_register_checks_clean() -> None:
+    register, problems = parse(reference_register_path().read_text(encoding="utf-8"))
+    assert [str(p) for p in problems] == []
+    assert register is not None
+    assert {p.activity for p in register.purposes} >= set(range(1, 18))
+
+
+def test_yaml_syntax_error_names_its_line() -> None:
+    _, problems = parse("languages: [fr, nl\nentities: {\n")
+    assert len(problems) == 1
+    assert "YAML syntax error" in problems[0].message
+    assert problems[0].line is not None and problems[0].line >= 2
+
+
+def test_unknown_category_is_reported_with_path_and_suggestion(reference: Doc) -> None:
+    def typo(doc: Doc) -> None:
+        doc["purposes"][3]["data_categories"].insert(1, "user.finacial")
+
+    found = problems_after(reference, typo)
+    assert any(
+        p.startswith(
+            "purposes[3].data_categories[1]: unknown data category 'user.finacial' "
+            "(did you mean 'user.financial'?)"
+        )
+        for p in found
+    ), found
+
+
+def test_duplicate_purpose_id(reference: Doc) -> None:
+    def dup(doc: Doc) -> None:
+        doc["purposes"][2]["id"] = doc["purposes"][0]["id"]
+
+    found = problems_after(reference, dup)
+    assert any(p.startswith("purposes[2].id: duplicate purpose id") for p in found), found
+
+
+def test_legitimate_interest_without_assessment(reference: Doc) -> None:
+    index = purpose_index(reference, lambda p: p["legal_basis"] == "legitimate_interests")
+
+    def drop(doc: Doc) -> None:
+        del doc["purposes"][index]["legitimate_interest"]
+
+    found = problems_after(reference, drop)
+    assert any(
+        p.startswith(f"purposes[{index}].legitimate_interest: a legitimate-interest purpose")
+        for p in found
+    ), found
+
+
+def test_direct_marketing_must_be_absolute(reference: Doc) -> None:
+    index = purpose_index(reference, lambda p: p.get("direct_marketing", False))
+
+    def soften(doc: Doc) -> None:
+        doc["purposes"][index]["objection"] = {"mode": "balancing"}
+
+    found = problems_after(reference, soften)
+    assert any(
+        p.startswith(f"purposes[{index}].objection.mode: a direct-marketing purpose") for p in found
+    ), found
+
+
+def test_undeclared_recipient_and_entity(reference: Doc) -> None:
+    def undeclared(doc: Doc) -> None:
+        doc["purposes"][0]["recipients"].append("acme-reinsurance")
+        doc["purposes"][0]["controllers"].append("kbc-bakn")
+
+    found = problems_after(reference, undeclared)
+    assert any("recipient 'acme-reinsurance' is referenced but not declared" in p for p in found)
+    assert any(
+        "entity 'kbc-bakn' is referenced but not declared (did you mean 'kbc-bank'?)" in p
+        for p in found
+    ), found
+
+
+def test_missing_translation(reference: Doc) -> None:
+    def untranslate(doc: Doc) -> None:
+        del doc["purposes"][1]["title"]["nl"]
+
+    found = problems_after(reference, untranslate)
+    assert any(p.startswith("purposes[1].title.nl: missing translation") for p in found), found
+
+
+def test_placeholder_naming_nothing_declared(reference: Doc) -> None:
+    def leak(doc: Doc) -> None:
+        doc["purposes"][0]["description"]["fr"] += " {recipient:nobody} %%bank%%"
+
+    found = problems_after(reference, leak)
+    assert any(
+        p.startswith("purposes[0].description.fr: placeholder '{recipient:nobody}'") for p in found
+    ), found
+    assert any("'%%bank%%'" in p for p in found), found
+
+
+def test_invalid_enterprise_number(reference: Doc) -> None:
+    def bad(doc: Doc) -> None:
+        doc["entities"][0]["enterprise_number"] = "0462.920.227"
+
+    found = problems_after(reference, bad)
+    assert any(p.startswith("entities[0].enterprise_number: '0462.920.227'") for p in found), found
+
+
+def test_every_problem_is_reported_at_once(reference: Doc) -> None:
+    def many(doc: Doc) -> None:
+        doc["purposes"][0]["data_categories"].append("user.nope")
+        doc["purposes"][1]["recipients"].append("nobody")
+        del doc["purposes"][2]["title"]["en"]
+
+    assert len(problems_after(reference, many)) >= 3
+
+
+def test_unknown_field_is_reported(reference: Doc) -> None:
+    def extra(doc: Doc) -> None:
+        doc["purposes"][0]["legal_bassis"] = "consent"
+
+    found = problems_after(reference, extra)
+    assert any(p.startswith("purposes[0].legal_bassis: unknown field") for p in found), found
