@@ -17,7 +17,7 @@ from lawful.core.register.load import check_file, reference_register_path
 from lawful.core.register.models import Register
 
 app = typer.Typer(help="Check, compare and export the processing register (GDPR Art. 30).")
-out = Console()
+out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 RegisterFile = Annotated[
