@@ -1,0 +1,226 @@
+"""The gate: the one way domain code reads or discloses personal data.
+
+A domain service opens a processing context for one purpose and one actor, inside the caller's
+transaction. Each access asks the policy and appends its ledger event in that same transaction:
+no access without a record, no record of an access that was rolled back. A refused access is
+recorded too, then raised as `ProcessingDenied`; `unit_of_work` keeps that refusal on record even
+when the caller's transaction is rolled back because of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from lawful.core.db import session_scope
+from lawful.core.errors import ProcessingDenied
+from lawful.core.ledger import service as ledger
+from lawful.core.policy.engine import Policy, compile_policy
+from lawful.core.policy.types import Actor, Decision, Request, SubjectState
+from lawful.core.register.models import Register
+
+_DENIALS = "lawful.gate.denials"
+Details = Mapping[str, Any]
+
+
+class SubjectStates(Protocol):
+    """What the policy must know of each subject: relationships, objections, consents…"""
+
+    def load(
+        self, session: Session, subject_ids: Collection[str], *, as_of: dt.date
+    ) -> Mapping[str, SubjectState]: ...
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """The subjects a bulk job may process, and why the others were refused."""
+
+    allowed: list[str]
+    denied: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    register: Register
+    policy: Policy
+    states: SubjectStates
+    _basis: dict[str, str] = field(default_factory=dict, repr=False)
+    _kinds: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, register: Register, states: SubjectStates) -> Gate:
+        return cls(
+            register=register,
+            policy=compile_policy(register),
+            states=states,
+            _basis={p.id: p.legal_basis.value for p in register.purposes},
+            _kinds={r.id: r.kind.value for r in register.roles},
+        )
+
+    def open(self, session: Session, *, actor: Actor, purpose: str) -> ProcessingContext:
+        return ProcessingContext(
+            gate=self,
+            session=session,
+            actor=actor,
+            purpose=purpose,
+            legal_basis=self._basis.get(purpose, "undeclared"),
+            actor_kind=self._kinds.get(actor.role, "unknown"),
+        )
+
+
+@dataclass
+class ProcessingContext:
+    """Processing for one purpose by one actor, inside one transaction."""
+
+    gate: Gate
+    session: Session
+    actor: Actor
+    purpose: str
+    legal_basis: str
+    actor_kind: str
+
+    def access(
+        self,
+        subject_id: str,
+        *,
+        categories: Sequence[str],
+        event: str,
+        details: Details | None = None,
+        recipient: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> Decision:
+        """Ask, record, and return the decision; raise `ProcessingDenied` when refused."""
+        day = as_of or dt.date.today()
+        state = self._states([subject_id], day)[subject_id]
+        decision = self.gate.policy.decide(self._request(subject_id, categories, recipient), state)
+        new = self._event(subject_id, categories, event, details, recipient, decision)
+        ledger.append(self.session, events=[new])
+        if not decision.allowed:
+            self.session.info.setdefault(_DENIALS, []).append(new)
+            raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
+        return decision
+
+    def disclose(
+        self,
+        subject_id: str,
+        *,
+        recipient: str,
+        categories: Sequence[str],
+        event: str,
+        details: Details | None = None,
+    ) -> Decision:
+        return self.access(
+            subject_id, categories=categories, event=event, details=details, recipient=recipient
+        )
+
+    def access_many(
+        self,
+        subject_ids: Sequence[str],
+        *,
+        categories: Sequence[str],
+        event: str,
+        details: Mapping[str, Details] | None = None,
+        recipient: str | None = None,
+        as_of: dt.date | None = None,
+    ) -> BulkOutcome:
+        """Decide for many subjects at once and record every decision in one batch.
+
+        Refusals do not raise: a job processes `allowed` and reports `denied`.
+        """
+        day = as_of or dt.date.today()
+        states = self._states(subject_ids, day)
+        cats = tuple(categories)
+        decisions = self.gate.policy.decide_subjects(
+            self.actor, self.purpose, cats, [states[s] for s in subject_ids], recipient
+        )
+        events = []
+        allowed: list[str] = []
+        denied: dict[str, tuple[str, ...]] = {}
+        for subject_id, decision in zip(subject_ids, decisions, strict=True):
+            payload = details.get(subject_id) if details and decision.allowed else None
+            events.append(self._event(subject_id, cats, event, payload, recipient, decision))
+            if decision.allowed:
+                allowed.append(subject_id)
+            else:
+                denied[subject_id] = tuple(r.value for r in decision.reasons)
+        ledger.append(self.session, events=events)
+        return BulkOutcome(allowed, denied)
+
+    def _states(self, subject_ids: Sequence[str], day: dt.date) -> Mapping[str, SubjectState]:
+        states = self.gate.states.load(self.session, subject_ids, as_of=day)
+        # A subject the state source does not know has no relationship, objection or consent.
+        missing = [s for s in subject_ids if s not in states]
+        if not missing:
+            return states
+        return {**states, **{s: SubjectState(as_of=day) for s in missing}}
+
+    def _request(
+        self, subject_id: str, categories: Sequence[str], recipient: str | None
+    ) -> Request:
+        return Request(self.actor, self.purpose, subject_id, tuple(categories), recipient)
+
+    def _event(
+        self,
+        subject_id: str,
+        categories: Sequence[str],
+        event: str,
+        details: Details | None,
+        recipient: str | None,
+        decision: Decision,
+    ) -> ledger.NewEvent:
+        return ledger.NewEvent(
+            event=event,
+            actor=self.actor.role,
+            actor_kind=self.actor_kind,
+            entity=self.actor.entity,
+            purpose=self.purpose,
+            legal_basis=self.legal_basis,
+            decision="allow" if decision.allowed else "deny",
+            subject_id=subject_id,
+            data_categories=tuple(categories),
+            recipient=recipient,
+            reasons=tuple(r.value for r in decision.reasons),
+            obligations=tuple(o.value for o in decision.obligations),
+            # A refused access touched no data: its record carries no details.
+            details=details if decision.allowed else None,
+        )
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """The entrypoints' transaction: committed at the end, rolled back on error.
+
+    Refusals recorded in a transaction that is then rolled back are recorded again in a
+    transaction of their own: a refused attempt stays on record, the work around it does not.
+    """
+    refused: list[ledger.NewEvent] = []
+    try:
+        with session_scope(engine) as session:
+            try:
+                yield session
+            except BaseException:
+                refused = list(session.info.get(_DENIALS, []))
+                raise
+    except BaseException:
+        if refused:
+            with session_scope(engine) as again:
+                ledger.append(again, events=refused)
+        raise
+
+
+@dataclass(frozen=True)
+class StaticStates:
+    """Subject states held in memory: for the demonstration and for tests of the gate itself."""
+
+    states: Mapping[str, SubjectState]
+
+    def load(
+        self, session: Session, subject_ids: Collection[str], *, as_of: dt.date
+    ) -> Mapping[str, SubjectState]:
+        return {s: self.states[s] for s in subject_ids if s in self.states}

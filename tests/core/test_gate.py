@@ -1,0 +1,151 @@
+"""The gate: no access without a record, no record of a rolled-back access, refusals recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from lawful.core.db import create_engine, session_scope, upgrade
+from lawful.core.errors import ProcessingDenied
+from lawful.core.gate import Gate, StaticStates, unit_of_work
+from lawful.core.ledger import service as ledger
+from lawful.core.policy.types import Actor, Objection, ObjectionStatus, Relationship, SubjectState
+from lawful.core.register.load import load_register
+from lawful.core.register.models import RelationshipState
+
+TODAY = dt.date(2026, 11, 25)
+CLIENT = SubjectState(
+    as_of=TODAY,
+    relationships=(Relationship("kbc-bank", RelationshipState.CLIENT, dt.date(2020, 1, 1)),),
+)
+ADVISOR = Actor("advisor", "kbc-bank")
+FILE_DATA = ["user.name", "user.contact.email"]
+
+
+@pytest.fixture(scope="module")
+def gate() -> Gate:
+    states = {
+        "alice": CLIENT,
+        "bob": SubjectState(as_of=TODAY, relationships=CLIENT.relationships, dm_objection=True),
+        "carol": SubjectState(
+            as_of=TODAY,
+            relationships=CLIENT.relationships,
+            objections=frozenset({Objection("customer-file", ObjectionStatus.PENDING)}),
+        ),
+    }
+    return Gate.build(load_register(), StaticStates(states))
+
+
+def events(session: Session) -> list[ledger.LedgerRecord]:
+    return ledger.recent(session, limit=1000)
+
+
+def test_allowed_access_is_recorded_with_pseudonym_and_encrypted_details(
+    session: Session, gate: Gate
+) -> None:
+    ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+    decision = ctx.access(
+        "alice",
+        categories=FILE_DATA,
+        event="customers.person.read",
+        details={"fields": ["name", "email"]},
+        as_of=TODAY,
+    )
+    assert decision.allowed
+    record = events(session)[0]
+    assert (record.purpose, record.actor, record.entity, record.decision) == (
+        "customer-file",
+        "advisor",
+        "kbc-bank",
+        "allow",
+    )
+    assert record.legal_basis == "legitimate_interests"
+    assert record.subject_pseudonym and "alice" not in record.subject_pseudonym
+    assert record.details is not None and b"email" not in record.details
+    assert ledger.details(session, record=record) == {"fields": ["name", "email"]}
+    assert "record" in record.obligations
+
+
+def test_denied_access_raises_with_reasons_and_is_recorded(session: Session, gate: Gate) -> None:
+    ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+    with pytest.raises(ProcessingDenied) as refused:
+        ctx.access("carol", categories=FILE_DATA, event="customers.person.read", as_of=TODAY)
+    assert refused.value.reasons == ("objection_pending",)
+    record = events(session)[0]
+    assert record.decision == "deny" and record.reasons == ("objection_pending",)
+    assert record.details is None
+
+
+def test_unknown_purpose_is_refused(session: Session, gate: Gate) -> None:
+    ctx = gate.open(session, actor=ADVISOR, purpose="selling-lists")
+    with pytest.raises(ProcessingDenied) as refused:
+        ctx.access("alice", categories=FILE_DATA, event="customers.person.read", as_of=TODAY)
+    assert "purpose_unknown" in refused.value.reasons
+    assert events(session)[0].legal_basis == "undeclared"
+
+
+def test_bulk_job_records_every_decision_in_one_batch(session: Session, gate: Gate) -> None:
+    before = ledger.head(session)[0]
+    ctx = gate.open(session, actor=Actor("offer-engine", "kbc-bank"), purpose="personalised-offers")
+    outcome = ctx.access_many(
+        ["alice", "bob", "dave"],
+        categories=["user.financial.loan"],
+        event="engagement.offer.select",
+        as_of=TODAY,
+    )
+    assert outcome.allowed == ["alice"]
+    assert outcome.denied["bob"] == ("dm_objection",)
+    assert outcome.denied["dave"] == ("no_relationship",)
+    assert ledger.head(session)[0] == before + 3
+
+
+@pytest.fixture
+def fresh_engine(database_url: str) -> Iterator[Engine]:
+    """A database of its own: these tests commit, and ledger rows can never be deleted."""
+    schema = None
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url.replace(".db", f"-{uuid.uuid4().hex}.db"))
+    else:
+        schema = f"gate_{uuid.uuid4().hex[:12]}"
+        with create_engine(database_url).begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        engine = create_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
+    upgrade(engine)
+    yield engine
+    if schema is not None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+def count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM ledger_event")).scalar_one())
+
+
+def test_rolled_back_access_leaves_no_record(fresh_engine: Engine, gate: Gate) -> None:
+    with pytest.raises(RuntimeError), unit_of_work(fresh_engine) as session:
+        gate.open(session, actor=ADVISOR, purpose="customer-file").access(
+            "alice", categories=FILE_DATA, event="customers.person.read", as_of=TODAY
+        )
+        raise RuntimeError("the work around the access failed")
+    assert count(fresh_engine) == 0
+
+
+def test_refusal_stays_recorded_when_its_transaction_rolls_back(
+    fresh_engine: Engine, gate: Gate
+) -> None:
+    with pytest.raises(ProcessingDenied), unit_of_work(fresh_engine) as session:
+        ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+        ctx.access("alice", categories=FILE_DATA, event="customers.person.read", as_of=TODAY)
+        ctx.access("carol", categories=FILE_DATA, event="customers.person.read", as_of=TODAY)
+    with session_scope(fresh_engine) as session:
+        recorded = events(session)
+        assert [(r.decision, r.reasons) for r in recorded] == [("deny", ("objection_pending",))]
+        assert ledger.verify(session).ok
