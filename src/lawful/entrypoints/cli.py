@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from lawful.core.errors import LawfulError, RegisterInvalid
-from lawful.entrypoints import cli_register
+from lawful.entrypoints import cli_demo, cli_ledger, cli_register, cli_statement
 
 app = typer.Typer(
     help="lawful — the privacy statement is code.",
@@ -14,6 +14,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(cli_register.app, name="register")
+app.add_typer(cli_statement.app, name="statement")
+app.add_typer(cli_ledger.app, name="ledger")
+app.command()(cli_demo.demo)
 
 
 def main() -> None:

@@ -55,7 +55,7 @@ def _retention(purpose: Purpose) -> str:
 
 def _declaration(register: Register, purpose: Purpose) -> PrivacyDeclaration:
     third = [
-        r.name
+        r.name.get("en", r.id)
         for r in register.recipients
         if r.id in purpose.recipients and r.kind != "group_entity"
     ]

@@ -142,7 +142,7 @@ class Authority(Model):
 class Recipient(Model):
     id: Id
     kind: RecipientKind
-    name: str
+    name: Text
     description: Text
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "BE"
     entity: Id | None = None  # for a group entity: which declared entity it is
@@ -167,7 +167,7 @@ class Retention(Model):
 class LegalHold(Model):
     id: Id
     title: Text
-    law: str  # the legal reference, e.g. "Law of 18 September 2017, art. 60"
+    law: Text  # the legal reference, in each language
     duration: Duration
     starts: RetentionStart
     data_categories: list[str]

@@ -53,7 +53,7 @@ def _lookup(register: Register, brand: Brand | None, lang: str, token: str) -> s
     if kind == "recipient":
         for recipient in register.recipients:
             if recipient.id == ident:
-                return recipient.name
+                return recipient.name.get(lang) or next(iter(recipient.name.values()))
         raise UnresolvedPlaceholder(token, f"names recipient '{ident}', which is not declared")
     raise UnresolvedPlaceholder(token, "is not a known placeholder")
 
