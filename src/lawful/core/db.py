@@ -1,0 +1,168 @@
+"""Storage plumbing: engines, the declarative base, the unit of work and migrations.
+
+The entrypoint owns the transaction (`session_scope`); services receive a session and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Long enough for a bulk job holding the write lock for one batch, short enough to surface a
+# stuck writer as an error instead of a hang.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Execution option read by the SQLite "begin" hook: read-only units of work begin DEFERRED so a long
+# read (verifying the ledger) does not hold the single write lock.
+_SQLITE_BEGIN = "lawful_sqlite_begin"
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC instant, stored so that its text form is the same on every backend.
+
+    SQLite keeps the canonical text (`2024-05-01T09:30:00.000000Z`) so that the ledger can hash the
+    stored value without parsing it; PostgreSQL keeps a `timestamptz`.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String(27))
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: an instant must carry its time zone")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return utc_text(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utc_text(value: dt.datetime) -> str:
+    """The canonical text of an instant: UTC, microseconds, `Z`."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: an instant must carry its time zone")
+    naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return naive.isoformat(timespec="microseconds") + "Z"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE) or PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        # psycopg 3 is the driver we ship; SQLAlchemy's default would be psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = sa.create_engine(parsed, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # sqlite3's legacy mode begins transactions lazily and never for SELECT, which breaks
+        # savepoints and repeatable reads; SQLAlchemy emits BEGIN itself (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Shredding a vault key must not leave the old key bytes in free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # IMMEDIATE takes the write lock up front: two appenders queue instead of both reading the
+        # same ledger head, and a deferred writer never fails late with SQLITE_BUSY_SNAPSHOT.
+        mode = conn.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: committed at the end, rolled back on any error. Entrypoints only."""
+    bind = engine
+    if read_only:
+        options: dict[str, Any] = {_SQLITE_BEGIN: "DEFERRED"}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        bind = engine.execution_options(**options)
+    session = Session(bind=bind, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(connection: Connection | None = None) -> Any:
+    """The Alembic configuration, built in code: the migrations ship inside the package."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str | sa.URL | Engine, revision: str = "head") -> None:
+    """Bring the database schema to `revision` (default: the latest)."""
+    from alembic import command
+
+    engine = url if isinstance(url, Engine) else create_engine(url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+    finally:
+        if engine is not url:
+            engine.dispose()

@@ -1,0 +1,113 @@
+"""The installation's secrets, kept as files under `<home>/keys` and created on first use.
+
+Three keys: the vault master key (wraps every subject key), the pseudonym key (HMAC of subject ids)
+and the ledger signing key (Ed25519, signs checkpoints). None of them ever enters the database, so a
+copy of the database alone cannot unwrap a subject key, link a pseudonym to a person or forge a
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from lawful.config import get_settings
+
+MASTER_KEY_FILE = "vault-master.key"
+PSEUDONYM_KEY_FILE = "pseudonym.key"
+SIGNING_KEY_FILE = "ledger-signing.key"
+
+_cache: dict[Path, bytes] = {}
+_lock = threading.Lock()
+
+
+def keys_dir() -> Path:
+    return get_settings().keys_dir
+
+
+def _secret(name: str) -> bytes:
+    path = keys_dir() / name
+    cached = _cache.get(path)
+    if cached is not None:
+        return cached
+    with _lock:
+        value = _load_or_create(path)
+        _cache[path] = value
+        return value
+
+
+def _load_or_create(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            # link() fails if another process won the race; everyone then reads the winner's key,
+            # so two processes starting together never end up with two different master keys.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    data = path.read_bytes()
+    if len(data) != 32:
+        raise RuntimeError(f"key file {path} is damaged ({len(data)} bytes, expected 32)")
+    return data
+
+
+def master_key() -> bytes:
+    return _secret(MASTER_KEY_FILE)
+
+
+def pseudonym_key() -> bytes:
+    return _secret(PSEUDONYM_KEY_FILE)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(_secret(SIGNING_KEY_FILE))
+
+
+def verify_key() -> Ed25519PublicKey:
+    return signing_key().public_key()
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A short fingerprint naming which signing key produced a checkpoint."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
+def pseudonymise(subject_id: str) -> str:
+    """HMAC-SHA256 of the subject id: stable per installation, not reversible without the key."""
+    return hmac.digest(pseudonym_key(), subject_id.encode(), "sha256").hex()
+
+
+def pseudonymiser() -> Callable[[str], str]:
+    """`pseudonymise` with the key looked up once, for loops over many subjects."""
+    key = pseudonym_key()
+    digest = hmac.digest
+
+    def pseudonym(subject_id: str) -> str:
+        return digest(key, subject_id.encode(), "sha256").hex()
+
+    return pseudonym
+
+
+def forget_cached_keys() -> None:
+    """Drop the in-process copies (tests switching LAWFUL_HOME, key rotation tooling)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,185 @@
+"""Per-subject encryption (AES-GCM-256) and crypto-shredding.
+
+Each subject has one random key, stored wrapped by the installation's master key and indexed by
+the subject's pseudonym. Shredding destroys the key: every ciphertext made with it, wherever it
+was copied (ledger details, backups of them), becomes unreadable, while hashes over the
+ciphertext keep verifying.
+
+Ciphertext layout: version (1 byte) | kind (1 byte: raw bytes or JSON) | nonce (12) | AES-GCM
+output. The header and the subject's pseudonym are authenticated data, so a ciphertext cannot be
+replayed under another subject or reinterpreted as another kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
+
+from lawful.core.db import utcnow
+from lawful.core.errors import InvalidInput, KeyDestroyed
+from lawful.core.vault import keys, repository
+
+Plaintext = bytes | Mapping[str, Any]
+
+_VERSION = 1
+_KIND_BYTES = 0
+_KIND_JSON = 1
+_NONCE = 12
+_HEADER = 2
+_WRAP_AAD = b"lawful-vault-key-v1:"
+_BYTES_HEADER = bytes((_VERSION, _KIND_BYTES))
+_JSON_HEADER = bytes((_VERSION, _KIND_JSON))
+
+
+def encrypt(session: Session, *, subject_id: str, plaintext: Plaintext) -> bytes:
+    return encrypt_many(session, items=[(subject_id, plaintext)])[0]
+
+
+def encrypt_many(session: Session, *, items: Sequence[tuple[str, Plaintext]]) -> list[bytes]:
+    """Encrypt for many subjects, creating missing keys with one query each way."""
+    cache: dict[str, str] = {}
+    pseudonymise = keys.pseudonymiser()
+    refs = []
+    for subject_id, _ in items:
+        ref = cache.get(subject_id)
+        if ref is None:
+            ref = cache[subject_id] = pseudonymise(subject_id)
+        refs.append(ref)
+    return encrypt_for_pseudonyms(
+        session, items=[(ref, plaintext) for ref, (_, plaintext) in zip(refs, items, strict=True)]
+    )
+
+
+def encrypt_for_pseudonyms(
+    session: Session, *, items: Sequence[tuple[str, Plaintext]]
+) -> list[bytes]:
+    """As `encrypt_many`, for callers that already hold the subjects' pseudonyms (the ledger)."""
+    if not items:
+        return []
+    ciphers = _ciphers(session, {ref for ref, _ in items}, create=True)
+    # One read of the system's randomness for the whole batch, sliced into nonces.
+    nonces = os.urandom(_NONCE * len(items))
+    out = []
+    for i, (ref, plaintext) in enumerate(items):
+        if isinstance(plaintext, bytes):
+            header, data = _BYTES_HEADER, plaintext
+        else:
+            header, data = _JSON_HEADER, _dump_json(plaintext)
+        nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
+        out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
+    return out
+
+
+def decrypt(session: Session, *, subject_id: str, ciphertext: bytes) -> bytes | dict[str, Any]:
+    """The plaintext as it was given: bytes, or the mapping decoded from JSON."""
+    return decrypt_many(session, subject_id=subject_id, ciphertexts=[ciphertext])[0]
+
+
+def decrypt_many(
+    session: Session, *, subject_id: str, ciphertexts: Sequence[bytes]
+) -> list[bytes | dict[str, Any]]:
+    return decrypt_for_pseudonym(
+        session, pseudonym=keys.pseudonymise(subject_id), ciphertexts=ciphertexts
+    )
+
+
+def decrypt_for_pseudonym(
+    session: Session, *, pseudonym: str, ciphertexts: Sequence[bytes]
+) -> list[bytes | dict[str, Any]]:
+    cipher = _ciphers(session, {pseudonym}, create=False)[pseudonym]
+    return [_open(cipher, pseudonym, ciphertext) for ciphertext in ciphertexts]
+
+
+def decrypt_json(session: Session, *, subject_id: str, ciphertext: bytes) -> dict[str, Any]:
+    value = decrypt(session, subject_id=subject_id, ciphertext=ciphertext)
+    if not isinstance(value, dict):
+        raise InvalidInput("the ciphertext holds raw bytes, not a JSON object")
+    return value
+
+
+def shred(session: Session, *, subject_id: str) -> bool:
+    """Destroy the subject's key for good. True if a live key was destroyed."""
+    return repository.shred(session, keys.pseudonymise(subject_id), now=utcnow())
+
+
+def is_shredded(session: Session, *, subject_id: str) -> bool:
+    ref = keys.pseudonymise(subject_id)
+    stored = repository.wrapped_keys(session, [ref])
+    return ref in stored and stored[ref] is None
+
+
+def _ciphers(session: Session, refs: set[str], *, create: bool) -> dict[str, AESGCM]:
+    stored = repository.wrapped_keys(session, refs)
+    missing = refs - stored.keys()
+    if missing and create:
+        master = AESGCM(keys.master_key())
+        repository.insert_keys(
+            session,
+            {ref: _wrap(master, ref, AESGCM.generate_key(256)) for ref in missing},
+            now=utcnow(),
+        )
+        # Re-read rather than trust our own keys: a concurrent writer's key may have won.
+        stored.update(repository.wrapped_keys(session, missing))
+        missing = set()
+    if missing:
+        raise KeyDestroyed(f"no key for {len(missing)} subject(s): none made, or it was removed")
+    master = AESGCM(keys.master_key())
+    ciphers = {}
+    for ref in refs:
+        wrapped = stored[ref]
+        if wrapped is None:
+            raise KeyDestroyed("the subject's key was destroyed (erasure): the data is unreadable")
+        ciphers[ref] = AESGCM(_unwrap(master, ref, wrapped))
+    return ciphers
+
+
+def _wrap(master: AESGCM, ref: str, key: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return nonce + master.encrypt(nonce, key, _WRAP_AAD + ref.encode())
+
+
+def _unwrap(master: AESGCM, ref: str, wrapped: bytes) -> bytes:
+    try:
+        return master.decrypt(wrapped[:_NONCE], wrapped[_NONCE:], _WRAP_AAD + ref.encode())
+    except InvalidTag as exc:
+        raise InvalidInput(
+            "a subject key does not open with this installation's master key"
+        ) from exc
+
+
+def _open(cipher: AESGCM, ref: str, ciphertext: bytes) -> bytes | dict[str, Any]:
+    header = ciphertext[:_HEADER]
+    if len(ciphertext) < _HEADER + _NONCE + 16 or header[0] != _VERSION:
+        raise InvalidInput("not a vault ciphertext")
+    nonce = ciphertext[_HEADER : _HEADER + _NONCE]
+    try:
+        data = cipher.decrypt(nonce, ciphertext[_HEADER + _NONCE :], header + ref.encode())
+    except InvalidTag as exc:
+        raise InvalidInput("the ciphertext was altered or belongs to another subject") from exc
+    if header[1] == _KIND_JSON:
+        value = json.loads(data)
+        assert isinstance(value, dict)
+        return value
+    return data
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise InvalidInput(f"details must be JSON data; {type(value).__name__} is not")
+
+
+_JSON = json.JSONEncoder(
+    default=_json_default, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+)
+
+
+def _dump_json(value: Mapping[str, Any]) -> bytes:
+    return _JSON.encode(value if isinstance(value, dict) else dict(value)).encode()

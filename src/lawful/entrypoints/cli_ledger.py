@@ -1,0 +1,92 @@
+"""`lawful ledger ...`: verify, checkpoint and show the ledger from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from lawful.config import get_settings
+from lawful.core.db import create_engine, session_scope, upgrade
+from lawful.core.errors import LawfulError
+from lawful.core.ledger import service as ledger
+
+app = typer.Typer(name="ledger", help="The append-only ledger: verify, checkpoint, show.")
+
+EXIT_TAMPERED = 1
+EXIT_UNAVAILABLE = 2
+
+
+@contextmanager
+def _unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
+    """Open the configured database (migrated to head) and map failures to one clear line."""
+    settings = get_settings()
+    try:
+        engine = create_engine(settings.database_url)
+    except Exception as exc:  # a malformed URL: say so instead of printing a traceback
+        typer.echo(f"error: cannot use database URL: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    try:
+        upgrade(engine)
+        with session_scope(engine, read_only=read_only) as session:
+            yield session
+    except LawfulError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_TAMPERED) from exc
+    except OperationalError as exc:
+        typer.echo(f"error: database unavailable: {exc.orig}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    finally:
+        engine.dispose()
+
+
+@app.command()
+def verify() -> None:
+    """Recompute the hash chain and check it against every signed checkpoint."""
+    with _unit_of_work(read_only=True) as session:
+        result = ledger.verify(session)
+    if not result.ok:
+        typer.echo(result.summary(), err=True)
+        raise typer.Exit(EXIT_TAMPERED)
+    typer.echo(result.summary())
+
+
+@app.command()
+def checkpoint() -> None:
+    """Sign the current head (sequence and hash) with the installation's Ed25519 key."""
+    with _unit_of_work() as session:
+        cp = ledger.checkpoint(session)
+    typer.echo(f"checkpoint #{cp.id} signed at seq {cp.sequence} (hash {cp.hash.hex()[:16]}…)")
+
+
+@app.command()
+def show(
+    last: int = typer.Option(20, "--last", "-n", min=1, help="How many recent events."),
+) -> None:
+    """The most recent events, oldest first. Subjects appear as pseudonyms only."""
+    with _unit_of_work(read_only=True) as session:
+        records = ledger.recent(session, limit=last)
+    table = Table(title=f"ledger: last {len(records)} event(s)")
+    for column in ("seq", "occurred (UTC)", "event", "actor", "entity", "purpose", "basis"):
+        table.add_column(column, no_wrap=column in {"seq", "occurred (UTC)"})
+    for column in ("decision", "subject", "hash"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            str(r.sequence),
+            f"{r.occurred_at:%Y-%m-%d %H:%M:%S}",
+            r.event,
+            f"{r.actor} ({r.actor_kind})",
+            r.entity,
+            r.purpose,
+            r.legal_basis,
+            r.decision.value if r.decision == "allow" else f"[red]{r.decision.value}[/red]",
+            (r.subject_pseudonym or "—")[:12],
+            r.hash.hex()[:12],
+        )
+    Console().print(table)
