@@ -5,10 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from lawful.auth import models as _auth_models  # noqa: F401
 from lawful.config import get_settings
 from lawful.core.db import Base, create_engine
 from lawful.core.ledger import models as _ledger_models  # noqa: F401  (registers the tables)
 from lawful.core.vault import models as _vault_models  # noqa: F401
+from lawful.customers import models as _customer_models  # noqa: F401
+from lawful.rights import models as _rights_models  # noqa: F401
 
 target_metadata = Base.metadata
 

@@ -1,0 +1,64 @@
+"""Data-subject rights (GDPR Art. 12-22): tracked requests, objections, legal holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lawful.core.db import Base, UTCDateTime
+from lawful.customers.models import PersonId
+
+
+class RightsRequest(Base):
+    """One request, from receipt to answer: one month, extendable by two with a reason (12(3))."""
+
+    __tablename__ = "rights_request"
+    __table_args__ = (sa.Index("ix_rights_request_status_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(PersonId, sa.ForeignKey("person.id"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(16))  # access, objection, rectification, erasure…
+    status: Mapped[str] = mapped_column(sa.String(16))  # received, in_progress, completed, refused
+    channel: Mapped[str] = mapped_column(sa.String(16))  # api (the customer), staff
+    registered_by: Mapped[str] = mapped_column(sa.String(64))
+    received_on: Mapped[dt.date] = mapped_column(sa.Date)
+    deadline: Mapped[dt.date] = mapped_column(sa.Date)
+    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(sa.Text)  # JSON: what was done, kept, and why
+
+
+class Objection(Base):
+    """Art. 21. `purpose` is a register purpose id; `direct_marketing` covers every DM purpose."""
+
+    __tablename__ = "objection"
+    __table_args__ = (sa.Index("ix_objection_person", "person_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(PersonId, sa.ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(sa.String(16))  # particular_situation, direct_marketing
+    purpose: Mapped[str | None] = mapped_column(sa.String(64))  # None for direct marketing
+    status: Mapped[str] = mapped_column(sa.String(16))  # pending, upheld, rejected
+    grounds: Mapped[str | None] = mapped_column(sa.Text)  # the person's particular situation
+    decision_grounds: Mapped[str | None] = mapped_column(sa.Text)  # compelling grounds, if rejected
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rights_request.id"))
+
+
+class LegalHold(Base):
+    """Data kept despite erasure, under a register legal hold, until `until`."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = (sa.Index("ix_legal_hold_until", "until", "released_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(PersonId, sa.ForeignKey("person.id"), index=True)
+    hold: Mapped[str] = mapped_column(sa.String(64))  # register legal_holds[].id
+    reason: Mapped[str] = mapped_column(sa.Text)
+    until: Mapped[dt.date] = mapped_column(sa.Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
