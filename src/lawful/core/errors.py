@@ -18,7 +18,15 @@ class Conflict(LawfulError):
 
 
 class InvalidInput(LawfulError):
-    pass
+    """Input that breaks a rule; `field` names the offending field when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class NotPermitted(LawfulError):
+    """The caller may not do this, for a reason that is not a policy decision (e.g. ownership)."""
 
 
 class RegisterInvalid(LawfulError):
