@@ -25,6 +25,10 @@ class InvalidInput(LawfulError):
         super().__init__(f"{field}: {message}" if field else message)
 
 
+class Unauthenticated(LawfulError):
+    """No valid credentials were presented."""
+
+
 class NotPermitted(LawfulError):
     """The caller may not do this, for a reason that is not a policy decision (e.g. ownership)."""
 

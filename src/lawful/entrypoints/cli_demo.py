@@ -1,7 +1,8 @@
-"""`lawful demo`: build the demonstration, print where everything is, then serve it."""
+"""`lawful demo`: build the demo world on the configured database, then serve it."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -9,83 +10,171 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import Engine
 
 from lawful.config import get_settings
 from lawful.core.db import create_engine, upgrade
+from lawful.core.gate import Gate, unit_of_work
+from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
+from lawful.core.register.models import Register
 from lawful.core.register.statement import render_all
-from lawful.demo import site, spine
+from lawful.customers import service as customers
+from lawful.demo import tokens, world
+from lawful.rights.state import DbSubjectStates
 
 out = Console(soft_wrap=True)
+DEFAULT_SEED = 20261125
+
+
+def _statements(out_dir: Path, register_file: Path, expected: int) -> list[Path]:
+    existing = sorted(out_dir.glob("statement-*.*"))
+    fresh = len(existing) == expected and all(
+        p.stat().st_mtime >= register_file.stat().st_mtime for p in existing
+    )
+    return existing if fresh else []
 
 
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where statements and pages go.")] = Path(
-        "out"
-    ),
+    customers_count: Annotated[
+        int, typer.Option("--customers", min=10, help="How many synthetic customers.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option(help="The same seed builds the same world.")] = DEFAULT_SEED,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the statements go.")] = Path("out"),
     serve: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Serve the result when built.")
+        bool, typer.Option("--serve/--no-serve", help="Serve the API when built.")
     ] = True,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
 ) -> None:
-    """Check the reference register, render every statement, run processing through the gate."""
+    """Build the demo world (statements, customers, ledger), print tokens, serve the API."""
     settings = get_settings()
     started = time.perf_counter()
-
-    with out.status("checking the reference register…"):
-        register = load_register()
+    register_file = reference_register_path()
+    register = load_register(register_file)
     out.print(
-        f"[green]✓[/green] register {reference_register_path()}: {len(register.purposes)} "
-        f"purposes, {len(register.brands)} brands, languages {', '.join(register.languages)}"
+        f"[green]✓[/green] register: {len(register.purposes)} purposes, brands "
+        f"{', '.join(b.id for b in register.brands)}, languages {', '.join(register.languages)}"
     )
 
     statements_dir = out_dir / "statements"
-    count = len(register.brands) * len(register.languages) * 2
-    with out.status(f"rendering {count} statements (HTML and PDF)…"):
-        statements = render_all(register, statements_dir, workers=min(4, os.cpu_count() or 1))
+    expected = len(register.brands) * len(register.languages) * 2
+    statements = _statements(statements_dir, register_file, expected)
+    if not statements:
+        with out.status(f"rendering {expected} statements (HTML and tagged PDF)…"):
+            statements = render_all(register, statements_dir, workers=min(4, os.cpu_count() or 1))
     out.print(f"[green]✓[/green] {len(statements)} statements in {statements_dir}/")
 
     engine = create_engine(settings.database_url)
+    url = engine.url.render_as_string(hide_password=True)
+    meta = settings.home / "demo.json"
     try:
-        with out.status("migrating the database…"):
-            upgrade(engine)
-        out.print(f"[green]✓[/green] database {engine.url.render_as_string(hide_password=True)}")
-        with out.status("processing through the gate…") as status:
-            summary = spine.run(engine, register, step=lambda text: status.update(text + "…"))
+        upgrade(engine)
+        gate = Gate.build(register, DbSubjectStates())
+        with unit_of_work(engine) as session:
+            existing = customers.count_persons(session)
+        if existing:
+            params = json.loads(meta.read_text()) if meta.exists() else {}
+            customers_count = int(params.get("customers", customers_count))
+            seed = int(params.get("seed", seed))
+            out.print(
+                f"[green]✓[/green] demo world already in {url}: {existing} customers "
+                f"(delete the database to rebuild it)"
+            )
+            showcase = world.showcase(register, customers_count=customers_count, seed=seed)
+        else:
+            summary = _build(engine, register, gate, customers_count, seed)
+            settings.home.mkdir(parents=True, exist_ok=True)
+            meta.write_text(json.dumps({"customers": customers_count, "seed": seed}))
+            showcase = summary.showcase
+        with unit_of_work(engine) as session:
+            verified = ledger.verify(session)
+        out.print(f"[green]✓[/green] {verified.summary()}")
+        issued = tokens.issue(engine, register, showcase)
     finally:
         engine.dispose()
 
-    table = Table(title="processing through the gate, each decision recorded in the ledger")
-    for column in ("what happened", "decision", "reasons / obligations"):
-        table.add_column(column)
-    for o in summary.outcomes:
-        verdict = "[green]allowed[/green]" if o.allowed else "[red]refused[/red]"
-        table.add_row(o.title, verdict, ", ".join(o.reasons or o.obligations))
-    out.print(table)
-    denied = "; ".join(f"{s} ({', '.join(r)})" for s, r in summary.offers_denied.items())
-    out.print(
-        f"bulk offer selection: allowed {', '.join(summary.offers_allowed)}; refused {denied}"
-    )
-    out.print(f"[green]✓[/green] {summary.verified}")
-
-    index = site.write_index(out_dir, statements, summary)
-    out.print(
-        f"\n[bold]Built in {time.perf_counter() - started:.1f} s.[/bold] Where everything is:\n"
-        f"  statements   {statements_dir}/\n"
-        f"  front page   {index}\n"
-        f"  database     {engine.url.render_as_string(hide_password=True)}\n"
-        f"  keys         {settings.keys_dir}/ (generated here, never committed)\n"
-        f"  check again  lawful ledger verify · lawful ledger show · lawful register check"
-    )
+    _print_tokens(issued, host, port, time.perf_counter() - started, statements_dir, url)
     if not serve:
         return
-    out.print(f"\nserving {out_dir}/ on [bold]http://{host}:{port}/[/bold] — Ctrl-C to stop")
+    import uvicorn
+
+    from lawful.entrypoints.app import create_app
+
+    out.print(f"\nserving on [bold]http://{host}:{port}/docs[/bold] — Ctrl-C to stop")
     try:
-        site.serve(out_dir, host=host, port=port)
+        uvicorn.run(create_app(files=out_dir), host=host, port=port, log_level="warning")
     except OSError as exc:
         out.print(f"[red]cannot serve on {host}:{port}: {exc.strerror}[/red] (try --port)")
         raise typer.Exit(1) from exc
-    except KeyboardInterrupt:
-        out.print("stopped")
+
+
+def _build(
+    engine: Engine, register: Register, gate: Gate, customers_count: int, seed: int
+) -> world.WorldSummary:
+    columns = (
+        TextColumn("{task.description:<42}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    tasks: dict[str, TaskID] = {}
+    with Progress(*columns, console=out) as progress:
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=max(total, 1))
+            progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+        began = time.perf_counter()
+        summary = world.build(
+            engine, register, gate, customers_count=customers_count, seed=seed, progress=step
+        )
+    rate = summary.customers / (time.perf_counter() - began)
+    out.print(
+        f"[green]✓[/green] demo world: {summary.customers} customers ({rate:.0f}/s), "
+        + ", ".join(f"{n} {table}" for table, n in summary.rows.items())
+        + f"; {summary.objections} objections, {summary.requests} access requests"
+    )
+    return summary
+
+
+def _print_tokens(
+    issued: list[tokens.DemoToken],
+    host: str,
+    port: int,
+    elapsed: float,
+    statements_dir: Path,
+    url: str,
+) -> None:
+    base = f"http://{host}:{port}/api/v1"
+    out.print(
+        f"\n[bold]Ready in {elapsed:.0f} s.[/bold] Tokens (role, id, brand or entity, token):"
+    )
+    for t in issued:
+        out.print(f"  {t.role:<9} {t.who:<33} {t.detail:<13} {t.token}", highlight=False)
+    customer = next(t for t in issued if t.role == "customer")
+    other = next((t for t in issued if t.role == "customer" and t.who != customer.who), customer)
+    bearer = '-H "Authorization: Bearer $T"'
+    me = f"{base}/persons/{customer.who}"
+    json_body = '-H "Content-Type: application/json" -d "{}"'
+    out.print(
+        "\nTry, as the first customer:\n"
+        f"  export T={customer.token}\n"
+        f"  curl {bearer} {me}/access-report\n"
+        f'  curl {bearer} "{me}/access-report?format=pdf" -o access-report.pdf\n'
+        f"  curl -X POST {bearer} {json_body} {me}/objections   # no more direct marketing\n"
+        f"  curl -X POST {bearer} {me}/erasure\n"
+        f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
+        f"\nStatements: {statements_dir}/ (served at http://{host}:{port}/files/statements/)\n"
+        f"Database: {url} · check the ledger: lawful ledger verify",
+        highlight=False,
+    )

@@ -165,6 +165,15 @@ def build_register() -> Register:
             objection=NONE,
             legal_holds=["aml"],
         ),
+        _purpose(
+            "rights",
+            ["user.name", "user.contact", "user.financial", "user.government_id"],
+            legal_basis=LegalBasis.LEGAL_OBLIGATION,
+            controllers=[BANK, INSURER, CBC],
+            objection=NONE,
+            legal_holds=["aml"],
+            survives_erasure=True,
+        ),
     ]
     return Register(
         languages=["en"],
@@ -212,6 +221,7 @@ def build_register() -> Register:
             _role("underwriter", ["flood-underwriting", "reinsurance", "customer-file"]),
             _role("complaints-handler", ["complaints"]),
             _role("compliance", ["aml", "customer-file"]),
+            _role("dpo", ["rights"]),
         ],
     )
 

@@ -189,6 +189,24 @@ def test_expired_or_undeclared_hold_does_not_keep_data(policy: Policy) -> None:
     assert decision.reasons == (Reason.ERASED,)
 
 
+def test_a_purpose_that_survives_erasure_acts_on_the_erased_once_the_hold_ended(
+    policy: Policy,
+) -> None:
+    ended = with_state(erased=True, legal_holds=frozenset({Hold("aml", dt.date(2024, 1, 1))}))
+    asked = ("user.name", "user.contact", "user.financial")
+    decision = ask(policy, "rights", asked, role="dpo", state=ended)
+    assert decision == Decision(True, (), (R,))
+    assert decision == ask(policy, "rights", asked, role="dpo", state=with_state())
+    # Erasure is lifted for that purpose only; every other rule still applies.
+    assert ask(policy, "aml", ("user.name",), role="compliance", state=ended).reasons == (
+        Reason.ERASED,
+    )
+    decision = ask(
+        policy, "rights", ("user.content",), role="advisor", entity="cbc-insurer", state=ended
+    )
+    assert decision.reasons == (Reason.ROLE_NOT_PERMITTED, Reason.CATEGORY_NOT_DECLARED)
+
+
 def test_every_applicable_reason_is_listed_in_order(policy: Policy) -> None:
     state = with_state(dm_objection=True, erased=True, relationships=())
     decision = ask(
@@ -249,10 +267,11 @@ def test_disclosure_obligations(
 
 def test_decide_subjects_matches_decide(policy: Policy) -> None:
     states = [CLIENT_STATE, with_state(dm_objection=True), with_state(erased=True)] * 3
-    actor = Actor("advisor", "bank")
-    decisions = policy.decide_subjects(actor, "offers", ("user.contact",), states)
-    request = Request(actor, "offers", "", ("user.contact",))
-    assert decisions == [policy.decide(request, s) for s in states]
+    for actor, purpose in ((Actor("advisor", "bank"), "offers"), (Actor("dpo", "bank"), "rights")):
+        decisions = policy.decide_subjects(actor, purpose, ("user.contact",), states)
+        request = Request(actor, purpose, "", ("user.contact",))
+        assert decisions == [policy.decide(request, s) for s in states]
+        assert decisions == policy.decide_many((request, s) for s in states)
 
 
 def test_states_are_hashable_and_equal_by_content() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from lawful.core.errors import InvalidInput
@@ -208,6 +209,7 @@ def check_rows(rows: Iterable[Sequence[Any]], cursor: Cursor) -> ChainBreak | No
     sha = hashlib.sha256
     join = _SEP_B.join
     fmt, null = _FORMAT_B, _NULL_B
+    seq = expected
     try:
         for (
             seq,
@@ -254,17 +256,23 @@ def check_rows(rows: Iterable[Sequence[Any]], cursor: Cursor) -> ChainBreak | No
                 )
             )
             if sha(message).digest() != stored_hash:
-                return ChainBreak(
-                    seq,
-                    Problem.MODIFIED,
-                    f"event {seq} was modified: its content no longer matches its hash",
-                )
+                return _modified(seq)
             last = stored_hash
             expected += 1
         return None
+    except TypeError:
+        # A value of the wrong type where bytes belong (NULL in a NOT NULL column, a number as
+        # the details): only a hand-edited row can hold one.
+        return _modified(seq)
     finally:
         cursor.expected = expected
         cursor.last_hash = last
+
+
+def _modified(seq: int) -> ChainBreak:
+    return ChainBreak(
+        seq, Problem.MODIFIED, f"event {seq} was modified: its content no longer matches its hash"
+    )
 
 
 def _out_of_sequence(expected: int, found: int) -> ChainBreak:
@@ -293,3 +301,40 @@ def _broken_link(seq: int) -> ChainBreak:
         f"event {seq} does not link to event {seq - 1} (prev_hash differs): events were "
         f"inserted, removed or reordered, or event {seq - 1} was rewritten",
     )
+
+
+# Screening: the database builds each row's message, hash || prev_hash || canonical, in one
+# value, and Python hashes them without a Python-level loop (map over C callables).
+_STORED_HASH = itemgetter(slice(0, 32))
+_PREV_HASH = itemgetter(slice(32, 64))
+_HASHED = itemgetter(slice(32, None))
+_DIGEST = methodcaller("digest")
+_MESSAGE = itemgetter(0)
+_EXPECTED_LENGTH = itemgetter(1)
+
+
+def screen(rows: Sequence[Sequence[Any]], last_hash: bytes) -> bytes | None:
+    """The last hash of `rows` if every one of them is intact and linked to the one before.
+
+    Each row is (message, expected length): message = hash || prev_hash || canonical, in
+    sequence order, the first linking to `last_hash`. None means "not proven": the caller then
+    checks the rows one by one with `check_rows`, which names what is wrong. A proof here
+    asserts exactly what `check_rows` asserts of each row: its hash recomputed from its prev_hash
+    and content, and its prev_hash equal to the previous row's hash.
+    """
+    if not rows:
+        return None
+    try:
+        messages = list(map(_MESSAGE, rows))
+        # The database-side guard: a message shorter than its fields means text was cut short.
+        if list(map(len, messages)) != list(map(_EXPECTED_LENGTH, rows)):
+            return None
+        hashes = list(map(_STORED_HASH, messages))
+        if list(map(_DIGEST, map(hashlib.sha256, map(_HASHED, messages)))) != hashes:
+            return None
+        links = list(map(_PREV_HASH, messages))
+    except TypeError:  # a NULL message: some column was NULL or of the wrong type
+        return None
+    if links[0] != last_hash or links[1:] != hashes[:-1]:
+        return None
+    return hashes[-1]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import threading
 from collections.abc import Sequence
+from multiprocessing.connection import Connection
 
 from cryptography.exceptions import InvalidSignature
 from sqlalchemy.orm import Session
@@ -43,15 +47,83 @@ def before_signing(session: Session, sequence: int) -> ChainBreak | None:
 def stream(
     session: Session, cursor: Cursor, *, until: int | None = None, chunk_size: int = 50_000
 ) -> ChainBreak | None:
-    for rows in repository.chain_chunks(session, after=cursor.verified, chunk_size=chunk_size):
-        if until is not None and rows[-1][0] > until:
+    """Check the events after `cursor` (up to `until`), advancing it; the first break, if any.
+
+    Two passes of different cost take turns: the screen proves long intact runs in bulk and
+    stops before the first row it cannot prove; `chain.check_rows` then checks from there, row by
+    row, and names the break. Rows the screen doubted wrongly are passed and the screen resumes.
+    """
+    _screen_in_parallel(session, cursor, until=until, chunk_size=chunk_size)
+    while True:
+        repository.screen(session, cursor, until=until, chunk_size=chunk_size)
+        chunks = repository.chain_chunks(session, after=cursor.verified, chunk_size=chunk_size)
+        rows = next(chunks, [])
+        if until is not None:
             rows = [row for row in rows if row[0] <= until]
+        if not rows:
+            return None
         broken = chain.check_rows(rows, cursor)
         if broken is not None:
             return broken
-        if until is not None and cursor.verified >= until:
-            return None
-    return None
+
+
+# Below this many events one process is faster than starting a second one.
+PARALLEL_MIN_EVENTS = 100_000
+
+
+def _screen_in_parallel(
+    session: Session, cursor: Cursor, *, until: int | None, chunk_size: int
+) -> None:
+    """SQLite: screen the upper half of the range in a forked process, the lower half here.
+
+    PostgreSQL needs none of this: its screen runs in the server's parallel workers. The worker
+    reads through a read-only connection of its own, which sees the committed ledger; that is the
+    session's view only if the session has written nothing, hence the write-lock probe. Forking
+    is safe only without other threads (their locks would be copied held), and the worker only
+    ever proves: anything it cannot prove is screened again here, in the session.
+    """
+    path = repository.sqlite_file(session)
+    if path is None or threading.active_count() > 1:
+        return
+    end = repository.head(session)[0]
+    end = end if until is None else min(end, until)
+    if end - cursor.verified < PARALLEL_MIN_EVENTS or repository.sqlite_writer_active(path):
+        return
+    middle = (cursor.verified + end) // 2
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    worker = context.Process(
+        target=_screen_worker, args=(sender, path, middle, end, chunk_size), daemon=True
+    )
+    worker.start()
+    sender.close()
+    try:
+        repository.screen(session, cursor, until=middle, chunk_size=chunk_size)
+        if cursor.verified != middle:
+            return
+        try:
+            result = receiver.recv()
+        except EOFError:
+            return
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+    # The runs join only where the worker's starting hash is the one proven here.
+    if result is not None and result[0] == cursor.last_hash:
+        cursor.expected, cursor.last_hash = result[1] + 1, result[2]
+
+
+def _screen_worker(sender: Connection, path: str, after: int, end: int, chunk_size: int) -> None:
+    try:
+        result = repository.screen_sqlite_file(path, after=after, end=end, chunk_size=chunk_size)
+    except Exception:  # whatever went wrong, the parent screens the range itself
+        result = None
+    sender.send(result)
+    sender.close()
 
 
 def bad_signatures(checkpoints: Sequence[Checkpoint]) -> list[ChainBreak]:

@@ -79,6 +79,8 @@ class CompiledPurpose:
     preference: str | None
     holds: dict[str, frozenset[str]]  # declared legal hold -> the categories it keeps
     human_review: bool
+    # Carries out or answers data-subject rights: erasure does not stop it, the other rules do.
+    survives_erasure: bool
     # True when nothing about the subject but erasure can stop this purpose: the fast path then
     # skips every per-state check.
     state_free: bool
@@ -104,6 +106,7 @@ def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
         preference=purpose.preference,
         holds={h: hold_categories[h] for h in purpose.legal_holds if h in hold_categories},
         human_review=purpose.automated_decision is not None,
+        survives_erasure=purpose.survives_erasure,
         state_free=not (
             purpose.direct_marketing
             or mode is not ObjectionMode.NONE

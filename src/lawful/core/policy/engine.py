@@ -6,6 +6,10 @@ cached: the static part per distinct question, the subject part per (purpose, en
 signature), since many subjects are in states the engine cannot tell apart. Reasons are bits, so a
 decision is two dictionary lookups, an `or` of two ints and a preallocated `Decision`. `explain`
 works everything out afresh with no cache, and the tests hold the two equal.
+
+Erasure denies every purpose except processing under a legal hold the subject still has, and a
+purpose that survives erasure (data-subject rights), which is judged as if the subject were not
+erased: a hold that ended must not stop the erasure of what it kept.
 """
 
 from __future__ import annotations
@@ -133,7 +137,7 @@ class Policy:
             if subject is None:
                 subject = _remember_subject(masks, p, actor.entity, state)
             mask |= subject
-            if state.erased:
+            if state.erased and not p.survives_erasure:
                 holds_key = (p.id, categories, state.holds)
                 kept = kept_by_holds.get(holds_key)
                 if kept is None:

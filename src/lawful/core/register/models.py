@@ -229,6 +229,9 @@ class Purpose(Model):
     requires_consent: bool = False
     preference: str | None = None  # a notification preference the subject can switch off
     statement: bool = True  # shown in the customer-facing statement
+    # A purpose that carries out or answers data-subject rights must still act on an erased
+    # subject: erase what a legal hold kept once the hold ends, tell the person what is kept.
+    survives_erasure: bool = False
 
 
 class Role(Model):

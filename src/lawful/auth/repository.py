@@ -1,0 +1,56 @@
+"""All SQL of the auth domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lawful.auth.models import ApiToken, StaffMember
+
+
+def get_staff(session: Session, staff_id: str) -> StaffMember | None:
+    return session.get(StaffMember, staff_id)
+
+
+def add_staff(
+    session: Session, *, staff_id: str, display_name: str, role: str, entity: str
+) -> None:
+    session.add(StaffMember(id=staff_id, display_name=display_name, role=role, entity=entity))
+    session.flush()
+
+
+def add_token(
+    session: Session,
+    *,
+    token_hash: str,
+    kind: str,
+    staff_id: str | None,
+    person_id: str | None,
+    now: dt.datetime,
+    expires_at: dt.datetime | None,
+) -> None:
+    session.execute(
+        sa.insert(ApiToken).values(
+            token_hash=token_hash,
+            kind=kind,
+            staff_id=staff_id,
+            person_id=person_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+
+
+def find_token(session: Session, token_hash: str) -> ApiToken | None:
+    return session.get(ApiToken, token_hash)
+
+
+def revoke(session: Session, token_hash: str, *, now: dt.datetime) -> bool:
+    result = session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))

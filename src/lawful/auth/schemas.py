@@ -1,0 +1,34 @@
+"""Who is calling: a staff member acting in a role for one entity, or a customer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class PrincipalKind(StrEnum):
+    STAFF = "staff"
+    CUSTOMER = "customer"
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: PrincipalKind
+    role: str  # a register role id; customers act through the "self-service" role
+    entity: str  # the group entity the principal acts for
+    staff_id: str | None = None
+    person_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the principal is named in histories: role and staff id, or 'customer'."""
+        if self.kind is PrincipalKind.CUSTOMER:
+            return "customer"
+        return f"{self.role}:{self.staff_id}"
+
+
+class IssuedToken(BaseModel):
+    token: str  # shown once; only its hash is stored
+    principal: Principal

@@ -1,0 +1,195 @@
+"""The whole file of one person, by section: for access (Art. 15), portability (Art. 20) and
+erasure (Art. 17). All three run under data-subject-rights, for every entity of the group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from lawful.core.db import Base, utcnow
+from lawful.core.errors import InvalidInput
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.customers import categories as c
+from lawful.customers import repository
+from lawful.customers.access import DATA_SUBJECT_RIGHTS, Event, ask, present
+from lawful.customers.models import (
+    Account,
+    Card,
+    CardStatement,
+    Consent,
+    HomePolicy,
+    KycRecord,
+    Loan,
+    Person,
+    Preference,
+    Rectification,
+    Relationship,
+)
+from lawful.customers.schemas import (
+    AccountRead,
+    CardRead,
+    CardStatementRead,
+    ConsentRead,
+    HomePolicyRead,
+    KycRecordRead,
+    LoanRead,
+    PreferenceRead,
+    RectificationRead,
+    RelationshipRead,
+    Section,
+)
+
+# The person's columns each section holds. language and brand stay on the erased person's row:
+# the table requires them, and without name, contact or national number they identify no one.
+SECTION_COLUMNS: Mapping[Section, tuple[str, ...]] = {
+    Section.IDENTITY: c.IDENTITY_FIELDS,
+    Section.CONTACT: ("email", "phone", "street", "postcode", "city", "region"),
+}
+# The tables each section holds, children before parents (statements hang on cards).
+SECTION_TABLES: Mapping[Section, tuple[type[Base], ...]] = {
+    Section.RELATIONSHIPS: (Relationship,),
+    Section.KYC: (KycRecord,),
+    Section.ACCOUNTS: (Account,),
+    Section.CARDS: (CardStatement, Card),
+    Section.LOANS: (Loan,),
+    Section.HOME_POLICIES: (HomePolicy,),
+    Section.RECTIFICATIONS: (Rectification,),
+    Section.PREFERENCES: (Preference,),
+    Section.CONSENTS: (Consent,),
+}
+PROVIDED = (Section.IDENTITY, Section.CONTACT, Section.PREFERENCES, Section.CONSENTS)
+
+
+def export_person(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> dict[str, Any]:
+    """Everything the file holds on the person, JSON-ready (dates in ISO 8601)."""
+    # An erased person is the gate's to judge: data kept under a legal hold may still be shown.
+    present(session, person_id, erased_too=True)
+    sections = list(Section)
+    ask(
+        session,
+        gate,
+        actor,
+        DATA_SUBJECT_RIGHTS,
+        person_id,
+        (data for s in sections for data in c.SECTION_DATA[s]),
+        event=Event.PERSON_EXPORT,
+        details={"sections": [s.value for s in sections]},
+    )
+    person = _person(session, person_id)
+    rows = repository.rows_of
+    file: dict[Section, Any] = {
+        Section.IDENTITY: _fields(person, c.IDENTITY_FIELDS),
+        Section.CONTACT: {**_fields(person, c.CONTACT_FIELDS), "brand": person.brand},
+        Section.RELATIONSHIPS: _dump(
+            RelationshipRead, repository.relationships(session, person_id)
+        ),
+        Section.KYC: _dump(KycRecordRead, rows(session, KycRecord, person_id)),
+        Section.ACCOUNTS: _dump(AccountRead, rows(session, Account, person_id)),
+        Section.CARDS: [
+            card.model_dump(mode="json") for card in cards_with_statements(session, person_id)
+        ],
+        Section.LOANS: _dump(LoanRead, rows(session, Loan, person_id)),
+        Section.HOME_POLICIES: _dump(HomePolicyRead, rows(session, HomePolicy, person_id)),
+        Section.RECTIFICATIONS: _dump(
+            RectificationRead, repository.rectifications(session, person_id)
+        ),
+        Section.PREFERENCES: _dump(PreferenceRead, repository.preferences(session, person_id)),
+        Section.CONSENTS: _dump(ConsentRead, repository.consents(session, person_id)),
+    }
+    return {section.value: value for section, value in file.items()}
+
+
+def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> dict[str, Any]:
+    """What the person gave us themselves, for portability (Art. 20), JSON-ready."""
+    present(session, person_id, erased_too=True)
+    ask(
+        session,
+        gate,
+        actor,
+        DATA_SUBJECT_RIGHTS,
+        person_id,
+        (data for s in PROVIDED for data in c.SECTION_DATA[s]),
+        event=Event.PROVIDED_DATA_EXPORT,
+    )
+    person = _person(session, person_id)
+    return {
+        "identity": _fields(person, c.IDENTITY_FIELDS),
+        # region and brand are ours, worked out from the postcode: not provided by the person.
+        "contact": _fields(person, ("email", "phone", "street", "postcode", "city")),
+        "language": person.language,
+        "preferences": _dump(PreferenceRead, repository.preferences(session, person_id)),
+        "consents": _dump(ConsentRead, repository.consents(session, person_id)),
+    }
+
+
+def erase_person(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, keep: Collection[Section]
+) -> list[Section]:
+    """Erase every section not in `keep`; return the sections erased, in `Section` order.
+
+    The person is marked erased whatever is kept: from then on the gate refuses every use except
+    what a legal hold keeps. The row stays as a tombstone so the ledger's pseudonym still resolves.
+    """
+    kept = {_section(s) for s in keep}
+    erased = [s for s in Section if s not in kept]
+    present(session, person_id, erased_too=True)
+    ask(
+        session,
+        gate,
+        actor,
+        DATA_SUBJECT_RIGHTS,
+        person_id,
+        (data for s in erased for data in c.SECTION_DATA[s]),
+        event=Event.PERSON_ERASE,
+        details={"erased": [s.value for s in erased], "kept": sorted(s.value for s in kept)},
+    )
+    repository.delete_rows(
+        session, [t for s in erased for t in SECTION_TABLES.get(s, ())], person_id
+    )
+    cleared: dict[str, Any] = {col: None for s in erased for col in SECTION_COLUMNS.get(s, ())}
+    found = repository.presence(session, person_id)
+    # A second erasure (when a hold ends) keeps the date the person was first erased.
+    cleared["erased_at"] = (found and found.erased_at) or utcnow()
+    repository.clear_person(session, person_id, cleared)
+    return erased
+
+
+def cards_with_statements(
+    session: Session, person_id: str, *, entity: str | None = None
+) -> list[CardRead]:
+    by_card: dict[int, list[CardStatementRead]] = defaultdict(list)
+    for statement in repository.statements(session, person_id, entity=entity):
+        by_card[statement.card_id].append(CardStatementRead.model_validate(statement))
+    return [
+        CardRead.model_validate(card).model_copy(update={"statements": by_card[card.id]})
+        for card in repository.rows_of(session, Card, person_id, entity=entity)
+    ]
+
+
+def _section(value: str) -> Section:
+    try:
+        return Section(value)
+    except ValueError:
+        raise InvalidInput(f"unknown section {value!r}", field="keep") from None
+
+
+def _person(session: Session, person_id: str) -> Person:
+    person = repository.person(session, person_id)
+    assert person is not None  # `present` saw it in this transaction
+    return person
+
+
+def _fields(person: Person, names: Sequence[str]) -> dict[str, Any]:
+    values = {name: getattr(person, name) for name in names}
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def _dump(schema: type[BaseModel], rows: Sequence[object]) -> list[dict[str, Any]]:
+    return [schema.model_validate(row).model_dump(mode="json") for row in rows]

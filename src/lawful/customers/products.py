@@ -1,0 +1,125 @@
+"""Products and identifications in the customer file, for the actor's own entity.
+
+Staff see and write only the products of the entities they work for (a safeguard of
+customer-file); the group-wide view is the access report (`dossier.export_person`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from lawful.core.errors import InvalidInput
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.customers import categories as c
+from lawful.customers import identity, repository
+from lawful.customers.access import Event, ask_file
+from lawful.customers.dossier import cards_with_statements
+from lawful.customers.models import Account, Card, CardStatement, HomePolicy, KycRecord, Loan
+from lawful.customers.schemas import (
+    AccountCreate,
+    AccountRead,
+    CardCreate,
+    CardRead,
+    CardStatementCreate,
+    CardStatementRead,
+    HomePolicyCreate,
+    HomePolicyRead,
+    KycRecordCreate,
+    KycRecordRead,
+    LoanCreate,
+    LoanRead,
+    ProductsRead,
+)
+
+PRODUCT_DATA = (c.ACCOUNTS, c.CARDS, c.STATEMENTS, c.LOANS, c.HOME_POLICIES, c.PROPERTY_DATA)
+
+
+def add_account(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: AccountCreate
+) -> AccountRead:
+    ask_file(session, gate, actor, person_id, (c.ACCOUNTS,), Event.ACCOUNT_CREATE)
+    row = Account(person_id=person_id, entity=actor.entity, **data.model_dump())
+    repository.add(session, row, conflict="this IBAN is already on file")
+    return AccountRead.model_validate(row)
+
+
+def add_card(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: CardCreate
+) -> CardRead:
+    ask_file(session, gate, actor, person_id, (c.CARDS,), Event.CARD_CREATE)
+    account = data.account_id
+    if account is not None and not repository.holds(
+        session, Account, person_id, account, entity=actor.entity
+    ):
+        raise InvalidInput("not an account of this person with this entity", field="account_id")
+    row = Card(person_id=person_id, entity=actor.entity, **data.model_dump())
+    repository.add(session, row, conflict="the card could not be recorded")
+    return CardRead.model_validate(row)
+
+
+def add_card_statement(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: CardStatementCreate
+) -> CardStatementRead:
+    ask_file(session, gate, actor, person_id, (c.STATEMENTS,), Event.CARD_STATEMENT_CREATE)
+    if not repository.holds(session, Card, person_id, data.card_id, entity=actor.entity):
+        raise InvalidInput("not a card of this person with this entity", field="card_id")
+    row = CardStatement(person_id=person_id, **data.model_dump())
+    repository.add(session, row, conflict="the statement could not be recorded")
+    return CardStatementRead.model_validate(row)
+
+
+def add_loan(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: LoanCreate
+) -> LoanRead:
+    ask_file(session, gate, actor, person_id, (c.LOANS,), Event.LOAN_CREATE)
+    row = Loan(person_id=person_id, entity=actor.entity, **data.model_dump())
+    repository.add(session, row, conflict="the loan could not be recorded")
+    return LoanRead.model_validate(row)
+
+
+def add_home_policy(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: HomePolicyCreate
+) -> HomePolicyRead:
+    data_asked = (c.HOME_POLICIES, c.PROPERTY_DATA)
+    ask_file(session, gate, actor, person_id, data_asked, Event.HOME_POLICY_CREATE)
+    region = identity.region_of(data.postcode).value
+    row = HomePolicy(person_id=person_id, entity=actor.entity, region=region, **data.model_dump())
+    repository.add(session, row, conflict="this policy number is already on file")
+    return HomePolicyRead.model_validate(row)
+
+
+def add_kyc_record(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, data: KycRecordCreate
+) -> KycRecordRead:
+    """An identification the actor's entity performed itself."""
+    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_CREATE)
+    row = KycRecord(person_id=person_id, entity=actor.entity, **data.model_dump())
+    repository.add(session, row, conflict="the identification could not be recorded")
+    return KycRecordRead.model_validate(row)
+
+
+def products(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> ProductsRead:
+    """The person's products with the actor's entity."""
+    ask_file(session, gate, actor, person_id, PRODUCT_DATA, Event.PRODUCT_LIST)
+    entity, rows = actor.entity, repository.rows_of
+    return ProductsRead(
+        accounts=[
+            AccountRead.model_validate(r) for r in rows(session, Account, person_id, entity=entity)
+        ],
+        cards=cards_with_statements(session, person_id, entity=entity),
+        loans=[LoanRead.model_validate(r) for r in rows(session, Loan, person_id, entity=entity)],
+        home_policies=[
+            HomePolicyRead.model_validate(r)
+            for r in rows(session, HomePolicy, person_id, entity=entity)
+        ],
+    )
+
+
+def kyc_records(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str
+) -> list[KycRecordRead]:
+    """The identifications the actor's entity holds (performed or reused)."""
+    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_LIST)
+    rows = repository.rows_of(session, KycRecord, person_id, entity=actor.entity)
+    return [KycRecordRead.model_validate(r) for r in rows]

@@ -1,0 +1,421 @@
+"""The customer file (activity 2): persons, relationships, products, identifications, choices.
+
+This module is the domain's public face: other domains and the adapters call only what it holds
+or re-exports (products in `products`, identity reuse in `reuse`, the whole file in `dossier`).
+Every function that reads or changes a person's data asks the gate first, for one purpose and the
+categories it touches, so that a refusal means nothing was read or written; the only exceptions
+are `relationships`, `policy_facts` and `bulk_insert`, each saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lawful.core.db import utcnow
+from lawful.core.errors import InvalidInput, NotFound
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.core.policy.types import Relationship as Period
+from lawful.core.register.models import LegalBasis, RelationshipState
+from lawful.customers import categories as c
+from lawful.customers import identity, repository
+from lawful.customers.access import CUSTOMER_FILE, Event, ask, ask_file, person_read, present
+from lawful.customers.dossier import erase_person as erase_person
+from lawful.customers.dossier import export_person as export_person
+from lawful.customers.dossier import provided_data as provided_data
+from lawful.customers.models import (
+    Account,
+    Card,
+    CardStatement,
+    Consent,
+    HomePolicy,
+    KycRecord,
+    Loan,
+    Person,
+    Relationship,
+)
+from lawful.customers.periods import end_periods, open_period, state_of
+from lawful.customers.products import add_account as add_account
+from lawful.customers.products import add_card as add_card
+from lawful.customers.products import add_card_statement as add_card_statement
+from lawful.customers.products import add_home_policy as add_home_policy
+from lawful.customers.products import add_kyc_record as add_kyc_record
+from lawful.customers.products import add_loan as add_loan
+from lawful.customers.products import kyc_records as kyc_records
+from lawful.customers.products import products as products
+from lawful.customers.reuse import reuse_identity as reuse_identity
+from lawful.customers.schemas import (
+    ConsentRead,
+    PersonCreate,
+    PersonRead,
+    PersonUpdate,
+    PolicyFacts,
+    PreferenceRead,
+    RectificationRead,
+    RelationshipRead,
+)
+from lawful.customers.schemas import Section as Section
+
+ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
+Rows = Sequence[Mapping[str, Any]]
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+def create_person(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    data: PersonCreate,
+    entity_state: str = "prospect",
+    today: dt.date,
+) -> PersonRead:
+    """A new person, with a relationship with the actor's entity from `today`."""
+    state = state_of(entity_state, field="entity_state")
+    region, brand = identity.locate(data.postcode, gate.register.brands)
+    person = Person(
+        id=uuid.uuid4().hex,
+        **data.model_dump(),
+        region=region.value,
+        brand=brand,
+        created_at=utcnow(),
+    )
+    repository.add(session, person, conflict="a person with this national number is on file")
+    # customer-file needs a relationship with the actor's entity: it must exist before the gate
+    # is asked. A refusal raises, and the caller's transaction takes both rows back.
+    open_period(session, person.id, actor.entity, state, today)
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person.id,
+        ALL_PERSON_DATA,
+        event=Event.PERSON_CREATE,
+        details={"relationship": state.value},
+        as_of=today,
+    )
+    return person_read(person)
+
+
+def get_person(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str = CUSTOMER_FILE
+) -> PersonRead:
+    """The person's identity and contact data, minus the fields `purpose` does not declare."""
+    present(session, person_id)
+    declared = c.declared(gate.register, purpose)
+    shown = [f for f, data in c.PERSON_FIELDS.items() if c.pick(declared, data)]
+    withheld = [f for f in c.PERSON_FIELDS if f not in shown]
+    # A purpose declaring none of them is asked for all, so that the gate refuses and records it.
+    data = [c.PERSON_FIELDS[f] for f in shown] or ALL_PERSON_DATA
+    ask(
+        session,
+        gate,
+        actor,
+        purpose,
+        person_id,
+        data,
+        event=Event.PERSON_READ,
+        details={"fields": shown},
+    )
+    person = repository.person(session, person_id)
+    assert person is not None
+    return person_read(person, withheld=withheld)
+
+
+def rectify(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    changes: PersonUpdate,
+    reason: str,
+    changed_by: str,
+) -> PersonRead:
+    """Correct the fields set in `changes`; each value that really changes gets a history row."""
+    why = (reason or "").strip()
+    if not why:
+        raise InvalidInput("say why the file is corrected", field="reason")
+    who = identity.text(changed_by or "", field="changed_by", max_length=64)
+    asked: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    if not asked:
+        raise InvalidInput("name at least one field to correct", field="changes")
+    if "postcode" in asked:
+        region, brand = identity.locate(asked["postcode"], gate.register.brands)
+        asked |= {"region": region.value, "brand": brand}
+    present(session, person_id)
+    fields = {**c.PERSON_FIELDS, **c.DERIVED_FIELDS}
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person_id,
+        [fields[f] for f in asked],
+        event=Event.PERSON_RECTIFY,
+        details={"fields": sorted(asked)},
+    )
+    person = repository.person(session, person_id)
+    assert person is not None
+    _check_birth(asked, person)
+    now = utcnow()
+    history = []
+    with repository.unique(session, conflict="another person has this national number"):
+        for field, after in asked.items():
+            before = getattr(person, field)
+            if before == after:
+                continue
+            history.append(
+                {
+                    "person_id": person_id,
+                    "field": field,
+                    "before": _text(before),
+                    "after": _text(after),
+                    "reason": why,
+                    "changed_by": who,
+                    "entity": actor.entity,
+                    "changed_at": now,
+                }
+            )
+            setattr(person, field, after)
+    repository.insert_rectifications(session, history)
+    return person_read(person)
+
+
+def history(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str
+) -> list[RectificationRead]:
+    present(session, person_id)
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person_id,
+        (*ALL_PERSON_DATA, *c.DERIVED_FIELDS.values()),
+        event=Event.RECTIFICATION_LIST,
+    )
+    rows = repository.rectifications(session, person_id)
+    return [RectificationRead.model_validate(r) for r in rows]
+
+
+# --- relationships ----------------------------------------------------------------------------
+
+
+def add_relationship(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    entity: str,
+    state: str,
+    since: dt.date,
+) -> RelationshipRead:
+    """Open a period with `entity`; the open one (if any) ends the day before."""
+    new_state = state_of(state, field="state")
+    if entity not in {e.id for e in gate.register.entities}:
+        raise InvalidInput(f"{entity!r} is not an entity of the group", field="entity")
+    present(session, person_id)
+    # Written before the gate is asked, as at creation: it may be what gives the actor's entity
+    # its relationship. A refusal raises and the caller's transaction takes it back.
+    period = open_period(session, person_id, entity, new_state, since)
+    details = {"entity": entity, "state": new_state.value}
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person_id,
+        (),
+        event=Event.RELATIONSHIP_OPEN,
+        details=details,
+    )
+    return RelationshipRead.model_validate(period)
+
+
+def end_relationship(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, entity: str, until: dt.date
+) -> RelationshipRead:
+    """End the prospect or client period with `entity` on `until` (see `periods.end_periods`)."""
+    present(session, person_id)
+    details = {"entity": entity, "until": until.isoformat()}
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person_id,
+        (),
+        event=Event.RELATIONSHIP_END,
+        details=details,
+    )
+    return RelationshipRead.model_validate(end_periods(session, person_id, entity, until))
+
+
+def relationships(session: Session, *, person_id: str) -> list[RelationshipRead]:
+    """Every period of the person with every entity.
+
+    No gate: which entity the person deals with, and since when, is the frame the gate itself
+    decides on (and what legal holds count from), not content of the file.
+    """
+    return [
+        RelationshipRead.model_validate(r) for r in repository.relationships(session, person_id)
+    ]
+
+
+# --- preferences and consents -----------------------------------------------------------------
+
+
+def set_preference(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, key: str, enabled: bool
+) -> PreferenceRead:
+    """Switch a notification on or off (Profile > Notifications)."""
+    known = {p.preference for p in gate.register.purposes if p.preference}
+    if key not in known:
+        raise InvalidInput(f"one of {', '.join(sorted(known))}", field="key")
+    details = {"key": key, "enabled": enabled}
+    ask_file(
+        session, gate, actor, person_id, (c.PREFERENCES,), Event.PREFERENCE_SET, details=details
+    )
+    row = repository.set_preference(session, person_id, key, enabled=enabled, at=utcnow())
+    return PreferenceRead.model_validate(row)
+
+
+def give_consent(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
+) -> ConsentRead:
+    _consent_purpose(gate, purpose)
+    details = {"purpose": purpose}
+    ask_file(session, gate, actor, person_id, (c.CONSENTS,), Event.CONSENT_GIVE, details=details)
+    row = repository.active_consent(session, person_id, purpose)
+    if row is None:
+        row = Consent(person_id=person_id, purpose=purpose, given_at=utcnow())
+        repository.add(session, row, conflict="the consent could not be recorded")
+    return ConsentRead.model_validate(row)
+
+
+def withdraw_consent(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
+) -> ConsentRead:
+    _consent_purpose(gate, purpose)
+    details = {"purpose": purpose}
+    ask_file(
+        session, gate, actor, person_id, (c.CONSENTS,), Event.CONSENT_WITHDRAW, details=details
+    )
+    row = repository.active_consent(session, person_id, purpose)
+    if row is None:
+        raise NotFound(f"no consent given for {purpose}")
+    row.withdrawn_at = utcnow()
+    session.flush()
+    return ConsentRead.model_validate(row)
+
+
+# --- the policy's input, and bulk loading -----------------------------------------------------
+
+
+def policy_facts(
+    session: Session, *, person_ids: Collection[str], as_of: dt.date
+) -> dict[str, PolicyFacts]:
+    """What the file tells the policy about each person on file; unknown ids are left out.
+
+    No gate here: this is the gate's own input (relationships, switched-off notifications,
+    consents, erasure), read to decide on an access, not an access itself. One query per table
+    for all the ids, so that a bulk job's thousands of subjects cost a handful of queries.
+    """
+    erased = repository.erased_for(session, person_ids)
+    periods: dict[str, list[Period]] = defaultdict(list)
+    for pid, entity, state, since, until in repository.relationships_for(
+        session, erased, as_of=as_of
+    ):
+        periods[pid].append(Period(entity, RelationshipState(state), since, until))
+    off: dict[str, set[str]] = defaultdict(set)
+    for pid, key in repository.preferences_off_for(session, erased):
+        off[pid].add(key)
+    # A consent counts on `as_of` if given by the end of that day and not withdrawn by then.
+    end_of_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    consents: dict[str, set[str]] = defaultdict(set)
+    for pid, purpose in repository.consents_for(session, erased, before=end_of_day):
+        consents[pid].add(purpose)
+    return {
+        pid: PolicyFacts(
+            relationships=tuple(periods[pid]),
+            preferences_off=frozenset(off[pid]),
+            consents=frozenset(consents[pid]),
+            erased=is_erased,
+        )
+        for pid, is_erased in erased.items()
+    }
+
+
+def bulk_insert(
+    session: Session,
+    *,
+    persons: Rows = (),
+    relationships: Rows = (),
+    accounts: Rows = (),
+    cards: Rows = (),
+    statements: Rows = (),
+    loans: Rows = (),
+    home_policies: Rows = (),
+    kyc: Rows = (),
+) -> None:
+    """Load many rows at once (the demo world), each mapping holding a table's column names.
+
+    No gate here: the generator creating the world records the matching ledger events itself,
+    in bulk, through `ctx.access_many`. Rows that reference others (a card its account) carry
+    their ids; parents are inserted before children.
+    """
+    tables = (
+        (Person, persons),
+        (Relationship, relationships),
+        (Account, accounts),
+        (Card, cards),
+        (CardStatement, statements),
+        (Loan, loans),
+        (HomePolicy, home_policies),
+        (KycRecord, kyc),
+    )
+    for model, rows in tables:
+        repository.bulk_insert(session, model, rows)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _consent_purpose(gate: Gate, purpose: str) -> None:
+    for p in gate.register.purposes:
+        if p.id == purpose and (p.requires_consent or p.legal_basis is LegalBasis.CONSENT):
+            return
+    raise InvalidInput("not a purpose of the register that rests on consent", field="purpose")
+
+
+def _check_birth(asked: Mapping[str, Any], person: Person) -> None:
+    """A new national number must encode the stored birth date, and the other way round."""
+    if "national_number" not in asked and "birth_date" not in asked:
+        return
+    number = asked.get("national_number", person.national_number)
+    born = asked.get("birth_date", person.birth_date)
+    if number and born and not identity.encodes_birth_date(number, born):
+        field = "national_number" if "national_number" in asked else "birth_date"
+        raise InvalidInput("the national number does not encode the date of birth", field=field)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def count_persons(session: Session) -> int:
+    """How many files exist: a figure, not personal data, so no gate."""
+    return repository.count_persons(session)

@@ -1,0 +1,396 @@
+"""The demo world: a synthetic group of customers, their products and what was done with them.
+
+Rows are generated in memory and inserted set-based; the ledger events that the same activity
+would have produced in production are recorded through the gate in bulk (`access_many`), so the
+world's ledger is a real, verifiable chain of policy decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from lawful.core.db import utcnow
+from lawful.core.gate import Gate, unit_of_work
+from lawful.core.policy.types import Actor
+from lawful.core.register.models import Register
+from lawful.customers import service as customers
+from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
+from lawful.rights import service as rights
+
+TODAY = dt.date(2026, 11, 25)
+BATCH = 2_000
+REUSE_BATCH = 200
+TABLES = (
+    "persons",
+    "relationships",
+    "accounts",
+    "cards",
+    "statements",
+    "loans",
+    "home_policies",
+    "kyc",
+)
+Row = dict[str, Any]
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _insurer(region: str) -> str:
+    return "cbc-insurance" if region == "wallonia" else "kbc-insurance"
+
+
+@dataclass
+class Rows:
+    persons: list[Row] = field(default_factory=list)
+    relationships: list[Row] = field(default_factory=list)
+    accounts: list[Row] = field(default_factory=list)
+    cards: list[Row] = field(default_factory=list)
+    statements: list[Row] = field(default_factory=list)
+    loans: list[Row] = field(default_factory=list)
+    home_policies: list[Row] = field(default_factory=list)
+    kyc: list[Row] = field(default_factory=list)
+    # who did what, for the ledger: (actor, purpose, categories, event, recipient) -> subject ids
+    activity: dict[tuple[Actor, str, tuple[str, ...], str, str | None], list[str]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    reuse_candidates: list[str] = field(default_factory=list)
+    reusable: set[str] = field(default_factory=set)  # identified well enough to be reused
+
+
+@dataclass(frozen=True)
+class WorldSummary:
+    customers: int
+    rows: dict[str, int]
+    ledger_events: int
+    objections: int
+    requests: int
+    showcase: dict[str, str]  # brand -> a client whose identification was reused in the group
+
+
+def showcase(register: Register, *, customers_count: int, seed: int) -> dict[str, str]:
+    """Per brand, the first client whose identification the insurer reused (deterministic)."""
+    rows = _generate(register, customers_count, seed, lambda *_: None)
+    return _showcase(rows)
+
+
+def _showcase(rows: Rows) -> dict[str, str]:
+    brand_of = {p["id"]: p["brand"] for p in rows.persons}
+    picked: dict[str, str] = {}
+    for person in rows.reuse_candidates:
+        if person in rows.reusable:
+            picked.setdefault(brand_of[person], person)
+    return picked
+
+
+def _generate(register: Register, n: int, seed: int, progress: Progress) -> Rows:
+    factory = PeopleFactory(seed)
+    rng = random.Random(seed + 1)
+    brand_of = {b.region.value: b.id for b in register.brands}
+    rows = Rows()
+    ids = {"account": 0, "card": 0, "kyc": 0, "policy": 0}
+    now = utcnow()
+    for index in range(n):
+        p = factory.person()
+        rows.persons.append(_person_row(p, brand_of[p.region], now))
+        since = TODAY - dt.timedelta(days=rng.randrange(30, 365 * 25))
+        former = rng.random() < 0.06
+        prospect = not former and rng.random() < 0.05
+        state = "former_client" if former else "prospect" if prospect else "client"
+        _relationship(rows, p.id, "kbc-bank", state, since, rng)
+        if not prospect:
+            ids["kyc"] += 1
+            level = 3 if rng.random() < 0.05 else 2 if rng.random() < 0.93 else 1
+            performed = TODAY - dt.timedelta(days=rng.randrange(10, 365 * 9))
+            rows.kyc.append(
+                {
+                    "id": ids["kyc"],
+                    "person_id": p.id,
+                    "entity": "kbc-bank",
+                    "method": rng.choice(("branch", "eid_reader", "itsme", "itsme")),
+                    "document_type": "eid",
+                    "document_number": f"{rng.randrange(10**11, 10**12)}",
+                    "level": level,
+                    "performed_on": performed,
+                    "expires_on": performed + dt.timedelta(days=365 * 10),
+                    "reused_from": None,
+                }
+            )
+        if state == "client":
+            _bank_products(rows, p.id, since, rng, ids)
+            if rng.random() < 0.4:
+                rows.reuse_candidates.append(p.id)
+                if level >= 2:
+                    rows.reusable.add(p.id)
+                ids["policy"] += 1
+                _home_policy(rows, p, _insurer(p.region), rng, ids["policy"])
+        rows.activity[
+            (
+                Actor("advisor", "kbc-bank"),
+                "customer-file",
+                ("user.name", "user.contact"),
+                "customers.person.create",
+                None,
+            )
+        ].append(p.id)
+        if index % 500 == 0:
+            progress("generating people and products", index, n)
+    progress("generating people and products", n, n)
+    return rows
+
+
+def _person_row(p: SyntheticPerson, brand: str, now: dt.datetime) -> Row:
+    return {
+        "id": p.id,
+        "national_number": p.national_number,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birth_date": p.birth_date,
+        "email": p.email,
+        "phone": p.phone,
+        "street": p.street,
+        "postcode": p.postcode,
+        "city": p.city,
+        "region": p.region,
+        "brand": brand,
+        "language": p.language,
+        "created_at": now,
+        "erased_at": None,
+    }
+
+
+def _relationship(
+    rows: Rows, person: str, entity: str, state: str, since: dt.date, rng: random.Random
+) -> None:
+    if state == "former_client":
+        ended = since + dt.timedelta(days=rng.randrange(30, max(31, (TODAY - since).days)))
+        ended = min(ended, TODAY - dt.timedelta(days=1))
+        rows.relationships.append(
+            {
+                "person_id": person,
+                "entity": entity,
+                "state": "client",
+                "since": since,
+                "until": ended,
+            }
+        )
+        since, state = ended + dt.timedelta(days=1), "former_client"
+    rows.relationships.append(
+        {"person_id": person, "entity": entity, "state": state, "since": since, "until": None}
+    )
+
+
+def _bank_products(
+    rows: Rows, person: str, since: dt.date, rng: random.Random, ids: dict[str, int]
+) -> None:
+    ids["account"] += 1
+    current = ids["account"]
+    rows.accounts.append(
+        {
+            "id": current,
+            "person_id": person,
+            "entity": "kbc-bank",
+            "kind": "current",
+            "iban": iban(rng),
+            "opened_on": since,
+            "closed_on": None,
+        }
+    )
+    if rng.random() < 0.5:
+        ids["account"] += 1
+        rows.accounts.append(
+            {
+                "id": ids["account"],
+                "person_id": person,
+                "entity": "kbc-bank",
+                "kind": "savings",
+                "iban": iban(rng),
+                "opened_on": since,
+                "closed_on": None,
+            }
+        )
+    if rng.random() < 0.6:
+        ids["card"] += 1
+        card = ids["card"]
+        limit = rng.choice((1_000, 2_500, 5_000)) * 100
+        rows.cards.append(
+            {
+                "id": card,
+                "person_id": person,
+                "entity": "kbc-bank",
+                "account_id": current,
+                "last_digits": f"{rng.randrange(10_000):04d}",
+                "credit_limit_cents": limit,
+                "opened_on": since,
+                "closed_on": None,
+            }
+        )
+        for months_ago in range(6, 0, -1):
+            period_end = _month_end(TODAY, months_ago)
+            balance = rng.randrange(0, limit)
+            due = period_end + dt.timedelta(days=20)
+            paid = None if months_ago == 1 and rng.random() < 0.7 else due - dt.timedelta(days=2)
+            rows.statements.append(
+                {
+                    "card_id": card,
+                    "person_id": person,
+                    "period_end": period_end,
+                    "balance_cents": balance,
+                    "minimum_due_cents": balance // 20,
+                    "due_date": due,
+                    "paid_on": paid,
+                }
+            )
+    if rng.random() < 0.2:
+        start = since + dt.timedelta(days=rng.randrange(0, 365 * 3))
+        rows.loans.append(
+            {
+                "person_id": person,
+                "entity": "kbc-bank",
+                "kind": rng.choice(("mortgage", "consumer", "car")),
+                "principal_cents": rng.randrange(5_000, 400_000) * 100,
+                "rate_bp": rng.randrange(150, 650),
+                "start_on": start,
+                "end_on": start + dt.timedelta(days=365 * rng.choice((5, 10, 20, 25))),
+            }
+        )
+
+
+def _home_policy(
+    rows: Rows, p: SyntheticPerson, insurer: str, rng: random.Random, number: int
+) -> None:
+    lat, lon = coordinates(rng, p.region)
+    rows.home_policies.append(
+        {
+            "person_id": p.id,
+            "entity": insurer,
+            "policy_number": f"HP{number:09d}",
+            "street": p.street,
+            "postcode": p.postcode,
+            "city": p.city,
+            "region": p.region,
+            "latitude": lat,
+            "longitude": lon,
+            "construction_year": rng.randrange(1890, 2025),
+            "start_on": TODAY - dt.timedelta(days=rng.randrange(30, 365 * 15)),
+            "end_on": None,
+        }
+    )
+
+
+def _month_end(day: dt.date, months_ago: int) -> dt.date:
+    first = day.replace(day=1)
+    for _ in range(months_ago - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return first - dt.timedelta(days=1)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def build(
+    engine: Engine,
+    register: Register,
+    gate: Gate,
+    *,
+    customers_count: int,
+    seed: int,
+    progress: Progress,
+) -> WorldSummary:
+    rows = _generate(register, customers_count, seed, progress)
+    total = sum(len(getattr(rows, table)) for table in TABLES)
+    written = 0
+    # Parents before children (persons, then what refers to them), one INSERT per batch.
+    with unit_of_work(engine) as session:
+        for table in TABLES:
+            items = getattr(rows, table)
+            for start in range(0, len(items), BATCH):
+                chunk = items[start : start + BATCH]
+                customers.bulk_insert(session, **{table: chunk})
+                written += len(chunk)
+                progress("writing the customer file", written, total)
+    events = _record_activity(engine, gate, rows, progress)
+    events += _reuse_identities(engine, gate, rows, progress)
+    objections, requests = _rights_activity(engine, gate, rows, seed, progress)
+    counts = {table: len(getattr(rows, table)) for table in TABLES}
+    return WorldSummary(len(rows.persons), counts, events, objections, requests, _showcase(rows))
+
+
+def _record_activity(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:
+    done = 0
+    total = sum(len(v) for v in rows.activity.values())
+    for (actor, purpose, categories, event, recipient), subjects in rows.activity.items():
+        for chunk in _chunks(subjects, BATCH):
+            with unit_of_work(engine) as session:
+                gate.open(session, actor=actor, purpose=purpose).access_many(
+                    chunk, categories=categories, event=event, recipient=recipient, as_of=TODAY
+                )
+            done += len(chunk)
+            progress("recording processing in the ledger", done, total)
+    return done
+
+
+def _reuse_identities(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:
+    """Clients of the bank who took home insurance: the insurer reuses the bank's identification."""
+    total = len(rows.reuse_candidates)
+    insurer_of = {r["person_id"]: r["entity"] for r in rows.home_policies}
+    for start in range(0, total, REUSE_BATCH):
+        chunk = rows.reuse_candidates[start : start + REUSE_BATCH]
+        with unit_of_work(engine) as session:
+            for person in chunk:
+                actor = Actor("onboarding-service", insurer_of[person])
+                customers.reuse_identity(
+                    session, gate=gate, actor=actor, person_id=person, today=TODAY
+                )
+        progress("reusing identification across the group", start + len(chunk), total)
+    return total
+
+
+def _rights_activity(
+    engine: Engine, gate: Gate, rows: Rows, seed: int, progress: Progress
+) -> tuple[int, int]:
+    rng = random.Random(seed + 2)
+    # The showcase customers keep a clean slate: the newcomer objects and erases with them.
+    spared = set(_showcase(rows).values())
+    clients = [p["id"] for p in rows.persons if p["id"] not in spared]
+    dm = rng.sample(clients, max(1, len(clients) // 40))
+    restricted = rng.sample(clients, max(1, len(clients) // 200))
+    access = rng.sample(clients, max(1, len(clients) // 100))
+    dpo = Actor("dpo", "kbc-bank")
+    situation = "I do not want my forms pre-filled from my file."
+    objecting = [(p, None, None) for p in dm] + [
+        (p, "process-optimisation", situation) for p in restricted
+    ]
+    with unit_of_work(engine) as session:
+        for person, purpose, grounds in objecting:
+            rights.object(
+                session,
+                gate=gate,
+                actor=dpo,
+                person_id=person,
+                purpose=purpose,
+                grounds=grounds,
+                channel="staff",
+                registered_by="dpo:demo",
+                today=TODAY,
+            )
+        for person in access:
+            rights.submit_request(
+                session,
+                gate=gate,
+                actor=dpo,
+                person_id=person,
+                type="access",
+                channel="staff",
+                registered_by="dpo:demo",
+                today=TODAY,
+            )
+    progress("objections and rights requests", 1, 1)
+    return len(dm) + len(restricted), len(access)

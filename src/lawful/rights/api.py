@@ -1,0 +1,217 @@
+"""Data-subject rights over HTTP: access, objection, erasure, portability, tracked requests.
+
+Objecting is possible by automated means (Art. 21(5)): a customer's token suffices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from lawful.auth.schemas import Principal, PrincipalKind
+from lawful.rights import service
+from lawful.rights.schemas import ErasureOutcome, ObjectionRead, RequestRead, RequestType
+from lawful.web.deps import (
+    PrincipalDep,
+    RuntimeDep,
+    SessionDep,
+    actor_of,
+    require_person_access,
+    require_staff,
+)
+
+router = APIRouter(tags=["your rights"])
+
+
+class ReportFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    PDF = "pdf"
+
+
+class ObjectionCreate(BaseModel):
+    purpose: str | None = Field(
+        default=None,
+        description="A register purpose id; leave empty to object to all direct marketing.",
+    )
+    grounds: str | None = Field(
+        default=None, description="Your particular situation (required for Art. 21(1) objections)."
+    )
+
+
+class ObjectionDecision(BaseModel):
+    upheld: bool
+    grounds: str | None = Field(
+        default=None, description="Compelling legitimate grounds; required to reject."
+    )
+
+
+class RequestCreate(BaseModel):
+    type: RequestType
+
+
+class Extension(BaseModel):
+    reason: str = Field(min_length=3, description="Why two more months are needed (Art. 12(3)).")
+
+
+def _channel(who: Principal) -> str:
+    return "api" if who.kind is PrincipalKind.CUSTOMER else "staff"
+
+
+@router.get(
+    "/persons/{person_id}/access-report",
+    summary="Everything the group holds on the person and what it did with it (Art. 15)",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
+)
+def access_report(
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    format: ReportFormat = Query(ReportFormat.JSON, description="json, html or pdf"),
+) -> Response:
+    require_person_access(who, person_id)
+    report = service.access_report(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+    )
+    if format is ReportFormat.PDF:
+        return Response(service.to_pdf(report), media_type="application/pdf")
+    if format is ReportFormat.HTML:
+        return Response(service.to_html(report), media_type="text/html; charset=utf-8")
+    return Response(service.to_json(report), media_type="application/json")
+
+
+@router.post(
+    "/persons/{person_id}/objections",
+    status_code=status.HTTP_201_CREATED,
+    summary="Object to a purpose, or to all direct marketing (Art. 21)",
+)
+def object_to(
+    person_id: str, body: ObjectionCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> ObjectionRead:
+    require_person_access(who, person_id)
+    return service.object(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        purpose=body.purpose,
+        grounds=body.grounds,
+        channel=_channel(who),
+        registered_by=who.label,
+        today=dt.date.today(),
+    )
+
+
+@router.get("/persons/{person_id}/objections", summary="The person's objections and outcomes")
+def objections(person_id: str, session: SessionDep, who: PrincipalDep) -> list[ObjectionRead]:
+    require_person_access(who, person_id)
+    return service.list_objections(session, person_id=person_id)
+
+
+@router.post(
+    "/objections/{objection_id}/decision",
+    summary="The DPO upholds an objection, or rejects it with compelling grounds",
+)
+def decide(
+    objection_id: int,
+    body: ObjectionDecision,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+) -> ObjectionRead:
+    require_staff(who)
+    return service.decide_objection(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        objection_id=objection_id,
+        upheld=body.upheld,
+        grounds=body.grounds,
+        today=dt.date.today(),
+    )
+
+
+@router.post(
+    "/persons/{person_id}/erasure",
+    summary="Erase what may go; list what must stay, why and until when (Art. 17)",
+)
+def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> ErasureOutcome:
+    require_person_access(who, person_id)
+    return service.erase(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+    )
+
+
+@router.get(
+    "/persons/{person_id}/portability",
+    summary="What the person provided, as JSON and CSV in one zip (Art. 20)",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def portability(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> Response:
+    require_person_access(who, person_id)
+    archive = service.portability(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+    )
+    headers = {"Content-Disposition": f'attachment; filename="data-{person_id}.zip"'}
+    return Response(archive, media_type="application/zip", headers=headers)
+
+
+@router.post(
+    "/persons/{person_id}/requests",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register a rights request (tracked with its one-month deadline)",
+)
+def submit(
+    person_id: str, body: RequestCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> RequestRead:
+    require_person_access(who, person_id)
+    return service.submit_request(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        type=body.type,
+        channel=_channel(who),
+        registered_by=who.label,
+        today=dt.date.today(),
+    )
+
+
+@router.get("/persons/{person_id}/requests", summary="The person's rights requests")
+def person_requests(person_id: str, session: SessionDep, who: PrincipalDep) -> list[RequestRead]:
+    require_person_access(who, person_id)
+    return service.list_requests(session, person_id=person_id)
+
+
+@router.get("/requests", summary="Rights requests across persons, e.g. the overdue ones")
+def all_requests(
+    session: SessionDep,
+    who: PrincipalDep,
+    overdue: bool = Query(False, description="Only requests past their deadline."),
+) -> list[RequestRead]:
+    require_staff(who)
+    return service.list_requests(session, overdue_on=dt.date.today() if overdue else None)
+
+
+@router.post(
+    "/requests/{request_id}/extension",
+    summary="Extend a request's deadline by two months, with the reason (Art. 12(3))",
+)
+def extend(
+    request_id: int, body: Extension, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> RequestRead:
+    require_staff(who)
+    return service.extend_request(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        request_id=request_id,
+        reason=body.reason,
+        today=dt.date.today(),
+    )

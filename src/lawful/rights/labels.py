@@ -1,0 +1,58 @@
+"""The fixed texts of the rights domain (templates/labels.yaml), one language at a time."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import yaml
+
+from lawful.core.errors import RenderError
+
+TEMPLATES = Path(__file__).parent / "templates"
+LABELS = "labels.yaml"
+
+
+@cache
+def _tree() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((TEMPLATES / LABELS).read_text(encoding="utf-8"))
+    return data
+
+
+def _leaf(node: dict[str, Any]) -> bool:
+    return all(isinstance(v, str) for v in node.values())
+
+
+def _pick(node: dict[str, Any], lang: str, path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if isinstance(value, dict) and _leaf(value):
+            if not str(value.get(lang, "")).strip():
+                raise RenderError(f"{LABELS}: '{path}{key}' has no '{lang}' text")
+            out[key] = " ".join(str(value[lang]).split())
+        elif isinstance(value, dict):
+            out[key] = _pick(value, lang, f"{path}{key}.")
+    return out
+
+
+@cache
+def labels(lang: str) -> dict[str, Any]:
+    """Every label in `lang`, nested as in the file; cached, so callers must not change it."""
+    return _pick(_tree(), lang, "")
+
+
+def label(lang: str, path: str, **fields: str) -> str:
+    """The label at a dotted path, with its `$name` fields filled in; a missing one is an error."""
+    node: Any = labels(lang)
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise RenderError(f"{LABELS}: no label '{path}'")
+        node = node[part]
+    if not isinstance(node, str):
+        raise RenderError(f"{LABELS}: '{path}' is a group of labels, not one")
+    try:
+        return Template(node).substitute(fields)
+    except (KeyError, ValueError) as exc:
+        raise RenderError(f"{LABELS}: '{path}' needs field {exc}") from None

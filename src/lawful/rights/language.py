@@ -1,0 +1,28 @@
+"""Which language to answer a person in, and the statement's text builder for that language."""
+
+from __future__ import annotations
+
+from lawful.core.register.models import Region, Register
+
+# Statement helpers are reused rather than copied, so that a purpose reads the same in the access
+# report as in the privacy statement; the builder is the statement module's own.
+from lawful.core.register.statement import _Builder as TextBuilder
+
+# A person whose language the register does not speak (German, in the reference register) is
+# answered in the language of the region their brand serves.
+REGION_LANGUAGE = {Region.FLANDERS: "nl", Region.WALLONIA: "fr", Region.BRUSSELS: "fr"}
+
+__all__ = ["REGION_LANGUAGE", "TextBuilder", "builder", "language_of"]
+
+
+def language_of(register: Register, *, language: str | None, brand: str) -> str:
+    if language in register.languages:
+        assert language is not None
+        return language
+    fallback = REGION_LANGUAGE[register.brand(brand).region]
+    return fallback if fallback in register.languages else register.languages[0]
+
+
+def builder(register: Register, *, language: str | None, brand: str) -> TextBuilder:
+    lang = language_of(register, language=language, brand=brand)
+    return TextBuilder(register, register.brand(brand), lang)

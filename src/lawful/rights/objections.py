@@ -1,0 +1,233 @@
+"""The right to object (Art. 21), as the register declares it purpose by purpose.
+
+Direct marketing (21(2)-(3)) is absolute: upheld on receipt, for every direct-marketing purpose and
+the profiling done for it. A legitimate-interest purpose (21(1)) is restricted on receipt — the
+policy reads a pending objection as a stop — until the DPO decides: upheld, or rejected on written
+compelling grounds. A purpose with no right to object is refused with the register's reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lawful.core.db import utcnow
+from lawful.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.core.register.models import ObjectionMode, Purpose
+from lawful.customers import service as customers
+from lawful.rights import repository
+from lawful.rights.errors import NotObjectable
+from lawful.rights.language import builder
+from lawful.rights.models import Objection
+from lawful.rights.requests import (
+    PURPOSE,
+    RightsEvent,
+    complete_request,
+    record,
+    start_request,
+    submit_request,
+)
+from lawful.rights.schemas import ObjectionKind, ObjectionRead, ObjectionState, RequestType
+
+DPO = "dpo"
+# An objection is a privacy choice the person makes about themselves.
+OBJECTION_DATA = ("user.unique_id", "user.privacy_preferences")
+STANDING = (ObjectionState.PENDING.value, ObjectionState.UPHELD.value)
+
+
+def read(row: Objection) -> ObjectionRead:
+    return ObjectionRead.model_validate(row)
+
+
+def _purpose(gate: Gate, purpose: str) -> Purpose:
+    try:
+        return gate.register.purpose(purpose)
+    except KeyError:
+        raise NotFound(f"no purpose '{purpose}' in the register") from None
+
+
+def object(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    purpose: str | None,
+    grounds: str | None,
+    channel: str,
+    registered_by: str,
+    today: dt.date,
+) -> ObjectionRead:
+    declared = _purpose(gate, purpose) if purpose is not None else None
+    direct_marketing = declared is None or declared.direct_marketing
+    grounds = grounds.strip() if grounds and grounds.strip() else None
+    if declared is not None and not direct_marketing:
+        if declared.objection.mode is ObjectionMode.NONE:
+            person = customers.get_person(
+                session, gate=gate, actor=actor, person_id=person_id, purpose=PURPOSE
+            )
+            texts = builder(gate.register, language=person.language, brand=person.brand)
+            reason = declared.objection.reason
+            raise NotObjectable(
+                declared.id,
+                texts.text(reason, f"purposes.{declared.id}.objection.reason") if reason else "",
+            )
+        if declared.objection.mode is ObjectionMode.BALANCING and grounds is None:
+            raise InvalidInput(
+                "an objection to this purpose must say what in your situation weighs against it",
+                field="grounds",
+            )
+    kind = (
+        ObjectionKind.DIRECT_MARKETING if direct_marketing else ObjectionKind.PARTICULAR_SITUATION
+    )
+    stored_purpose = None if direct_marketing else purpose
+    if repository.standing_objection(
+        session, person_id, kind=kind.value, purpose=stored_purpose, standing=STANDING
+    ):
+        raise Conflict(f"an objection to {stored_purpose or 'direct marketing'} already stands")
+    request = submit_request(
+        session,
+        gate=gate,
+        actor=actor,
+        person_id=person_id,
+        type=RequestType.OBJECTION.value,
+        channel=channel,
+        registered_by=registered_by,
+        today=today,
+    )
+    # Balancing waits for the DPO; direct marketing (and any absolute mode) stops at once.
+    pending = declared is not None and declared.objection.mode is ObjectionMode.BALANCING
+    status = ObjectionState.PENDING if pending and not direct_marketing else ObjectionState.UPHELD
+    record(
+        session,
+        gate,
+        actor,
+        person_id,
+        event=RightsEvent.OBJECTION_RECEIVE,
+        today=today,
+        categories=OBJECTION_DATA,
+        details={"kind": kind.value, "purpose": purpose, "grounds": grounds},
+    )
+    now = utcnow()
+    row = repository.add(
+        session,
+        Objection(
+            person_id=person_id,
+            kind=kind.value,
+            purpose=stored_purpose,
+            status=status.value,
+            grounds=grounds,
+            received_at=now,
+            decided_at=None if status is ObjectionState.PENDING else now,
+            decided_by=None if status is ObjectionState.PENDING else "policy:absolute",
+            request_id=request.id,
+        ),
+    )
+    if status is ObjectionState.PENDING:
+        start_request(session, request_id=request.id)
+    else:
+        complete_request(
+            session,
+            gate=gate,
+            actor=actor,
+            request_id=request.id,
+            outcome=_outcome(row, named=purpose),
+            today=today,
+        )
+    return read(row)
+
+
+def decide_objection(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    objection_id: int,
+    upheld: bool,
+    grounds: str | None,
+    today: dt.date,
+) -> ObjectionRead:
+    """The DPO decides an Art. 21(1) objection; rejecting it takes written compelling grounds."""
+    if actor.role != DPO:
+        raise NotPermitted("only the data protection officer decides on an objection")
+    grounds = grounds.strip() if grounds and grounds.strip() else None
+    if not upheld and grounds is None:
+        raise InvalidInput(
+            "rejecting an objection requires the compelling legitimate grounds, in writing",
+            field="grounds",
+        )
+    row = repository.objection(session, objection_id, lock=True)
+    if row is None:
+        raise NotFound(f"no objection {objection_id}")
+    if row.status != ObjectionState.PENDING:
+        raise Conflict(f"objection {objection_id} is {row.status}, not pending")
+    status = ObjectionState.UPHELD if upheld else ObjectionState.REJECTED
+    record(
+        session,
+        gate,
+        actor,
+        row.person_id,
+        event=RightsEvent.OBJECTION_DECIDE,
+        today=today,
+        categories=OBJECTION_DATA,
+        details={"objection_id": row.id, "status": status.value, "grounds": grounds},
+    )
+    row.status = status.value
+    row.decision_grounds = grounds
+    row.decided_by = actor.role
+    row.decided_at = utcnow()
+    session.flush()
+    if row.request_id is not None:
+        complete_request(
+            session,
+            gate=gate,
+            actor=actor,
+            request_id=row.request_id,
+            outcome=_outcome(row, named=row.purpose),
+            today=today,
+        )
+    return read(row)
+
+
+def withdraw_objection(
+    session: Session, *, gate: Gate, actor: Actor, objection_id: int, today: dt.date
+) -> ObjectionRead:
+    """The person takes an objection back: it no longer stands against any processing."""
+    row = repository.objection(session, objection_id, lock=True)
+    if row is None:
+        raise NotFound(f"no objection {objection_id}")
+    if row.status == ObjectionState.WITHDRAWN:
+        raise Conflict(f"objection {objection_id} was already withdrawn")
+    record(
+        session,
+        gate,
+        actor,
+        row.person_id,
+        event=RightsEvent.OBJECTION_WITHDRAW,
+        today=today,
+        categories=OBJECTION_DATA,
+        details={"objection_id": row.id},
+    )
+    row.status = ObjectionState.WITHDRAWN.value
+    session.flush()
+    return read(row)
+
+
+def list_objections(session: Session, *, person_id: str) -> list[ObjectionRead]:
+    return [read(row) for row in repository.objections_of_person(session, person_id)]
+
+
+def _outcome(row: Objection, *, named: str | None) -> dict[str, Any]:
+    """What the person is told, kept on the request."""
+    return {
+        "objection_id": row.id,
+        "kind": row.kind,
+        "purpose": named,
+        "status": row.status,
+        "decision_grounds": row.decision_grounds,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }

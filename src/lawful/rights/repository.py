@@ -1,0 +1,161 @@
+"""All SQL of the rights domain. Flushes, never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lawful.rights.models import LegalHold, Objection, RightsRequest
+
+# Below SQLite's historical limit of 999 bound parameters per statement.
+CHUNK = 900
+T = TypeVar("T")
+Row = TypeVar("Row", RightsRequest, Objection, LegalHold)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def add(session: Session, row: Row) -> Row:
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --- Requests ---------------------------------------------------------------------------------
+
+
+def request(session: Session, request_id: int, *, lock: bool = False) -> RightsRequest | None:
+    query = sa.select(RightsRequest).where(RightsRequest.id == request_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def requests(
+    session: Session,
+    *,
+    person_id: str | None,
+    statuses: Sequence[str] | None,
+    overdue_on: dt.date | None,
+) -> list[RightsRequest]:
+    query = sa.select(RightsRequest)
+    if person_id is not None:
+        query = query.where(RightsRequest.person_id == person_id)
+    if statuses is not None:
+        query = query.where(RightsRequest.status.in_(statuses))
+    if overdue_on is not None:
+        query = query.where(RightsRequest.deadline < overdue_on)
+    return list(session.scalars(query.order_by(RightsRequest.deadline, RightsRequest.id)))
+
+
+# --- Objections -------------------------------------------------------------------------------
+
+
+def objection(session: Session, objection_id: int, *, lock: bool = False) -> Objection | None:
+    query = sa.select(Objection).where(Objection.id == objection_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def objections_of_person(session: Session, person_id: str) -> list[Objection]:
+    query = sa.select(Objection).where(Objection.person_id == person_id).order_by(Objection.id)
+    return list(session.scalars(query))
+
+
+def standing_objection(
+    session: Session, person_id: str, *, kind: str, purpose: str | None, standing: Sequence[str]
+) -> Objection | None:
+    query = sa.select(Objection).where(
+        Objection.person_id == person_id,
+        Objection.kind == kind,
+        Objection.status.in_(standing),
+        Objection.purpose.is_(None) if purpose is None else Objection.purpose == purpose,
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def objections_of(
+    session: Session, person_ids: Sequence[str], *, excluded: Sequence[str]
+) -> list[tuple[str, str, str | None, str]]:
+    """(person, kind, purpose, status) of every objection of these persons, in one query a chunk."""
+    out: list[tuple[str, str, str | None, str]] = []
+    columns = (Objection.person_id, Objection.kind, Objection.purpose, Objection.status)
+    for chunk in chunks(person_ids):
+        query = sa.select(*columns).where(
+            Objection.person_id.in_(chunk), Objection.status.not_in(excluded)
+        )
+        out.extend((p, k, u, s) for p, k, u, s in session.execute(query))
+    return out
+
+
+# --- Legal holds ------------------------------------------------------------------------------
+
+
+def active_holds_of(session: Session, person_ids: Sequence[str]) -> list[tuple[str, str, dt.date]]:
+    """(person, hold, until) of every hold not yet released, in one query a chunk."""
+    out: list[tuple[str, str, dt.date]] = []
+    columns = (LegalHold.person_id, LegalHold.hold, LegalHold.until)
+    for chunk in chunks(person_ids):
+        query = sa.select(*columns).where(
+            LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None)
+        )
+        out.extend((p, h, u) for p, h, u in session.execute(query))
+    return out
+
+
+def holds_of_person(session: Session, person_id: str, *, active_only: bool) -> list[LegalHold]:
+    query = sa.select(LegalHold).where(LegalHold.person_id == person_id)
+    if active_only:
+        query = query.where(LegalHold.released_at.is_(None))
+    return list(session.scalars(query.order_by(LegalHold.until, LegalHold.id)))
+
+
+def unreleased_holds_of(session: Session, person_ids: Sequence[str]) -> list[tuple[str, LegalHold]]:
+    out: list[tuple[str, LegalHold]] = []
+    for chunk in chunks(person_ids):
+        query = (
+            sa.select(LegalHold)
+            .where(LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None))
+            .order_by(LegalHold.id)
+        )
+        out.extend((row.person_id, row) for row in session.scalars(query))
+    return out
+
+
+def insert_holds(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(LegalHold), list(rows))
+
+
+def expired_holds(
+    session: Session, *, today: dt.date, after_id: int, limit: int
+) -> list[tuple[int, str, str]]:
+    """(id, person, hold) of holds whose last day is past and that are not released, by id."""
+    query = (
+        sa.select(LegalHold.id, LegalHold.person_id, LegalHold.hold)
+        .where(
+            LegalHold.until < today,
+            LegalHold.released_at.is_(None),
+            LegalHold.id > after_id,
+        )
+        .order_by(LegalHold.id)
+        .limit(limit)
+    )
+    return [(i, p, h) for i, p, h in session.execute(query)]
+
+
+def release_holds(session: Session, hold_ids: Sequence[int], *, now: dt.datetime) -> None:
+    for chunk in chunks(hold_ids):
+        session.execute(
+            sa.update(LegalHold)
+            .where(LegalHold.id.in_(chunk), LegalHold.released_at.is_(None))
+            .values(released_at=now)
+        )

@@ -1,0 +1,179 @@
+"""What the rights domain takes in and hands out: requests, objections, erasure, access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class RequestType(StrEnum):
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+    RESTRICTION = "restriction"
+    PORTABILITY = "portability"
+    OBJECTION = "objection"
+
+
+class RequestStatus(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"  # e.g. an objection awaiting the DPO's decision
+    COMPLETED = "completed"
+    REFUSED = "refused"
+
+
+OPEN_STATUSES = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+
+
+class Channel(StrEnum):
+    API = "api"  # the customer, by automated means (Art. 21(5))
+    STAFF = "staff"  # registered by a staff member for the customer
+
+
+class ObjectionKind(StrEnum):
+    # objection.kind is VARCHAR(16) (migration 0002): "particular_situation" does not fit.
+    PARTICULAR_SITUATION = "particular"  # Art. 21(1), on grounds of the person's situation
+    DIRECT_MARKETING = "direct_marketing"  # Art. 21(2)-(3)
+
+
+class ObjectionState(StrEnum):
+    """The stored status; the first three are the policy's `ObjectionStatus`."""
+
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by the person: no longer stands against anything
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+
+class RequestRead(Output):
+    id: int
+    person_id: str
+    type: RequestType
+    status: RequestStatus
+    channel: Channel
+    registered_by: str
+    received_on: dt.date
+    deadline: dt.date
+    original_deadline: dt.date
+    extension_reason: str | None
+    completed_at: dt.datetime | None
+    outcome: dict[str, Any] | None
+
+
+class ObjectionRead(Output):
+    id: int
+    person_id: str
+    kind: ObjectionKind
+    purpose: str | None  # None: every direct-marketing purpose
+    status: ObjectionState
+    grounds: str | None
+    decision_grounds: str | None
+    decided_by: str | None
+    received_at: dt.datetime
+    decided_at: dt.datetime | None
+    request_id: int | None
+
+
+class KeptItem(Output):
+    """A section kept despite erasure, why, and until when (None: while the contract runs)."""
+
+    section: str
+    hold: str  # a register legal hold id, or "contract"
+    reason: str  # in the person's language
+    until: dt.date | None
+
+
+class ErasureOutcome(Output):
+    request_id: int
+    erased: list[str]
+    kept: list[KeptItem]
+
+
+# --- The access report (Art. 15): finished strings, in the person's language ---------------------
+
+
+class PurposeInfo(Output):
+    id: str
+    title: str
+    description: str
+    controllers: list[str]
+    basis: str
+    interest: str | None
+    categories: list[str]
+    recipients: list[str]
+    retention: str
+    retention_note: str | None
+    source: str | None
+    automated_logic: str | None
+    automated_safeguards: str | None
+    objection_mode: str  # none, balancing, absolute
+    objection: str  # how to object, or why one cannot
+
+
+class TimelineEntry(Output):
+    occurred_at: dt.datetime
+    event: str
+    entity: str
+    purpose: str
+    purpose_title: str
+    categories: list[str]
+    recipient: str | None
+    text: str
+
+
+class ObjectionInfo(Output):
+    id: int
+    purpose: str | None
+    purpose_title: str
+    status: ObjectionState
+    received_on: dt.date
+    decided_on: dt.date | None
+    decision_grounds: str | None
+    text: str  # where the objection stands, for the person
+
+
+class HoldInfo(Output):
+    hold: str
+    reason: str
+    until: dt.date
+
+
+class RightInfo(Output):
+    id: str
+    title: str
+    text: str
+
+
+class AuthorityInfo(Output):
+    name: str
+    text: str  # how to complain to it
+    address: str
+    email: str
+    url: str | None
+    phone: str | None
+
+
+class AccessReport(Output):
+    person_id: str
+    request_id: int
+    generated_on: dt.date
+    lang: str
+    brand: str
+    brand_name: str
+    confirmation: str
+    data: dict[str, Any]
+    entities: dict[str, str]  # the group entities the data names, by id: their legal names
+    purposes: list[PurposeInfo]
+    timeline: list[TimelineEntry]
+    objections: list[ObjectionInfo]
+    holds: list[HoldInfo]
+    rights: list[RightInfo]
+    how_to_exercise: str
+    authority: AuthorityInfo

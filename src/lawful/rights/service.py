@@ -1,0 +1,51 @@
+"""Data-subject rights (GDPR Art. 12-22): the functions adapters call.
+
+Each lives in the module of its concept; this module is the domain's one public surface:
+- tracked requests and their Art. 12(3) deadlines: `requests`
+- the access report (Art. 15) and its renderers: `report`, `render`
+- objections (Art. 21): `objections`
+- erasure with legal holds (Art. 17) and the retention job: `holds`, `retention`
+- portability (Art. 20): `portability`
+- the policy's subject states from the database: `state`
+Every function takes the session and keyword-only arguments, asks the gate under
+data-subject-rights and never commits.
+"""
+
+from __future__ import annotations
+
+from lawful.rights.errors import NotObjectable
+from lawful.rights.holds import erase
+from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
+from lawful.rights.portability import portability
+from lawful.rights.render import to_html, to_json, to_pdf
+from lawful.rights.report import access_report
+from lawful.rights.requests import (
+    complete_request,
+    extend_request,
+    get_request,
+    list_requests,
+    submit_request,
+)
+from lawful.rights.retention import run_retention
+from lawful.rights.state import DbSubjectStates
+
+__all__ = [
+    "DbSubjectStates",
+    "NotObjectable",
+    "access_report",
+    "complete_request",
+    "decide_objection",
+    "erase",
+    "extend_request",
+    "get_request",
+    "list_objections",
+    "list_requests",
+    "object",
+    "portability",
+    "run_retention",
+    "submit_request",
+    "to_html",
+    "to_json",
+    "to_pdf",
+    "withdraw_objection",
+]

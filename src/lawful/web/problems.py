@@ -1,0 +1,77 @@
+"""Domain errors mapped once to RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from lawful.core.errors import (
+    Conflict,
+    InvalidInput,
+    KeyDestroyed,
+    LawfulError,
+    NotFound,
+    NotPermitted,
+    ProcessingDenied,
+    Unauthenticated,
+)
+
+MEDIA_TYPE = "application/problem+json"
+
+# Most specific first: ProcessingDenied before its base class, and so on.
+_STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
+    (ProcessingDenied, 403, "processing-denied"),
+    (NotPermitted, 403, "not-permitted"),
+    (Unauthenticated, 401, "unauthenticated"),
+    (NotFound, 404, "not-found"),
+    (KeyDestroyed, 410, "erased"),
+    (Conflict, 409, "conflict"),
+    (InvalidInput, 422, "invalid-input"),
+    (LawfulError, 400, "bad-request"),
+)
+
+
+def problem(request: Request, status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"/problems/{slug}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LawfulError)
+    status, slug = next((s, g) for cls, s, g in _STATUS if isinstance(exc, cls))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ProcessingDenied):
+        extra = {"purpose": exc.purpose, "reasons": list(exc.reasons)}
+    elif isinstance(exc, InvalidInput) and exc.field:
+        extra = {"errors": [{"field": exc.field, "message": str(exc)}]}
+    return problem(request, status, slug, str(exc), **extra)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")),
+            "message": str(err["msg"]).removeprefix("Value error, "),
+        }
+        for err in exc.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "invalid-input", detail, errors=errors)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LawfulError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

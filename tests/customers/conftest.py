@@ -1,0 +1,94 @@
+"""A gate whose subject states come from the customer file itself, via `policy_facts`.
+
+Relationships, switched-off notifications, consents and erasure are read from the database the
+tests write, so the real data drives each decision. Objections belong to the rights domain: the
+tests state them through `FileStates.object`, on top of the file's facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+
+import pytest
+from sqlalchemy.orm import Session
+
+from lawful.core.gate import Gate
+from lawful.core.ledger import service as ledger
+from lawful.core.ledger.records import LedgerRecord
+from lawful.core.policy.types import Actor, Objection, ObjectionStatus, SubjectState
+from lawful.core.register.load import load_register
+from lawful.core.register.models import Register
+from lawful.customers import service
+from lawful.customers.schemas import PersonRead
+
+from .factories import People
+
+# Services that take no date are decided by the gate as of the real today.
+TODAY = dt.date.today()
+ADVISOR = Actor("advisor", "kbc-bank")
+INSURER = Actor("onboarding-service", "kbc-insurance")
+DPO = Actor("dpo", "kbc-bank")
+
+
+class FileStates:
+    def __init__(self) -> None:
+        self.objections: dict[str, set[Objection]] = {}
+
+    def object(
+        self, person_id: str, purpose: str, status: ObjectionStatus = ObjectionStatus.PENDING
+    ) -> None:
+        self.objections.setdefault(person_id, set()).add(Objection(purpose, status))
+
+    def load(
+        self, session: Session, subject_ids: Collection[str], *, as_of: dt.date
+    ) -> Mapping[str, SubjectState]:
+        facts = service.policy_facts(session, person_ids=subject_ids, as_of=as_of)
+        return {
+            pid: SubjectState(
+                as_of=as_of,
+                relationships=f.relationships,
+                objections=frozenset(self.objections.get(pid, ())),
+                preferences_off=f.preferences_off,
+                consents=f.consents,
+                erased=f.erased,
+            )
+            for pid, f in facts.items()
+        }
+
+
+@pytest.fixture(scope="session")
+def register() -> Register:
+    return load_register()
+
+
+@pytest.fixture
+def states() -> FileStates:
+    return FileStates()
+
+
+@pytest.fixture
+def gate(register: Register, states: FileStates) -> Gate:
+    return Gate.build(register, states)
+
+
+@pytest.fixture
+def people() -> People:
+    return People()
+
+
+@pytest.fixture
+def client(session: Session, gate: Gate, people: People) -> PersonRead:
+    """A client of the bank since today, living in Ghent."""
+    return service.create_person(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        data=people.person(),
+        entity_state="client",
+        today=TODAY,
+    )
+
+
+def last_event(session: Session, person_id: str) -> LedgerRecord:
+    return ledger.for_subject(session, subject_id=person_id)[-1]

@@ -1,0 +1,205 @@
+"""The whole file by section: access report, portability, erasure; and bulk loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+import pytest
+from sqlalchemy.orm import Session
+
+from lawful.core.db import utcnow
+from lawful.core.errors import InvalidInput, ProcessingDenied
+from lawful.core.gate import Gate
+from lawful.customers import repository, service
+from lawful.customers.models import Account, Card, KycRecord, Rectification
+from lawful.customers.schemas import (
+    CardCreate,
+    CardStatementCreate,
+    PersonRead,
+    PersonUpdate,
+    Section,
+)
+
+from .conftest import ADVISOR, DPO, INSURER, TODAY, last_event
+from .factories import account, iban, kyc, national_number
+
+OPENED = dt.date(2020, 1, 6)
+
+
+@pytest.fixture
+def full(session: Session, gate: Gate, client: PersonRead) -> PersonRead:
+    """A client with something in every section."""
+    kw = {"session": session, "gate": gate, "actor": ADVISOR, "person_id": client.id}
+    current = service.add_account(**kw, data=account())
+    card = service.add_card(
+        **kw,
+        data=CardCreate(
+            account_id=current.id, last_digits="4242", credit_limit_cents=100_000, opened_on=OPENED
+        ),
+    )
+    service.add_card_statement(
+        **kw,
+        data=CardStatementCreate(
+            card_id=card.id,
+            period_end=TODAY,
+            balance_cents=5_000,
+            minimum_due_cents=500,
+            due_date=TODAY,
+        ),
+    )
+    service.add_kyc_record(**kw, data=kyc(TODAY))
+    service.reuse_identity(session, gate=gate, actor=INSURER, person_id=client.id, today=TODAY)
+    service.rectify(
+        **kw, changes=PersonUpdate(city="Gentbrugge"), reason="typo", changed_by="customer"
+    )
+    service.set_preference(**kw, key="card_reminders", enabled=False)
+    service.give_consent(**kw, purpose="third-party-offers")
+    return client
+
+
+def test_export_holds_every_section_as_json(session: Session, gate: Gate, full: PersonRead) -> None:
+    file = service.export_person(session, gate=gate, actor=DPO, person_id=full.id)
+    assert list(file) == [s.value for s in Section]
+    assert file["identity"]["national_number"] == full.national_number
+    assert file["identity"]["birth_date"] == str(full.birth_date)
+    assert file["contact"]["city"] == "Gentbrugge" and file["contact"]["brand"] == "kbc"
+    assert {r["entity"] for r in file["relationships"]} == {"kbc-bank", "kbc-insurance"}
+    assert [k["method"] for k in file["kyc"]] == ["branch", "reuse"]
+    assert (
+        len(file["accounts"]) == 1 and file["cards"][0]["statements"][0]["balance_cents"] == 5_000
+    )
+    assert file["loans"] == [] and file["home_policies"] == []
+    assert [r["field"] for r in file["rectifications"]] == ["city"]
+    assert [(p["key"], p["enabled"]) for p in file["preferences"]] == [("card_reminders", False)]
+    assert file["consents"][0]["purpose"] == "third-party-offers"
+    json.dumps(file)
+    event = last_event(session, full.id)
+    assert (event.event, event.purpose) == ("customers.person.export", "data-subject-rights")
+    assert {
+        "user.government_id.national_identification_number",
+        "user.financial.credit_card",
+        "user.financial.card_statement",
+        "user.government_id.kyc_record",
+    } <= set(event.data_categories)
+
+
+def test_provided_data_is_what_the_person_gave(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    data = service.provided_data(session, gate=gate, actor=DPO, person_id=full.id)
+    assert list(data) == ["identity", "contact", "language", "preferences", "consents"]
+    assert "region" not in data["contact"] and data["language"] == full.language
+    json.dumps(data)
+    assert last_event(session, full.id).event == "customers.provided_data.export"
+
+
+def test_erasure_keeps_the_sections_asked_and_marks_the_person_erased(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    erased = service.erase_person(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=full.id,
+        keep=[Section.IDENTITY, Section.KYC, Section.CARDS],
+    )
+    assert erased == [s for s in Section if s not in {Section.IDENTITY, Section.KYC, Section.CARDS}]
+    event = last_event(session, full.id)
+    assert (event.event, event.decision) == ("customers.person.erase", "allow")
+    facts = service.policy_facts(session, person_ids=[full.id], as_of=TODAY)[full.id]
+    assert facts.erased and facts.relationships == () and facts.consents == frozenset()
+    # What was kept is still there; what was not is gone. The gate now refuses the person.
+    with pytest.raises(ProcessingDenied) as refused:
+        service.export_person(session, gate=gate, actor=DPO, person_id=full.id)
+    assert refused.value.reasons == ("erased",)
+    person = repository.person(session, full.id)
+    assert person is not None and person.erased_at is not None
+    assert (person.national_number, person.last_name) == (full.national_number, full.last_name)
+    assert (person.email, person.phone, person.street, person.postcode) == (None,) * 4
+    kept = (Account, Card, KycRecord, Rectification)
+    counts = {m.__name__: len(repository.rows_of(session, m, full.id)) for m in kept}
+    assert counts == {"Account": 0, "Card": 1, "KycRecord": 2, "Rectification": 0}
+    # The kept card keeps its statements and loses the link to its erased account.
+    assert len(repository.statements(session, full.id)) == 1
+    assert repository.rows_of(session, Card, full.id)[0].account_id is None
+
+
+def test_erasing_everything_leaves_a_tombstone(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    assert service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=()) == list(
+        Section
+    )
+    person = repository.person(session, full.id)
+    assert person is not None
+    assert (person.first_name, person.national_number, person.birth_date, person.city) == (
+        None,
+    ) * 4
+    assert service.relationships(session, person_id=full.id) == []
+
+
+def test_erasure_refuses_an_unknown_section(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    keep: list[Section] = ["payslips"]  # type: ignore[list-item]
+    with pytest.raises(InvalidInput) as error:
+        service.erase_person(session, gate=gate, actor=DPO, person_id=client.id, keep=keep)
+    assert error.value.field == "keep"
+
+
+def test_bulk_insert_then_single_inserts_carry_on(session: Session, gate: Gate) -> None:
+    born = dt.date(1990, 5, 17)
+    person_id = uuid.uuid4().hex
+    now = utcnow()
+    service.bulk_insert(
+        session,
+        persons=[
+            {
+                "id": person_id,
+                "national_number": national_number(born),
+                "first_name": "Lotte",
+                "last_name": "Peeters",
+                "birth_date": born,
+                "street": "Meir 1",
+                "postcode": "2000",
+                "city": "Antwerpen",
+                "region": "flanders",
+                "brand": "kbc",
+                "language": "nl",
+                "created_at": now,
+            }
+        ],
+        relationships=[
+            {"person_id": person_id, "entity": "kbc-bank", "state": "client", "since": OPENED}
+        ],
+        accounts=[
+            {
+                "id": 900_001,
+                "person_id": person_id,
+                "entity": "kbc-bank",
+                "kind": "current",
+                "iban": iban(),
+                "opened_on": OPENED,
+            }
+        ],
+        cards=[
+            {
+                "id": 900_001,
+                "person_id": person_id,
+                "entity": "kbc-bank",
+                "account_id": 900_001,
+                "last_digits": "1234",
+                "credit_limit_cents": 0,
+                "opened_on": OPENED,
+            }
+        ],
+    )
+    products = service.products(session, gate=gate, actor=ADVISOR, person_id=person_id)
+    assert [c.account_id for c in products.cards] == [900_001]
+    # Ids given in bulk do not collide with the next ones the database hands out.
+    added = service.add_account(
+        session, gate=gate, actor=ADVISOR, person_id=person_id, data=account()
+    )
+    assert added.id > 900_001

@@ -1,0 +1,104 @@
+"""The demo world: deterministic, valid identifiers, a verifiable ledger, working tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import phonenumbers
+import pytest
+from sqlalchemy import Engine
+from stdnum.be import nn
+
+from lawful.auth import service as auth
+from lawful.core.db import create_engine, upgrade
+from lawful.core.gate import Gate, unit_of_work
+from lawful.core.ledger import service as ledger
+from lawful.core.register.load import load_register
+from lawful.core.register.models import Register
+from lawful.customers import service as customers
+from lawful.demo import tokens, world
+from lawful.demo.people import PeopleFactory
+from lawful.rights.state import DbSubjectStates
+
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def register() -> Register:
+    return load_register()
+
+
+@pytest.fixture(scope="module")
+def built(
+    database_url: str, register: Register
+) -> Iterator[tuple[Engine, world.WorldSummary, Gate]]:
+    schema = None
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url.replace(".db", f"-world-{uuid.uuid4().hex}.db"))
+    else:
+        schema = f"world_{uuid.uuid4().hex[:12]}"
+        with create_engine(database_url).begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        engine = create_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
+    upgrade(engine)
+    gate = Gate.build(register, DbSubjectStates())
+    summary = world.build(
+        engine, register, gate, customers_count=120, seed=SEED, progress=lambda *_: None
+    )
+    yield engine, summary, gate
+    if schema is not None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+def test_people_are_deterministic_and_valid() -> None:
+    first = [PeopleFactory(SEED).person() for _ in range(1)]
+    again = PeopleFactory(SEED)
+    people = [again.person() for _ in range(300)]
+    assert people[0] == first[0]
+    for p in people:
+        assert nn.is_valid(p.national_number)
+        assert nn.get_birth_date(p.national_number) == p.birth_date
+        assert phonenumbers.is_valid_number(phonenumbers.parse(p.phone))
+        assert p.email.isascii()
+    assert {p.region for p in people} == {"flanders", "wallonia", "brussels"}
+
+
+def test_world_is_built_with_a_verifiable_ledger(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    engine, summary, _ = built
+    assert summary.customers == 120
+    assert summary.rows["accounts"] > 0 and summary.rows["home_policies"] > 0
+    with unit_of_work(engine) as session:
+        assert customers.count_persons(session) == 120
+        result = ledger.verify(session)
+    assert result.ok, result.message
+    assert result.events >= summary.ledger_events
+
+
+def test_showcase_customers_have_an_identity_reuse_in_their_timeline(
+    built: tuple[Engine, world.WorldSummary, Gate], register: Register
+) -> None:
+    engine, summary, _ = built
+    assert summary.showcase, "at least one brand has a showcase customer"
+    assert world.showcase(register, customers_count=120, seed=SEED) == summary.showcase
+    with unit_of_work(engine) as session:
+        for person in summary.showcase.values():
+            events = ledger.for_subject(session, subject_id=person)
+            reuse = [e for e in events if e.event == "customers.identity.reuse"]
+            assert reuse and reuse[0].recipient and reuse[0].decision == "allow"
+
+
+def test_demo_tokens_authenticate(
+    built: tuple[Engine, world.WorldSummary, Gate], register: Register
+) -> None:
+    engine, summary, _ = built
+    issued = tokens.issue(engine, register, summary.showcase)
+    assert {t.role for t in issued} >= {"customer", "advisor", "dpo"}
+    with unit_of_work(engine) as session:
+        for t in issued:
+            principal = auth.authenticate(session, register=register, token=t.token)
+            assert principal.person_id == t.who or principal.staff_id == t.who

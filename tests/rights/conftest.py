@@ -1,0 +1,60 @@
+"""A real gate over the database: the register, and subject states from `DbSubjectStates`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session
+
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.core.register.load import load_register
+from lawful.core.register.models import Register
+from lawful.customers import service as customers
+from lawful.customers.schemas import PersonRead
+from lawful.rights.state import DbSubjectStates
+
+from . import factories
+
+# Customer-file services take no date: the gate decides them as of the real today.
+TODAY = dt.date.today()
+ADVISOR = Actor("advisor", "kbc-bank")
+DPO = Actor("dpo", "kbc-bank")
+SELF = Actor("self-service", "kbc-bank")
+OFFERS = Actor("offer-engine", "kbc-bank")
+
+
+@pytest.fixture(scope="session")
+def register() -> Register:
+    return load_register()
+
+
+@pytest.fixture(scope="session")
+def gate(register: Register) -> Gate:
+    return Gate.build(register, DbSubjectStates())
+
+
+def new_person(
+    session: Session,
+    gate: Gate,
+    *,
+    region: str = "flanders",
+    language: str = "nl",
+    state: str = "client",
+    since: dt.date = TODAY,
+) -> PersonRead:
+    return customers.create_person(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        data=factories.person(region, language),
+        entity_state=state,
+        today=since,
+    )
+
+
+@pytest.fixture
+def client(session: Session, gate: Gate) -> PersonRead:
+    """A Dutch-speaking client of the bank, in Ghent (brand KBC)."""
+    return new_person(session, gate)

@@ -1,0 +1,117 @@
+"""DbSubjectStates: the policy sees the facts, objections, DM objection, holds and erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from lawful.core.db import utcnow
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Hold, Objection, ObjectionStatus
+from lawful.customers.schemas import PersonRead
+from lawful.rights import repository, service
+from lawful.rights.models import LegalHold
+from lawful.rights.models import Objection as ObjectionRow
+from lawful.rights.schemas import ObjectionKind
+from lawful.rights.state import DbSubjectStates
+
+from .conftest import DPO, SELF, TODAY, new_person
+
+
+def _object(session: Session, gate: Gate, person: PersonRead, purpose: str | None) -> int:
+    return service.object(
+        session,
+        gate=gate,
+        actor=SELF,
+        person_id=person.id,
+        purpose=purpose,
+        grounds="my situation" if purpose else None,
+        channel="api",
+        registered_by="self-service",
+        today=TODAY,
+    ).id
+
+
+def test_objections_dm_objection_and_holds(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    other = new_person(session, gate)
+    pending = _object(session, gate, client, "customer-file")
+    rejected = _object(session, gate, client, "recorded-conversations")
+    service.decide_objection(
+        session,
+        gate=gate,
+        actor=DPO,
+        objection_id=rejected,
+        upheld=False,
+        grounds="Evidence for a pending claim",
+        today=TODAY,
+    )
+    _object(session, gate, other, None)
+    until = TODAY + dt.timedelta(days=30)
+    repository.add(
+        session,
+        LegalHold(
+            person_id=other.id, hold="open-complaint", reason="r", until=until, created_at=utcnow()
+        ),
+    )
+    repository.add(
+        session,
+        LegalHold(
+            person_id=other.id,
+            hold="aml-transactions",
+            reason="r",
+            until=until,
+            created_at=utcnow(),
+            released_at=utcnow(),
+        ),
+    )
+    states = DbSubjectStates().load(session, [client.id, other.id, "unknown"], as_of=TODAY)
+    assert set(states) == {client.id, other.id}
+    mine = states[client.id]
+    assert mine.objections == {
+        Objection("customer-file", ObjectionStatus.PENDING),
+        Objection("recorded-conversations", ObjectionStatus.REJECTED),
+    }
+    assert not mine.dm_objection and mine.restricted == {"customer-file"}
+    assert [r.entity for r in mine.relationships] == ["kbc-bank"]
+    theirs = states[other.id]
+    assert theirs.dm_objection and not theirs.objections
+    assert theirs.legal_holds == {Hold("open-complaint", until)}  # the released one is gone
+    assert not theirs.erased
+    assert pending
+
+
+def test_a_withdrawn_dm_objection_no_longer_counts(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    objection = _object(session, gate, client, None)
+    assert DbSubjectStates().load(session, [client.id], as_of=TODAY)[client.id].dm_objection
+    service.withdraw_objection(session, gate=gate, actor=SELF, objection_id=objection, today=TODAY)
+    assert not DbSubjectStates().load(session, [client.id], as_of=TODAY)[client.id].dm_objection
+
+
+def test_erasure_is_seen(session: Session, gate: Gate, client: PersonRead) -> None:
+    service.erase(session, gate=gate, actor=DPO, person_id=client.id, today=TODAY)
+    state = DbSubjectStates().load(session, [client.id], as_of=TODAY)[client.id]
+    assert state.erased
+    assert {h.hold for h in state.legal_holds} == {"aml-identification", "contract"}
+
+
+def test_many_subjects_in_chunks(session: Session, gate: Gate, client: PersonRead) -> None:
+    session.add(
+        ObjectionRow(
+            person_id=client.id,
+            kind=ObjectionKind.PARTICULAR_SITUATION.value,
+            purpose="customer-file",
+            status="upheld",
+            received_at=utcnow(),
+        )
+    )
+    session.flush()
+    ids = [f"ghost-{i}" for i in range(2_000)] + [client.id]
+    states = DbSubjectStates().load(session, ids, as_of=TODAY)
+    assert list(states) == [client.id]
+    assert states[client.id].objections == {Objection("customer-file", ObjectionStatus.UPHELD)}
+    assert DbSubjectStates().load(session, [], as_of=TODAY) == {}
