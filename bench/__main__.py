@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("policy", "ledger")
+SUITES = ("policy", "ledger", "api")
 
 
 def main(argv: list[str]) -> int:

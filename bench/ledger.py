@@ -5,8 +5,11 @@ Per backend (SQLite in a temporary file; PostgreSQL if reachable, in a schema of
           vault key, take the head lock, chain, one INSERT), one transaction per batch;
   raw     the very rows it stored, inserted again into an empty ledger table in the same batches
           and transactions, with nothing computed: the anchor the append is measured against;
-  verify  `ledger.verify` over the whole ledger (stream, re-encode, re-hash, check links);
-  read    the same stream with no hashing: the floor under verify, its anchor.
+  verify  `ledger.verify` over the whole ledger: the database builds each row's canonical bytes;
+          SQLite hands them to Python to hash (a forked process takes half of a large ledger),
+          PostgreSQL re-hashes and links them itself in its parallel workers;
+  read    the stored rows streamed column by column as the row-by-row check reads them, with no
+          hashing: what verify stood on before the database built the bytes, kept as its anchor.
 
 Run: `.venv/bin/python -m bench.ledger` (results in bench/results/ledger.json). The event count
 can be lowered with LAWFUL_BENCH_LEDGER_EVENTS, the PostgreSQL URL set with LAWFUL_BENCH_PG_URL.
@@ -130,7 +133,7 @@ def time_verify(engine: Engine) -> float:
 
 
 def time_read_only(engine: Engine) -> float:
-    """Reading the rows the way verify does, hashing nothing: the floor verify stands on."""
+    """Streaming the stored rows as the row-by-row check reads them, hashing nothing."""
     began = time.perf_counter()
     with session_scope(engine, read_only=True) as session:
         count = sum(len(rows) for rows in repository.chain_chunks(session))

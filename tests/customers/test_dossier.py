@@ -12,7 +12,11 @@ from sqlalchemy.orm import Session
 from lawful.core.db import utcnow
 from lawful.core.errors import InvalidInput, ProcessingDenied
 from lawful.core.gate import Gate
+from lawful.core.ledger import service as ledger
+from lawful.core.vault import service as vault
+from lawful.customers import categories as c
 from lawful.customers import repository, service
+from lawful.customers.access import CUSTOMER_FILE, Event, ask
 from lawful.customers.models import Account, Card, KycRecord, Rectification
 from lawful.customers.schemas import (
     CardCreate,
@@ -107,13 +111,23 @@ def test_erasure_keeps_the_sections_asked_and_marks_the_person_erased(
     )
     assert erased == [s for s in Section if s not in {Section.IDENTITY, Section.KYC, Section.CARDS}]
     event = last_event(session, full.id)
-    assert (event.event, event.decision) == ("customers.person.erase", "allow")
+    assert (event.event, event.decision, event.details) == ("customers.person.erase", "allow", None)
+    # Only what held data was asked for: the person had no loan and no home policy.
+    assert {"user.financial.bank_account", "user.contact.email"} <= set(event.data_categories)
+    assert not {"user.financial.loan", "user.financial.insurance_policy"} & set(
+        event.data_categories
+    )
     facts = service.policy_facts(session, person_ids=[full.id], as_of=TODAY)[full.id]
     assert facts.erased and facts.relationships == () and facts.consents == frozenset()
-    # What was kept is still there; what was not is gone. The gate now refuses the person.
+    # The gate now refuses the person to the customer file...
     with pytest.raises(ProcessingDenied) as refused:
-        service.export_person(session, gate=gate, actor=DPO, person_id=full.id)
-    assert refused.value.reasons == ("erased",)
+        ask(session, gate, ADVISOR, CUSTOMER_FILE, full.id, [c.ACCOUNTS], event=Event.PRODUCT_LIST)
+    assert "erased" in refused.value.reasons
+    # ...but data-subject rights survive erasure: the person may still see what is kept.
+    file = service.export_person(session, gate=gate, actor=DPO, person_id=full.id)
+    assert file["identity"]["national_number"] == full.national_number
+    assert file["contact"]["email"] is None and file["accounts"] == []
+    assert len(file["cards"]) == 1
     person = repository.person(session, full.id)
     assert person is not None and person.erased_at is not None
     assert (person.national_number, person.last_name) == (full.national_number, full.last_name)
@@ -138,6 +152,36 @@ def test_erasing_everything_leaves_a_tombstone(
         None,
     ) * 4
     assert service.relationships(session, person_id=full.id) == []
+
+
+def test_a_later_erasure_touches_only_what_is_left_and_records_no_details(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    """When a hold ends the subject's key is long gone: nothing could be encrypted for the event."""
+    service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=[Section.CARDS])
+    vault.shred(session, subject_id=full.id)
+    assert service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=()) == list(
+        Section
+    )
+    event = last_event(session, full.id)
+    assert (event.event, event.decision, event.details) == ("customers.person.erase", "allow", None)
+    assert event.data_categories == ("user.financial.card_statement", "user.financial.credit_card")
+    assert repository.rows_of(session, Card, full.id) == []
+    assert repository.statements(session, full.id) == []
+    assert ledger.verify(session).ok
+
+
+def test_erasing_what_is_already_gone_is_recorded_with_no_category(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=())
+    service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=())
+    event = last_event(session, full.id)
+    assert (event.event, event.decision, event.data_categories) == (
+        "customers.person.erase",
+        "allow",
+        (),
+    )
 
 
 def test_erasure_refuses_an_unknown_section(

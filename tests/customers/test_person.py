@@ -43,7 +43,7 @@ def test_create_person_opens_a_relationship_and_records_the_creation(
         "kbc-bank",
     )
     assert "user.name" in event.data_categories
-    assert "user.government_id.kyc_record" in event.data_categories
+    assert "user.government_id.national_identification_number" in event.data_categories
 
 
 def test_create_refuses_a_national_number_already_on_file(

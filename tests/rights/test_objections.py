@@ -163,9 +163,12 @@ def test_upheld_objection_keeps_the_processing_stopped(
     with pytest.raises(ProcessingDenied) as refused:
         _conversation(session, gate, client)
     assert refused.value.reasons == ("objection_upheld",)
-    assert [o.status for o in service.list_objections(session, person_id=client.id)] == [
-        ObjectionState.UPHELD
-    ]
+    assert [
+        o.status
+        for o in service.list_objections(
+            session, gate=gate, actor=DPO, person_id=client.id, today=TODAY
+        )
+    ] == [ObjectionState.UPHELD]
 
 
 @pytest.mark.parametrize(

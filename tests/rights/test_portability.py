@@ -17,7 +17,7 @@ from lawful.rights import service
 from lawful.rights.schemas import RequestStatus, RequestType
 
 from . import factories
-from .conftest import ADVISOR, SELF, TODAY
+from .conftest import ADVISOR, DPO, SELF, TODAY
 
 
 def _rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
@@ -68,7 +68,9 @@ def test_zip_holds_json_and_a_csv_per_section(
         assert statements[0]["card_id"] == str(card.id)
         assert statements[0]["balance_cents"] == "42000"
         assert "statements" not in _rows(archive, "observed/cards.csv")[0]
-    requests = service.list_requests(session, person_id=client.id)
+    requests = service.list_requests(
+        session, gate=gate, actor=DPO, today=dt.date(2026, 11, 25), person_id=client.id
+    )
     assert [(r.type, r.status) for r in requests] == [
         (RequestType.PORTABILITY, RequestStatus.COMPLETED)
     ]

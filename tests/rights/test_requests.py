@@ -169,11 +169,27 @@ def test_completion_keeps_the_outcome_and_overdue_lists_only_open_requests(
     )
     assert done.status is RequestStatus.COMPLETED and done.completed_at is not None
     assert done.outcome == {"erased": ["contact"]}
-    overdue = service.list_requests(session, person_id=client.id, overdue_on=dt.date(2026, 11, 25))
+    overdue = service.list_requests(
+        session,
+        gate=gate,
+        actor=DPO,
+        today=dt.date(2026, 11, 25),
+        person_id=client.id,
+        overdue_on=dt.date(2026, 11, 25),
+    )
     assert [r.id for r in overdue] == [late]
-    mine = service.list_requests(session, person_id=client.id)
+    mine = service.list_requests(
+        session, gate=gate, actor=DPO, today=dt.date(2026, 11, 25), person_id=client.id
+    )
     assert {r.id for r in mine} == {late, answered, fresh}
-    completed = service.list_requests(session, person_id=client.id, status="completed")
+    completed = service.list_requests(
+        session,
+        gate=gate,
+        actor=DPO,
+        today=dt.date(2026, 11, 25),
+        person_id=client.id,
+        status="completed",
+    )
     assert [r.id for r in completed] == [answered]
     assert service.get_request(session, request_id=fresh).deadline == dt.date(2026, 12, 20)
 

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy.orm import Session
 
 from lawful.core.gate import Gate
+from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Relationship
 from lawful.core.register.models import Register, RelationshipState
+from lawful.customers import repository as customer_file
 from lawful.customers import service as customers
+from lawful.customers.models import Account, KycRecord
 from lawful.customers.schemas import PersonRead, PolicyFacts, Section
 from lawful.rights import repository, service
 from lawful.rights.dates import add_months
 from lawful.rights.retention import HeldRow, plan_person
 
 from . import factories
-from .conftest import ADVISOR, DPO, TODAY, new_person
+from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person
 
 DAY = dt.date(2031, 3, 1)
 ENDED = dt.date(2020, 6, 30)
@@ -104,28 +106,34 @@ def _former_client_erased(session: Session, gate: Gate) -> PersonRead:
     return person
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "core: the policy refuses data-subject-rights for an erased subject whose hold has ended "
-        "(reason 'erased'), and customers.erase_person records details that cannot be encrypted "
-        "once the key is shredded; see the rights hand-over note"
-    ),
-)
 def test_retention_job_erases_after_the_hold_date(session: Session, gate: Gate) -> None:
     person = _former_client_erased(session, gate)
     assert service.run_retention(session, gate=gate, today=dt.date(2030, 6, 30)) == 0
     released = service.run_retention(session, gate=gate, today=dt.date(2030, 7, 1))
     assert released == 2
     assert repository.holds_of_person(session, person.id, active_only=True) == []
-    assert customers.relationships(session, person_id=person.id) == []
+    # What the holds kept (identity, identifications, accounts) is gone now.
+    kept = customer_file.person(session, person.id)
+    assert kept is not None and kept.national_number is None and kept.last_name is None
+    assert customer_file.rows_of(session, Account, person.id) == []
+    assert customer_file.rows_of(session, KycRecord, person.id) == []
+    events = ledger.for_subject(session, subject_id=person.id)
+    erase = events[-1]
+    assert (erase.event, erase.decision, erase.details) == ("customers.person.erase", "allow", None)
+    assert {"user.name", "user.financial.bank_account"} <= set(erase.data_categories)
+    assert ledger.verify(session).ok
 
 
 def test_retention_job_refuses_what_the_gate_refuses_and_keeps_the_hold(
     session: Session, gate: Gate
 ) -> None:
-    """Until the core lets the job through, nothing is erased or released behind the gate's back."""
+    """An actor the register does not let act on rights erases and releases nothing."""
     person = _former_client_erased(session, gate)
-    assert service.run_retention(session, gate=gate, today=dt.date(2030, 7, 1)) == 0
+    day = dt.date(2030, 7, 1)
+    assert service.run_retention(session, gate=gate, today=day, actor=OFFERS) == 0
     holds = repository.holds_of_person(session, person.id, active_only=True)
     assert {h.hold for h in holds} == {"aml-identification", "aml-transactions"}
+    refused = ledger.for_subject(session, subject_id=person.id)[-1]
+    assert (refused.decision, refused.reasons) == ("deny", ("role_not_permitted",))
+    kept = customer_file.person(session, person.id)
+    assert kept is not None and kept.national_number is not None

@@ -54,6 +54,20 @@ def reuse_identity(
     present(session, person_id)
     receiving = actor.entity
     group = {e.id for e in gate.register.entities}
+    recipient = recipient_of(gate.register, receiving)
+    if not _may_act(gate, actor):
+        # Refused before anything about the person is read; `ask` records the refusal and raises.
+        ask(
+            session,
+            gate,
+            actor,
+            IDENTITY_REUSE,
+            person_id,
+            REUSED_DATA,
+            event=Event.IDENTITY_REUSE,
+            recipient=recipient,
+            as_of=today,
+        )
 
     # Only what each identification is worth (entity, level, expiry) is read before the gate: it
     # decides whether there is anything to disclose at all. Its content is read after.
@@ -87,10 +101,12 @@ def reuse_identity(
             REUSED_DATA,
             event=Event.IDENTITY_REUSE,
             details={"from": best.entity, "kyc_record": best.id},
-            recipient=recipient_of(gate.register, receiving),
+            recipient=recipient,
             as_of=today,
         )
     except ProcessingDenied as refused:
+        if not set(refused.reasons) <= SUBJECT_REASONS:
+            raise  # the actor may not do this at all: a refusal, not an answer about the person
         # Returned, not raised: the caller's transaction commits, and the refusal's record with it.
         return _not_reused(refused.reasons)
 
@@ -111,6 +127,19 @@ def reuse_identity(
     return ReuseOutcome(
         reused=True, kyc_record=KycRecordRead.model_validate(copy), from_entity=best.entity
     )
+
+
+# Refusals that come from the person's situation: the customer is told what to do instead.
+SUBJECT_REASONS = frozenset(
+    {"objection_pending", "objection_upheld", "no_relationship", "erased", "dm_objection"}
+)
+
+
+def _may_act(gate: Gate, actor: Actor) -> bool:
+    """Whether the actor's role and entity may pursue identity reuse at all, person aside."""
+    if IDENTITY_REUSE not in gate.policy.roles.get(actor.role, frozenset()):
+        return False
+    return actor.entity in gate.register.purpose(IDENTITY_REUSE).controllers
 
 
 def recipient_of(register: Register, entity: str) -> str:

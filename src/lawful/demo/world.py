@@ -73,6 +73,12 @@ class WorldSummary:
     showcase: dict[str, str]  # brand -> a client whose identification was reused in the group
 
 
+def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
+    """The world's people again, without writing anything: the same seed gives the same ids."""
+    factory = PeopleFactory(seed)
+    return [factory.person() for _ in range(customers_count)]
+
+
 def showcase(register: Register, *, customers_count: int, seed: int) -> dict[str, str]:
     """Per brand, the first client whose identification the insurer reused (deterministic)."""
     rows = _generate(register, customers_count, seed, lambda *_: None)

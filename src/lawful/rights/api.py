@@ -108,9 +108,13 @@ def object_to(
 
 
 @router.get("/persons/{person_id}/objections", summary="The person's objections and outcomes")
-def objections(person_id: str, session: SessionDep, who: PrincipalDep) -> list[ObjectionRead]:
+def objections(
+    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> list[ObjectionRead]:
     require_person_access(who, person_id)
-    return service.list_objections(session, person_id=person_id)
+    return service.list_objections(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+    )
 
 
 @router.post(
@@ -184,19 +188,31 @@ def submit(
 
 
 @router.get("/persons/{person_id}/requests", summary="The person's rights requests")
-def person_requests(person_id: str, session: SessionDep, who: PrincipalDep) -> list[RequestRead]:
+def person_requests(
+    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> list[RequestRead]:
     require_person_access(who, person_id)
-    return service.list_requests(session, person_id=person_id)
+    return service.list_requests(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+    )
 
 
 @router.get("/requests", summary="Rights requests across persons, e.g. the overdue ones")
 def all_requests(
+    rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     overdue: bool = Query(False, description="Only requests past their deadline."),
 ) -> list[RequestRead]:
     require_staff(who)
-    return service.list_requests(session, overdue_on=dt.date.today() if overdue else None)
+    today = dt.date.today()
+    return service.list_requests(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        today=today,
+        overdue_on=today if overdue else None,
+    )
 
 
 @router.post(

@@ -217,8 +217,23 @@ def withdraw_objection(
     return read(row)
 
 
-def list_objections(session: Session, *, person_id: str) -> list[ObjectionRead]:
-    return [read(row) for row in repository.objections_of_person(session, person_id)]
+def list_objections(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, today: dt.date
+) -> list[ObjectionRead]:
+    """The person's objections and their outcomes; reading them is recorded like any access."""
+    rows = repository.objections_of_person(session, person_id)
+    if not rows and not customers.relationships(session, person_id=person_id):
+        raise NotFound(f"no person {person_id}")
+    record(
+        session,
+        gate,
+        actor,
+        person_id,
+        event=RightsEvent.OBJECTION_READ,
+        today=today,
+        categories=OBJECTION_DATA,
+    )
+    return [read(row) for row in rows]
 
 
 def _outcome(row: Objection, *, named: str | None) -> dict[str, Any]:

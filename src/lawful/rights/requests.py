@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
-from lawful.core.errors import Conflict, InvalidInput, NotFound
+from lawful.core.errors import Conflict, InvalidInput, NotFound, ProcessingDenied
 from lawful.core.gate import Details, Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
@@ -41,10 +41,12 @@ class RightsEvent(StrEnum):
     REQUEST_RECEIVE = "rights.request.receive"
     REQUEST_EXTEND = "rights.request.extend"
     REQUEST_COMPLETE = "rights.request.complete"
+    REQUEST_READ = "rights.request.read"
     ACCESS_REPORT = "rights.access.report"
     OBJECTION_RECEIVE = "rights.objection.receive"
     OBJECTION_DECIDE = "rights.objection.decide"
     OBJECTION_WITHDRAW = "rights.objection.withdraw"
+    OBJECTION_READ = "rights.objection.read"
     ERASURE_EXECUTE = "rights.erasure.execute"
     HOLD_RELEASE = "rights.hold.release"
     PORTABILITY_EXPORT = "rights.portability.export"
@@ -221,18 +223,42 @@ def get_request(session: Session, *, request_id: int) -> RequestRead:
 def list_requests(
     session: Session,
     *,
+    gate: Gate,
+    actor: Actor,
+    today: dt.date,
     person_id: str | None = None,
     status: str | None = None,
     overdue_on: dt.date | None = None,
 ) -> list[RequestRead]:
-    """By deadline; `overdue_on` keeps the open requests whose deadline fell before that day."""
+    """By deadline; `overdue_on` keeps the open requests whose deadline fell before that day.
+
+    Reading requests is processing under data-subject-rights: for one person it is recorded
+    (and refused) like any access; across persons, every person listed is recorded in one batch
+    and those the policy refuses are left out.
+    """
     statuses: list[str] | None = None
     if status is not None:
         statuses = [_enum(RequestStatus, status, "status").value]
     if overdue_on is not None:
         still_open = [s.value for s in OPEN_STATUSES]
         statuses = [s for s in statuses if s in still_open] if statuses else still_open
+    if person_id is not None:
+        known = customers.relationships(session, person_id=person_id)
+        if not known and not repository.requests(
+            session, person_id=person_id, statuses=None, overdue_on=None
+        ):
+            raise NotFound(f"no person {person_id}")
+        record(session, gate, actor, person_id, event=RightsEvent.REQUEST_READ, today=today)
+    elif PURPOSE not in gate.policy.roles.get(actor.role, frozenset()):
+        # Nobody's data is read before this refusal, so there is no subject to record it against.
+        raise ProcessingDenied(PURPOSE, ["role_not_permitted"])
     rows = repository.requests(
         session, person_id=person_id, statuses=statuses, overdue_on=overdue_on
     )
+    if person_id is None and rows:
+        subjects = sorted({row.person_id for row in rows})
+        outcome = gate.open(session, actor=actor, purpose=PURPOSE).access_many(
+            subjects, categories=REQUEST_DATA, event=RightsEvent.REQUEST_READ.value, as_of=today
+        )
+        rows = [row for row in rows if row.person_id not in outcome.denied]
     return [read(row) for row in rows]

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from lawful.core.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from lawful.core.errors import (
 )
 
 MEDIA_TYPE = "application/problem+json"
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
 
 # Most specific first: ProcessingDenied before its base class, and so on.
 _STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
@@ -35,7 +37,15 @@ _STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
 )
 
 
-def problem(request: Request, status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {
         "type": f"/problems/{slug}",
         "title": HTTPStatus(status).phrase,
@@ -44,7 +54,8 @@ def problem(request: Request, status: int, slug: str, detail: str, **extra: Any)
         "instance": request.url.path,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
@@ -55,7 +66,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ProcessingDenied):
         extra = {"purpose": exc.purpose, "reasons": list(exc.reasons)}
     elif isinstance(exc, InvalidInput) and exc.field:
-        extra = {"errors": [{"field": exc.field, "message": str(exc)}]}
+        # The message without the "field: " prefix, as for request validation errors below.
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        extra = {"errors": [{"field": exc.field, "message": message}]}
     return problem(request, status, slug, str(exc), **extra)
 
 
@@ -63,7 +76,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {
-            "field": ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path")),
+            # A missing body altogether has no field left once its location is dropped.
+            "field": ".".join(str(p) for p in err["loc"] if p not in _LOCATIONS)
+            or ".".join(str(p) for p in err["loc"]),
             "message": str(err["msg"]).removeprefix("Value error, "),
         }
         for err in exc.errors()
@@ -72,6 +87,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, 422, "invalid-input", detail, errors=errors)
 
 
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """The framework's own errors (no such route, method not allowed) as problems too."""
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase
+    slug = phrase.lower().replace(" ", "-")
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    return problem(request, status, slug, detail, headers=dict(exc.headers or {}))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LawfulError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

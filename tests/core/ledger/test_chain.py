@@ -144,6 +144,45 @@ def test_a_deleted_row_is_named(stored: list[StoredEvent], data: st.DataObject) 
     assert (broken.sequence, broken.problem) == (index + 1, Problem.MISSING)
 
 
+def messages(stored: list[StoredEvent]) -> list[tuple[bytes, int]]:
+    """Rows as the screen reads them: hash || prev_hash || canonical, and its expected length."""
+    links = chain.chain(stored, head_sequence=0, head_hash=GENESIS_HASH)
+    built = [
+        link.hash + link.prev_hash + chain.canonical(link.sequence, event)
+        for event, link in zip(stored, links, strict=True)
+    ]
+    return [(message, len(message)) for message in built]
+
+
+@fast
+@given(ledgers)
+def test_the_screen_proves_an_untouched_chain(stored: list[StoredEvent]) -> None:
+    rows = messages(stored)
+    assert chain.screen(rows, GENESIS_HASH) == rows[-1][0][:32]
+    assert chain.screen(rows, b"\x01" * 32) is None
+    assert chain.screen(rows[1:], GENESIS_HASH) is None
+
+
+@fast
+@given(long_ledgers, st.data())
+def test_the_screen_proves_nothing_else(stored: list[StoredEvent], data: st.DataObject) -> None:
+    rows = messages(stored)
+    index = data.draw(st.integers(0, len(rows) - 1))
+    message, length = rows[index]
+    change = data.draw(st.sampled_from(["flip", "cut", "length", "swap"]))
+    if change == "flip":
+        at = data.draw(st.integers(0, len(message) - 1))
+        rows[index] = (message[:at] + bytes([message[at] ^ 1]) + message[at + 1 :], length)
+    elif change == "cut":
+        rows[index] = (message[:-1], length)
+    elif change == "length":
+        rows[index] = (message, length + 1)
+    else:
+        other = (index + 1) % len(rows)
+        rows[index], rows[other] = rows[other], rows[index]
+    assert chain.screen(rows, GENESIS_HASH) is None
+
+
 def test_cutting_the_tail_is_invisible_to_the_chain_alone() -> None:
     # Why checkpoints exist: a shorter chain is still a valid chain.
     rows = stored_rows([_event(i) for i in range(5)])

@@ -329,7 +329,7 @@ def screen(rows: Sequence[Sequence[Any]], last_hash: bytes) -> bytes | None:
         # The database-side guard: a message shorter than its fields means text was cut short.
         if list(map(len, messages)) != list(map(_EXPECTED_LENGTH, rows)):
             return None
-        hashes = list(map(_STORED_HASH, messages))
+        hashes: list[bytes] = list(map(_STORED_HASH, messages))
         if list(map(_DIGEST, map(hashlib.sha256, map(_HASHED, messages)))) != hashes:
             return None
         links = list(map(_PREV_HASH, messages))

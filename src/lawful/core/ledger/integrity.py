@@ -67,23 +67,28 @@ def stream(
             return broken
 
 
-# Below this many events one process is faster than starting a second one.
+# Below this many events, starting a second process costs about what it saves.
 PARALLEL_MIN_EVENTS = 100_000
 
 
 def _screen_in_parallel(
     session: Session, cursor: Cursor, *, until: int | None, chunk_size: int
 ) -> None:
-    """SQLite: screen the upper half of the range in a forked process, the lower half here.
+    """SQLite: a forked process screens the upper half of the range while this one does the lower.
 
     PostgreSQL needs none of this: its screen runs in the server's parallel workers. The worker
-    reads through a read-only connection of its own, which sees the committed ledger; that is the
-    session's view only if the session has written nothing, hence the write-lock probe. Forking
-    is safe only without other threads (their locks would be copied held), and the worker only
-    ever proves: anything it cannot prove is screened again here, in the session.
+    opens a read-only connection of its own (SQLite supports connections opened after a fork, not
+    inherited ones), which sees the committed ledger: the session's view only if the session has
+    written nothing, hence the write-lock probe. No fork beside other threads: a lock one of them
+    held would be copied held. The worker can only prove: whatever it cannot, the session screens
+    and checks itself, so the worst a worker can do is cost time.
     """
     path = repository.sqlite_file(session)
-    if path is None or threading.active_count() > 1:
+    if (
+        path is None
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return
     end = repository.head(session)[0]
     end = end if until is None else min(end, until)
@@ -92,7 +97,7 @@ def _screen_in_parallel(
     middle = (cursor.verified + end) // 2
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    sys.stdout.flush()
+    sys.stdout.flush()  # else the child would write out the parent's pending output once more
     sys.stderr.flush()
     worker = context.Process(
         target=_screen_worker, args=(sender, path, middle, end, chunk_size), daemon=True

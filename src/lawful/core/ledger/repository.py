@@ -167,87 +167,77 @@ def chain_chunks(
 
 
 # --- screening: the database builds each row's canonical bytes -------------------------------
-# Byte for byte `chain.canonical`; tests/core/ledger/test_screen.py holds both encodings side by
-# side on arbitrary events. Only the checks that find nothing wrong rely on it: any doubt sends
-# the rows through `chain_chunks` and `chain.check_rows`, which name what is wrong.
+# Byte for byte `chain.canonical` (tests/core/ledger/test_screen.py holds both side by side on
+# arbitrary values). Only "intact" relies on it: any doubt sends the rows through `chain_chunks`
+# and `chain.check_rows`, which name what is wrong.
 
 _NULLABLE = {c.name for c in _events.c if c.nullable}
 _TEXT = [name for name in HASHED_COLUMNS if name not in ("sequence", "details")]
-_SEPARATORS = len(HASHED_COLUMNS) + 1  # FORMAT, the fields but details, its flag, ""
 assert "%" not in FORMAT and "'" not in FORMAT and chain.SEP == "\x1f" and chain.NULL == "\x00"
 
 
-def _sqlite_format(nulls: frozenset[str]) -> str:
-    # printf writes a NULL argument under %c as one 0x00 byte: the NULL marker.
-    fields = [FORMAT, "%d"]
-    fields += ["%c" if name in nulls else "%s" for name in _TEXT]
-    return "'" + chain.SEP.join([*fields, "%d", ""]) + "'"
+def _sqlite_format(nullable: list[str], nulls: frozenset[str] = frozenset()) -> str:
+    """printf's format, chosen per row by which columns are NULL: under %c a NULL is one 0x00."""
+    if nullable:
+        name, rest = nullable[0], nullable[1:]
+        null, other = _sqlite_format(rest, nulls | {name}), _sqlite_format(rest, nulls)
+        return f"CASE WHEN {name} IS NULL THEN {null} ELSE {other} END"
+    fields = [FORMAT, "%d", *("%c" if name in nulls else "%s" for name in _TEXT), "%d", ""]
+    return f"'{chain.SEP.join(fields)}'"
 
 
-def _sqlite_format_case(nullable: list[str], nulls: frozenset[str] = frozenset()) -> str:
-    if not nullable:
-        return _sqlite_format(nulls)
-    name, rest = nullable[0], nullable[1:]
-    when_null = _sqlite_format_case(rest, nulls | {name})
-    return f"CASE WHEN {name} IS NULL THEN {when_null} ELSE {_sqlite_format_case(rest, nulls)} END"
-
-
-# One printf call per row: each `||` costs an allocation in SQLite, seventeen fields twice that.
-# printf stops a %s argument at a 0x00 byte, which only a hand-edited row can hold, so each row
-# also carries the length its canonical bytes must have; a shorter message is not proven.
+# One printf per row: a chain of `||` costs SQLite twice as much. printf stops a %s at a 0x00
+# byte, which only a hand-edited row can hold: each row also carries the length it must have.
 _SQLITE_CANONICAL = (
-    f"printf({_sqlite_format_case([n for n in _TEXT if n in _NULLABLE])}, sequence, "
+    f"printf({_sqlite_format([n for n in _TEXT if n in _NULLABLE])}, sequence, "
     f"{', '.join(_TEXT)}, details IS NOT NULL) || coalesce(details, x'')"
 )
-_SQLITE_CANONICAL_LENGTH = (
-    f"{len(FORMAT) + _SEPARATORS + 1} + length(sequence) + "
-    + " + ".join(
-        f"coalesce(length(CAST({name} AS BLOB)), 1)"
-        if name in _NULLABLE
-        else f"length(CAST({name} AS BLOB))"
-        for name in _TEXT
-    )
-    + " + coalesce(length(CAST(details AS BLOB)), 0)"
+_SQLITE_LENGTH = " + ".join(
+    [
+        f"{len(FORMAT) + len(HASHED_COLUMNS) + 2} + length(sequence)",  # separators, flag
+        *(f"coalesce(length(CAST({name} AS BLOB)), {int(name in _NULLABLE)})" for name in _TEXT),
+        "coalesce(length(CAST(details AS BLOB)), 0)",  # bytes, whatever a row's type
+    ]
 )
 _SQLITE_SCREEN = (
-    f"SELECT CAST(hash || prev_hash || {_SQLITE_CANONICAL} AS BLOB), "
-    f"64 + {_SQLITE_CANONICAL_LENGTH} FROM ledger_event "
-    "WHERE sequence > ? AND sequence <= ? ORDER BY sequence"
+    f"SELECT CAST(hash || prev_hash || {_SQLITE_CANONICAL} AS BLOB), 64 + {_SQLITE_LENGTH} "
+    "FROM ledger_event WHERE sequence > ? AND sequence <= ? ORDER BY sequence"
+)
+_SQLITE_CANONICAL_ROWS = (
+    f"SELECT sequence, CAST({_SQLITE_CANONICAL} AS BLOB), {_SQLITE_LENGTH} "
+    "FROM ledger_event WHERE sequence > ? ORDER BY sequence LIMIT ?"
 )
 
 
-def _pg_canonical(alias: str) -> str:
-    """The canonical bytes as a bytea expression over the columns of `alias`."""
-    text: list[str] = [f"'{FORMAT}'", f"{alias}.sequence::text"]
-    parts: list[str] = []
+def _pg_canonical() -> str:
+    """The canonical bytes as a bytea expression over ledger_event `e`."""
+    text, parts = [f"'{FORMAT}'", "e.sequence::text"], []
     for name in _TEXT:
-        column = _PG_TIMESTAMP.replace("occurred_at", f"{alias}.occurred_at")
-        column = column if name == "occurred_at" else f"{alias}.{name}"
-        if name in _NULLABLE:
-            # PostgreSQL text cannot hold 0x00: the NULL marker is spliced in as bytea.
+        column = _PG_TIMESTAMP.replace("occurred_at", "e.occurred_at")
+        column = column if name == "occurred_at" else f"e.{name}"
+        if name in _NULLABLE:  # text cannot hold 0x00: the NULL marker goes in as bytea
             parts.append(f"convert_to({' || chr(31) || '.join(text)} || chr(31), 'UTF8')")
             parts.append(f"coalesce(convert_to({column}, 'UTF8'), decode('00', 'hex'))")
             text = ["''"]
         else:
             text.append(column)
-    text.append(f"CASE WHEN {alias}.details IS NULL THEN '0' ELSE '1' END")
+    text.append("CASE WHEN e.details IS NULL THEN '0' ELSE '1' END")
     parts.append(f"convert_to({' || chr(31) || '.join(text)} || chr(31), 'UTF8')")
-    parts.append(f"coalesce({alias}.details, ''::bytea)")
-    return " || ".join(parts)
+    return " || ".join([*parts, "coalesce(e.details, ''::bytea)"])
 
 
-# PostgreSQL proves the run itself, one statement (one snapshot), in parallel workers: each row's
-# hash recomputed by the built-in sha256() and its prev_hash held against its predecessor's hash.
-# The verifier thereby trusts the server to evaluate this honestly. That is within the tamper
-# model (someone editing rows, lifting the append-only triggers to do so), not replacing the
-# PostgreSQL binary; a server that lies could say "intact" whatever the verifier did.
-# Out: the first row in doubt (NULL if none), the proven run before it (its last sequence and
-# hash) and the row counts that rule out duplicated sequences.
+# PostgreSQL proves the run itself, in one statement (one snapshot) run by parallel workers: each
+# row's hash recomputed by the built-in sha256(), its prev_hash held against its predecessor's
+# hash. The verifier thereby trusts the server to evaluate this honestly: a server that lies
+# could answer "intact" to any check. That is outside the tamper model, someone editing rows
+# (lifting the append-only triggers to do so), not someone replacing the PostgreSQL binary.
+# Out: the first row in doubt (NULL if none), the last row before it, and the row counts that
+# rule out duplicated sequences (the primary key could have been dropped).
 _PG_SCREEN = f"""
 WITH run AS (
   SELECT count(*) AS rows, max(e.sequence) AS last,
          min(e.sequence) FILTER (WHERE
-           sha256(e.prev_hash || {_pg_canonical("e")}) IS DISTINCT FROM e.hash
+           sha256(e.prev_hash || {_pg_canonical()}) IS DISTINCT FROM e.hash
            OR e.prev_hash IS DISTINCT FROM CASE WHEN e.sequence = %(after)s::bigint + 1
                                                 THEN %(last)s::bytea ELSE p.hash END
          ) AS doubt
@@ -265,29 +255,26 @@ FROM run LEFT JOIN LATERAL (
   ORDER BY g.sequence DESC LIMIT 1
 ) good ON true
 """
-_PG_CANONICAL = (
-    f"SELECT e.sequence, {_pg_canonical('e')} FROM ledger_event e "
+_PG_CANONICAL_ROWS = (
+    f"SELECT e.sequence, {_pg_canonical()} FROM ledger_event e "
     "WHERE e.sequence > %s ORDER BY e.sequence LIMIT %s"
 )
-_SQLITE_CANONICAL_ROWS = (
-    f"SELECT sequence, CAST({_SQLITE_CANONICAL} AS BLOB), {_SQLITE_CANONICAL_LENGTH} "
-    "FROM ledger_event WHERE sequence > ? ORDER BY sequence LIMIT ?"
-)
+# Planner estimates lag behind a freshly appended ledger: let it use its workers anyway.
+_PG_PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost")
+_PG_GET_PARALLEL = f"SELECT {', '.join(f'current_setting({g!r})' for g in _PG_PARALLEL)}"
+_PG_SET_PARALLEL = f"SELECT {', '.join(f'set_config({g!r}, %s, true)' for g in _PG_PARALLEL)}"
 
 
 def database_canonical(session: Session, *, after: int, limit: int) -> list[tuple[Any, ...]]:
-    """(sequence, canonical bytes[, length the guard expects]) as the database builds them."""
+    """(sequence, canonical bytes[, the length SQLite's guard expects]) built by the database."""
     driver: Any = session.connection().connection.driver_connection
     if _dialect(session) == "postgresql":
         with driver.cursor(binary=True) as cursor:
-            cursor.execute(_PG_CANONICAL, (after, limit))
-            return list(cursor.fetchall())
+            return list(cursor.execute(_PG_CANONICAL_ROWS, (after, limit)).fetchall())
     return list(driver.execute(_SQLITE_CANONICAL_ROWS, (after, limit)).fetchall())
 
 
-def screen(
-    session: Session, cursor: chain.Cursor, *, until: int | None, chunk_size: int
-) -> None:
+def screen(session: Session, cursor: chain.Cursor, *, until: int | None, chunk_size: int) -> None:
     """Advance `cursor` over the rows the database proves intact in bulk; stop before any doubt."""
     driver: Any = session.connection().connection.driver_connection
     if _dialect(session) == "postgresql":
@@ -302,7 +289,7 @@ def _screen_sqlite(driver: Any, cursor: chain.Cursor, end: int, chunk_size: int)
     while after < end:
         upto = min(after + chunk_size, end)
         rows = driver.execute(_SQLITE_SCREEN, (after, upto)).fetchall()
-        # Sequences are unique integers: as many rows as the range is wide means no gap.
+        # Sequences are rowids, unique: as many rows as the range is wide means none is missing.
         last = chain.screen(rows, cursor.last_hash) if len(rows) == upto - after else None
         if last is None:
             return
@@ -310,26 +297,18 @@ def _screen_sqlite(driver: Any, cursor: chain.Cursor, end: int, chunk_size: int)
         after = upto
 
 
-_PG_PARALLEL = ("parallel_setup_cost", "parallel_tuple_cost")
-_PG_SET_PARALLEL = f"SELECT {', '.join(f'set_config({g!r}, %s, true)' for g in _PG_PARALLEL)}"
-
-
 def _screen_postgresql(driver: Any, cursor: chain.Cursor, until: int | None) -> None:
     after = cursor.verified
-    params = {"after": after, "last": cursor.last_hash, "until": until}
     with driver.cursor(binary=True) as sql:
-        # Planner estimates lag behind a freshly appended ledger: let it use its workers anyway,
-        # for this statement only (the transaction is the caller's; an error discards it all).
-        sql.execute(f"SELECT {', '.join(f'current_setting({g!r})' for g in _PG_PARALLEL)}")
-        previous = sql.fetchone()
+        # For this statement only: the transaction is the caller's (an error discards it all).
+        previous = sql.execute(_PG_GET_PARALLEL).fetchone()
         sql.execute(_PG_SET_PARALLEL, ["0"] * len(_PG_PARALLEL))
-        sql.execute(_PG_SCREEN, params)
+        sql.execute(_PG_SCREEN, {"after": after, "last": cursor.last_hash, "until": until})
         doubt, rows, last, good, good_hash, prefix_rows = sql.fetchone()
         sql.execute(_PG_SET_PARALLEL, previous)
-    if good is None:
-        return
-    intact = rows == last - after if doubt is None else prefix_rows == good - after
-    if intact:
+    if good is not None and (
+        rows == last - after if doubt is None else prefix_rows == good - after
+    ):
         cursor.expected, cursor.last_hash = good + 1, bytes(good_hash)
 
 
@@ -337,14 +316,12 @@ def _screen_postgresql(driver: Any, cursor: chain.Cursor, until: int | None) -> 
 
 
 def sqlite_file(session: Session) -> str | None:
-    """The file of the session's SQLite database, None for PostgreSQL or an in-memory one."""
+    """The file of the session's SQLite database; None for PostgreSQL or an in-memory one."""
     if _dialect(session) != "sqlite":
         return None
     driver: Any = session.connection().connection.driver_connection
-    for _, name, file in driver.execute("PRAGMA database_list").fetchall():
-        if name == "main":
-            return str(file) or None
-    return None
+    files = {name: file for _, name, file in driver.execute("PRAGMA database_list")}
+    return files.get("main") or None
 
 
 def sqlite_writer_active(path: str) -> bool:
@@ -365,20 +342,20 @@ def screen_sqlite_file(
 ) -> tuple[bytes, int, bytes] | None:
     """Screen (after, end] through a read-only connection of its own.
 
-    Returns the stored hash of event `after` it started from, the last sequence it proved and
-    that event's hash; the caller joins this run to its own only if that starting hash is the
-    one it proved itself.
+    Returns the stored hash of event `after` it started from, then the last event it proved and
+    its hash: the caller joins this run to its own only if it proved that starting hash itself.
     """
-    connection = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None)
+    uri = f"{Path(path).as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
         connection.execute("BEGIN")
-        row = connection.execute("SELECT hash FROM ledger_event WHERE sequence = ?", (after,))
-        start = row.fetchone()
-        if start is None or not isinstance(start[0], bytes):
+        start = connection.execute("SELECT hash FROM ledger_event WHERE sequence = ?", (after,))
+        row = start.fetchone()
+        if row is None or not isinstance(row[0], bytes):
             return None
-        cursor = chain.Cursor(expected=after + 1, last_hash=start[0])
+        cursor = chain.Cursor(expected=after + 1, last_hash=row[0])
         _screen_sqlite(connection, cursor, end, chunk_size)
-        return start[0], cursor.verified, cursor.last_hash
+        return row[0], cursor.verified, cursor.last_hash
     finally:
         connection.close()
 

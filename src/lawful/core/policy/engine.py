@@ -97,7 +97,7 @@ class Policy:
         key = (request.purpose, actor.role, actor.entity, request.categories, request.recipient)
         static = self._statics.get(key) or self._remember(key, request)
         p, mask, _, allowed, masks = static
-        if p is None or state.erased:
+        if p is None or (state.erased and not p.survives_erasure):
             return self._finish(static, request, state)
         subject = masks.get(state.signature)
         if subject is None:
@@ -179,7 +179,7 @@ class Policy:
             return self._denial(mask | (_ERASED if state.erased else 0))
         mask |= _subject_mask(p, request.actor.entity, state)
         under_hold = False
-        if state.erased:
+        if state.erased and not p.survives_erasure:
             under_hold = _under_hold(p, request.categories, state)
             if not under_hold:
                 mask |= _ERASED

@@ -1,0 +1,233 @@
+"""The API on a database of its own, seeded with two customers and a token for every principal.
+
+These tests commit through the API, and ledger rows can never be deleted: each module gets a fresh
+SQLite file, or a fresh PostgreSQL schema whose search_path travels in the URL (psycopg passes the
+`options` query parameter to the server). The seed goes through the services, as staff would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from schwifty import IBAN
+from sqlalchemy.engine import make_url
+
+from lawful.auth import service as auth
+from lawful.core.db import create_engine
+from lawful.core.gate import unit_of_work
+from lawful.core.policy.types import Actor
+from lawful.customers import service as customers
+from lawful.customers.schemas import (
+    AccountCreate,
+    CardCreate,
+    KycRecordCreate,
+    PersonCreate,
+)
+from lawful.entrypoints.app import create_app
+from lawful.web.deps import Runtime
+from lawful.web.problems import MEDIA_TYPE
+
+TODAY = dt.date.today()
+BANK = "kbc-bank"
+INSURER = "kbc-insurance"
+# Each staff role the matrix exercises, and the one entity it acts for.
+STAFF = {
+    "advisor": BANK,
+    "back-office": BANK,
+    "dpo": BANK,
+    "complaint-handler": BANK,
+    "underwriter": INSURER,
+}
+ANONYMOUS = "anonymous"
+OWN = "customer-own"  # the person the route is about (alice when it is about no one)
+OTHER = "customer-other"  # another customer (bob)
+PRINCIPALS = (ANONYMOUS, OWN, OTHER, *STAFF)
+
+_serials = itertools.count(1)
+
+
+# --- synthetic people, with real check digits ---------------------------------------------------
+
+
+def national_number(born: dt.date) -> str:
+    first9 = f"{born:%y%m%d}{next(_serials) % 997 + 1:03d}"
+    base = int(("2" if born.year >= 2000 else "") + first9)
+    return f"{first9}{97 - base % 97:02d}"
+
+
+def person_data(first_name: str = "Lotte", **overrides: Any) -> dict[str, Any]:
+    """A valid PersonCreate payload (JSON-ready), living in Ghent: brand KBC, Dutch."""
+    serial = next(_serials)
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=53 * serial)
+    fields: dict[str, Any] = {
+        "first_name": first_name,
+        "last_name": "Maes",
+        "birth_date": born.isoformat(),
+        "national_number": national_number(born),
+        "email": f"{first_name.lower()}.{serial}@example.be",
+        "phone": f"+32 470 {serial:06d}",
+        "street": "Veldstraat 12",
+        "postcode": "9000",
+        "city": "Gent",
+        "language": "nl",
+    }
+    return fields | overrides
+
+
+def account() -> AccountCreate:
+    iban = IBAN.generate("BE", bank_code="735", account_code=f"{next(_serials):07d}").compact
+    return AccountCreate(kind="current", iban=iban, opened_on=dt.date(2015, 3, 2))
+
+
+def kyc() -> KycRecordCreate:
+    return KycRecordCreate(
+        method="branch",
+        document_type="eid",
+        document_number=f"592-{next(_serials):07d}-12",
+        level=2,
+        performed_on=TODAY - dt.timedelta(days=400),
+        expires_on=TODAY + dt.timedelta(days=5 * 365),
+    )
+
+
+# --- the running app --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    id: str
+    token: str
+
+
+@dataclass
+class Api:
+    client: TestClient
+    runtime: Runtime
+    staff_tokens: dict[str, str]
+    alice: Subject = field(init=False)
+    bob: Subject = field(init=False)
+
+    def seed(self) -> None:
+        """alice: client of the bank, identified, with an account and a card; bob: a client."""
+        self.alice = self.person("Alice", identified=True, products=True)
+        self.bob = self.person("Bob")
+
+    def person(
+        self,
+        first_name: str = "Lotte",
+        *,
+        entity: str = BANK,
+        identified: bool = False,
+        products: bool = False,
+    ) -> Subject:
+        """A new client of `entity`, opened by one of its advisors, with a customer token."""
+        rt, adviser = self.runtime, Actor("advisor", entity)
+        with unit_of_work(rt.engine) as session:
+            person = customers.create_person(
+                session,
+                gate=rt.gate,
+                actor=adviser,
+                data=PersonCreate(**person_data(first_name)),
+                entity_state="client",
+                today=TODAY,
+            )
+            gate, pid = rt.gate, person.id
+            if identified:
+                customers.add_kyc_record(
+                    session, gate=gate, actor=adviser, person_id=pid, data=kyc()
+                )
+            if products:
+                acc = customers.add_account(
+                    session, gate=gate, actor=adviser, person_id=pid, data=account()
+                )
+                card = CardCreate(
+                    account_id=acc.id,
+                    last_digits="4821",
+                    credit_limit_cents=250_000,
+                    opened_on=dt.date(2016, 1, 4),
+                )
+                customers.add_card(session, gate=gate, actor=adviser, person_id=pid, data=card)
+            token = auth.issue_customer_token(session, register=rt.register, person_id=person.id)
+        return Subject(person.id, token.token)
+
+    def token(self, principal: str, subject: Subject) -> str | None:
+        if principal == ANONYMOUS:
+            return None
+        if principal == OWN:
+            return subject.token
+        if principal == OTHER:
+            return self.bob.token
+        return self.staff_tokens[principal]
+
+    def call(
+        self, method: str, path: str, *, token: str | None = None, json: Any = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response: httpx.Response = self.client.request(
+            method, f"/api/v1{path}", headers=headers, json=json
+        )
+        return response
+
+    def as_(self, principal: str, method: str, path: str, *, json: Any = None) -> httpx.Response:
+        """`principal` calling about alice."""
+        return self.call(method, path, token=self.token(principal, self.alice), json=json)
+
+
+def problem(response: httpx.Response) -> dict[str, Any]:
+    """The problem document of an error response, after checking its media type and members."""
+    assert response.headers["content-type"] == MEDIA_TYPE, response.text
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code
+    assert body["type"].startswith("/problems/")
+    assert {"title", "detail", "instance"} <= body.keys()
+    return body
+
+
+@pytest.fixture(scope="module")
+def api_database_url(database_url: str) -> Iterator[str]:
+    """A database nobody else writes to, dropped (PostgreSQL) or left in tmp (SQLite) after."""
+    if database_url.startswith("sqlite"):
+        yield database_url.removesuffix(".db") + f"-api-{uuid.uuid4().hex[:8]}.db"
+        return
+    schema = f"api_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def api(api_database_url: str, lawful_home: Path) -> Iterator[Api]:
+    app = create_app(database_url=api_database_url)
+    with TestClient(app) as client:
+        rt: Runtime = app.state.lawful
+        with unit_of_work(rt.engine) as session:
+            staff_tokens = {
+                role: auth.issue_staff_token(
+                    session,
+                    register=rt.register,
+                    staff_id=f"{role}-1",
+                    display_name=role.replace("-", " ").title(),
+                    role=role,
+                    entity=entity,
+                ).token
+                for role, entity in STAFF.items()
+            }
+        world = Api(client, rt, staff_tokens)
+        world.seed()
+        yield world

@@ -1,0 +1,267 @@
+"""Every route × every principal: the status (and for refusals, the problem type and reasons).
+
+The expectations are written from the register, not read off the code: a route runs under one
+purpose (customer-file for the file, intra-group-identity-reuse for reuse, data-subject-rights for
+the rights); a staff role may use the purposes its register entry lists, for its own entity, and
+customer-file needs a relationship with that entity. Customers act through self-service and reach
+their own data only; staff-only routes refuse them.
+
+A cell the code answers differently, where we believe the register is right, is a finding: it keeps
+its expectation and is marked `xfail(strict=True)` with the finding, so that fixing the code turns
+it into an unexpected pass that asks for the mark to go.
+
+Routes that change what other cells would see (erasure, objections and their decisions, identity
+reuse) each get a person of their own per cell, so that the cells do not depend on their order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from lawful.core.ledger import service as ledger
+
+from .conftest import ANONYMOUS, INSURER, OTHER, OWN, PRINCIPALS, Api, Subject, person_data
+
+
+class Expect(NamedTuple):
+    status: int
+    problem: str | None = None  # the problem type's slug
+    reasons: tuple[str, ...] = ()
+
+
+NP = Expect(403, "not-permitted")
+ROLE = Expect(403, "processing-denied", ("role_not_permitted",))
+NOREL = Expect(403, "processing-denied", ("no_relationship",))
+_401 = Expect(401, "unauthenticated")
+_200 = Expect(200)
+_201 = Expect(201)
+
+_serials = itertools.count(1)
+
+
+# --- the routes -------------------------------------------------------------------------------
+
+Arrange = Callable[[Api, Subject], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # under /api/v1; {person} and what `arrange` returns are filled in
+    subject: str = "alice"  # alice, or a new bank client / insurance client per cell
+    body: Callable[[], Any] | None = None
+    arrange: Arrange | None = None
+
+
+def _give_consent(api: Api, subject: Subject) -> dict[str, Any]:
+    path = f"/persons/{subject.id}/consents/third-party-offers"
+    assert api.call("PUT", path, token=subject.token).status_code == 200
+    return {}
+
+
+def _pending_objection(api: Api, subject: Subject) -> dict[str, Any]:
+    response = api.call(
+        "POST", f"/persons/{subject.id}/objections", token=subject.token, json=OBJECTION
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "pending"
+    return {"objection": response.json()["id"]}
+
+
+def _open_request(api: Api, subject: Subject) -> dict[str, Any]:
+    response = api.call(
+        "POST", f"/persons/{subject.id}/requests", token=subject.token, json={"type": "access"}
+    )
+    assert response.status_code == 201, response.text
+    return {"request": response.json()["id"]}
+
+
+OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
+
+ROUTES = {
+    "GET /me": Route("GET", "/me"),
+    "POST /persons": Route("POST", "/persons", body=person_data),
+    "GET /persons/{id}": Route("GET", "/persons/{person}"),
+    "PATCH /persons/{id}": Route(
+        "PATCH",
+        "/persons/{person}",
+        body=lambda: {
+            "changes": {"email": f"alice.{next(_serials)}@example.be"},
+            "reason": "new mailbox, told at the branch",
+        },
+    ),
+    "GET /persons/{id}/history": Route("GET", "/persons/{person}/history"),
+    "GET /persons/{id}/products": Route("GET", "/persons/{person}/products"),
+    "GET /persons/{id}/kyc": Route("GET", "/persons/{person}/kyc"),
+    # A client of the insurer, identified there: the bank's staff can reuse that identification.
+    "POST /persons/{id}/identity-reuse": Route(
+        "POST", "/persons/{person}/identity-reuse", subject="insurance-client"
+    ),
+    "PUT /persons/{id}/preferences/{key}": Route(
+        "PUT", "/persons/{person}/preferences/card_reminders", body=lambda: {"enabled": True}
+    ),
+    "PUT /persons/{id}/consents/{purpose}": Route(
+        "PUT", "/persons/{person}/consents/third-party-offers"
+    ),
+    "DELETE /persons/{id}/consents/{purpose}": Route(
+        "DELETE", "/persons/{person}/consents/third-party-offers", arrange=_give_consent
+    ),
+    "GET /persons/{id}/access-report": Route("GET", "/persons/{person}/access-report"),
+    "POST /persons/{id}/objections": Route(
+        "POST", "/persons/{person}/objections", subject="bank-client", body=lambda: OBJECTION
+    ),
+    "GET /persons/{id}/objections": Route("GET", "/persons/{person}/objections"),
+    "POST /objections/{id}/decision": Route(
+        "POST",
+        "/objections/{objection}/decision",
+        subject="bank-client",
+        body=lambda: {"upheld": True},
+        arrange=_pending_objection,
+    ),
+    "POST /persons/{id}/erasure": Route("POST", "/persons/{person}/erasure", subject="bank-client"),
+    "GET /persons/{id}/portability": Route("GET", "/persons/{person}/portability"),
+    "POST /persons/{id}/requests": Route(
+        "POST", "/persons/{person}/requests", body=lambda: {"type": "rectification"}
+    ),
+    "GET /persons/{id}/requests": Route("GET", "/persons/{person}/requests"),
+    "GET /requests": Route("GET", "/requests"),
+    "POST /requests/{id}/extension": Route(
+        "POST",
+        "/requests/{request}/extension",
+        body=lambda: {"reason": "the file spans three entities"},
+        arrange=_open_request,
+    ),
+}
+
+# --- the expectations -------------------------------------------------------------------------
+# Columns follow PRINCIPALS. Purposes of the staff roles (register.yaml, roles):
+#   advisor, back-office: customer-file and intra-group-identity-reuse, not data-subject-rights
+#   dpo: customer-file, data-subject-rights          complaint-handler: neither
+#   underwriter (kbc-insurance): customer-file, but alice and bob are clients of the bank only
+# A staff-only route (opening a file, reuse, deciding, the request queue) refuses customers;
+# deciding an objection is the DPO's alone (a rule of the service, not of the policy).
+
+FILE = (_401, _200, NP, _200, _200, _200, ROLE, NOREL)
+RIGHTS = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
+RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
+
+TABLE: dict[str, tuple[Expect, ...]] = {
+    #                                         anon  own   other advisor back  dpo   compl underw
+    "GET /me":                                 (_401, _200, _200, _200, _200, _200, _200, _200),
+    "POST /persons":                           (_401, NP,   NP,   _201, _201, _201, ROLE, _201),
+    "GET /persons/{id}":                       FILE,
+    "PATCH /persons/{id}":                     FILE,
+    "GET /persons/{id}/history":               FILE,
+    "GET /persons/{id}/products":              FILE,
+    "GET /persons/{id}/kyc":                   FILE,
+    "POST /persons/{id}/identity-reuse":       (_401, NP,   NP,   _200, _200, ROLE, ROLE, ROLE),
+    "PUT /persons/{id}/preferences/{key}":     FILE,
+    "PUT /persons/{id}/consents/{purpose}":    FILE,
+    "DELETE /persons/{id}/consents/{purpose}": FILE,
+    "GET /persons/{id}/access-report":         RIGHTS,
+    "POST /persons/{id}/objections":           RIGHTS_NEW,
+    "GET /persons/{id}/objections":            RIGHTS,
+    "POST /objections/{id}/decision":          (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
+    "POST /persons/{id}/erasure":              RIGHTS,
+    "GET /persons/{id}/portability":           RIGHTS,
+    "POST /persons/{id}/requests":             RIGHTS_NEW,
+    "GET /persons/{id}/requests":              RIGHTS,
+    "GET /requests":                           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
+    "POST /requests/{id}/extension":           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
+}  # fmt: skip
+
+FINDINGS: dict[tuple[str, str], str] = {}
+
+
+def _cells() -> list[Any]:
+    assert TABLE.keys() == ROUTES.keys()
+    cells = []
+    for name, row in TABLE.items():
+        assert len(row) == len(PRINCIPALS), name
+        for principal, expect in zip(PRINCIPALS, row, strict=True):
+            finding = FINDINGS.get((name, principal))
+            marks = [pytest.mark.xfail(strict=True, reason=finding)] if finding else []
+            cells.append(
+                pytest.param(name, principal, expect, id=f"{name} as {principal}", marks=marks)
+            )
+    return cells
+
+
+def observed(response: httpx.Response) -> Expect:
+    if response.is_success:
+        return Expect(response.status_code)
+    body = response.json()
+    slug = str(body.get("type", "")).removeprefix("/problems/")
+    return Expect(response.status_code, slug, tuple(body.get("reasons", ())))
+
+
+def _subject(api: Api, kind: str) -> Subject:
+    if kind == "alice":
+        return api.alice
+    if kind == "bank-client":
+        return api.person()
+    assert kind == "insurance-client"
+    return api.person(entity=INSURER, identified=True)
+
+
+@pytest.mark.parametrize(("route_name", "principal", "expect"), _cells())
+def test_cell(api: Api, route_name: str, principal: str, expect: Expect) -> None:
+    route = ROUTES[route_name]
+    subject = _subject(api, route.subject)
+    values = {"person": subject.id, **(route.arrange(api, subject) if route.arrange else {})}
+    response = api.call(
+        route.method,
+        route.path.format(**values),
+        token=api.token(principal, subject),
+        json=route.body() if route.body else None,
+    )
+    assert observed(response) == expect, response.text[:500]
+
+
+def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
+    """A route added to the API without a row here fails this test."""
+    schema = api.call("GET", "/openapi.json").json()
+    served = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+    placeholders = {
+        "{person_id}": "{id}",
+        "{objection_id}": "{id}",
+        "{request_id}": "{id}",
+    }
+    for raw, plain in placeholders.items():
+        served = {s.replace(raw, plain) for s in served}
+    assert served == set(ROUTES)
+
+
+def test_identity_reuse_by_an_advisor_reuses_the_insurers_identification(api: Api) -> None:
+    """The 200 of the advisor's cell is a real reuse, not a refusal in disguise."""
+    subject = api.person(entity=INSURER, identified=True)
+    response = api.call(
+        "POST",
+        f"/persons/{subject.id}/identity-reuse",
+        token=api.token("advisor", subject),
+    )
+    assert response.status_code == 200
+    assert response.json()["reused"] is True
+    assert response.json()["from_entity"] == INSURER
+
+
+def test_customer_other_is_a_different_customer(api: Api) -> None:
+    assert api.token(OWN, api.alice) != api.token(OTHER, api.alice)
+    assert api.token(ANONYMOUS, api.alice) is None
+
+
+def test_the_ledger_verifies_after_the_matrix(api: Api) -> None:
+    """Refusals re-recorded after rollbacks, erasures shredding keys: the chain still holds."""
+    with Session(api.runtime.engine) as session:
+        assert ledger.verify(session).ok

@@ -1,0 +1,242 @@
+"""Errors as RFC 9457 problem details, the rights' documents, and an objection that acts at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy.orm import Session
+
+from lawful.core.errors import ProcessingDenied
+from lawful.core.ledger import service as ledger
+from lawful.core.policy.types import Actor
+
+from .conftest import BANK, Api, national_number, person_data, problem
+
+OFFER_ENGINE = Actor("offer-engine", BANK)
+
+
+# --- the problem types --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", [None, "lwf_not-a-token"], ids=["no token", "unknown token"])
+def test_401_is_a_problem_with_a_bearer_challenge(api: Api, token: str | None) -> None:
+    response = api.call("GET", f"/persons/{api.alice.id}", token=token)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    body = problem(response)
+    assert body["type"] == "/problems/unauthenticated"
+    assert body["title"] == "Unauthorized"
+    assert body["instance"] == f"/api/v1/persons/{api.alice.id}"
+
+
+@pytest.mark.parametrize(
+    ("role", "reasons"),
+    [("complaint-handler", ["role_not_permitted"]), ("underwriter", ["no_relationship"])],
+)
+def test_403_processing_denied_lists_the_policys_reasons(
+    api: Api, role: str, reasons: list[str]
+) -> None:
+    response = api.as_(role, "GET", f"/persons/{api.alice.id}/kyc")
+    assert response.status_code == 403
+    body = problem(response)
+    assert body["type"] == "/problems/processing-denied"
+    assert (body["purpose"], body["reasons"]) == ("customer-file", reasons)
+    # The refusal is on record, with the same reasons, although the request's work rolled back.
+    with Session(api.runtime.engine) as session:
+        last = ledger.for_subject(session, subject_id=api.alice.id)[-1]
+    assert (last.decision, last.purpose, list(last.reasons)) == ("deny", "customer-file", reasons)
+
+
+def test_403_not_permitted_for_another_persons_data(api: Api) -> None:
+    response = api.call("GET", f"/persons/{api.alice.id}", token=api.bob.token)
+    assert response.status_code == 403
+    body = problem(response)
+    assert body["type"] == "/problems/not-permitted"
+    assert "reasons" not in body
+
+
+def test_404_unknown_person(api: Api) -> None:
+    response = api.as_("advisor", "GET", "/persons/nobody-here")
+    assert response.status_code == 404
+    assert problem(response)["type"] == "/problems/not-found"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "slug"),
+    [("GET", "/no-such-route", 404, "not-found"), ("DELETE", "/me", 405, "method-not-allowed")],
+)
+def test_the_frameworks_own_errors_are_problems_too(
+    api: Api, method: str, path: str, status: int, slug: str
+) -> None:
+    response = api.as_("advisor", method, path)
+    assert response.status_code == status
+    assert problem(response)["type"] == f"/problems/{slug}"
+
+
+def test_409_a_second_direct_marketing_objection(api: Api) -> None:
+    subject = api.person()
+    path = f"/persons/{subject.id}/objections"
+    first = api.call("POST", path, token=subject.token, json={})
+    assert first.status_code == 201
+    assert (first.json()["kind"], first.json()["status"]) == ("direct_marketing", "upheld")
+    second = api.call("POST", path, token=subject.token, json={})
+    assert second.status_code == 409
+    body = problem(second)
+    assert body["type"] == "/problems/conflict"
+    assert "direct marketing" in body["detail"]
+
+
+def test_422_bad_national_number_names_the_field(api: Api) -> None:
+    data = person_data()
+    good = data["national_number"]
+    data["national_number"] = good[:-2] + f"{(int(good[-2:]) + 1) % 100:02d}"
+    response = api.as_("advisor", "POST", "/persons", json=data)
+    assert response.status_code == 422
+    body = problem(response)
+    assert body["type"] == "/problems/invalid-input"
+    assert [e["field"] for e in body["errors"]] == ["national_number"]
+    assert body["errors"][0]["message"]
+
+
+def test_422_every_bad_field_is_listed(api: Api) -> None:
+    data = person_data(email="not-an-address", postcode="99")
+    response = api.as_("advisor", "POST", "/persons", json=data)
+    assert response.status_code == 422
+    assert {e["field"] for e in problem(response)["errors"]} == {"email", "postcode"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"changes": {"city": "Gent"}}, {"changes": {"city": "Gent"}, "reason": "   "}],
+    ids=["missing", "blank"],
+)
+def test_422_rectification_without_a_reason_names_reason(api: Api, body: dict[str, object]) -> None:
+    response = api.as_("advisor", "PATCH", f"/persons/{api.alice.id}", json=body)
+    assert response.status_code == 422
+    errors = problem(response)["errors"]
+    assert [e["field"] for e in errors] == ["reason"]
+    assert not errors[0]["message"].startswith("reason:")
+
+
+def test_422_a_missing_body_still_names_where(api: Api) -> None:
+    response = api.as_("advisor", "POST", "/persons")
+    assert response.status_code == 422
+    assert [e["field"] for e in problem(response)["errors"]] == ["body"]
+
+
+def test_422_a_national_number_that_does_not_encode_the_birth_date(api: Api) -> None:
+    """A rule the service checks against the file: a domain InvalidInput, same problem shape."""
+    other = national_number(dt.date(1950, 2, 3))
+    changes = {"changes": {"national_number": other}, "reason": "typo at onboarding"}
+    response = api.as_("advisor", "PATCH", f"/persons/{api.alice.id}", json=changes)
+    assert response.status_code == 422
+    errors = problem(response)["errors"]
+    message = "the national number does not encode the date of birth"
+    assert errors == [{"field": "national_number", "message": message}]
+
+
+@pytest.mark.parametrize("purpose", ["data-subject-rights", "mifid-call-recording"])
+def test_objecting_where_the_register_gives_no_right_returns_its_reason(
+    api: Api, purpose: str
+) -> None:
+    response = api.call(
+        "POST",
+        f"/persons/{api.alice.id}/objections",
+        token=api.alice.token,
+        json={"purpose": purpose},
+    )
+    assert response.status_code == 409
+    reason = api.runtime.register.purpose(purpose).objection.reason
+    assert reason is not None
+    # Alice lives in Ghent and speaks Dutch: the register's Dutch reason, word for word.
+    assert problem(response)["detail"] == reason["nl"]
+
+
+# --- the rights' documents ----------------------------------------------------------------------
+
+
+def test_access_report_as_json(api: Api) -> None:
+    response = api.call("GET", f"/persons/{api.alice.id}/access-report", token=api.alice.token)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    report = response.json()
+    assert report["person_id"] == api.alice.id
+    assert report["lang"] == "nl"
+    assert report["data"]["identity"]["first_name"] == "Alice"
+    assert len(report["data"]["accounts"]) == 1
+    assert report["timeline"], "what was done with the data is part of the answer"
+
+
+def test_access_report_as_html(api: Api) -> None:
+    response = api.as_("dpo", "GET", f"/persons/{api.alice.id}/access-report?format=html")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text.lstrip().lower().startswith("<!doctype html>")
+    assert "Alice" in response.text
+
+
+def test_access_report_as_pdf(api: Api) -> None:
+    path = f"/persons/{api.alice.id}/access-report?format=pdf"
+    response = api.call("GET", path, token=api.alice.token)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_access_report_in_an_unknown_format_is_422(api: Api) -> None:
+    path = f"/persons/{api.alice.id}/access-report?format=xml"
+    response = api.call("GET", path, token=api.alice.token)
+    assert response.status_code == 422
+    assert [e["field"] for e in problem(response)["errors"]] == ["format"]
+
+
+def test_portability_is_a_zip_with_json_and_csv(api: Api) -> None:
+    response = api.call("GET", f"/persons/{api.alice.id}/portability", token=api.alice.token)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert f'filename="data-{api.alice.id}.zip"' in response.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        document = json.loads(archive.read("data.json"))
+        csvs = {n: archive.read(n).decode("utf-8-sig") for n in names if n.endswith(".csv")}
+    assert document["person_id"] == api.alice.id
+    assert document["provided"]["identity"]["first_name"] == "Alice"
+    assert "provided/identity.csv" in csvs
+    assert "observed/accounts.csv" in csvs
+    assert "Alice" in csvs["provided/identity.csv"]
+
+
+# --- an objection acts at once ------------------------------------------------------------------
+
+
+def _offer(api: Api, person_id: str) -> None:
+    """The offer engine asks to personalise an offer; raises ProcessingDenied when refused.
+
+    Asked in a transaction that is rolled back: a probe, not processing to keep on record.
+    """
+    categories = api.runtime.register.purpose("personalised-offers").data_categories[:2]
+    with Session(api.runtime.engine) as session:
+        try:
+            ctx = api.runtime.gate.open(session, actor=OFFER_ENGINE, purpose="personalised-offers")
+            ctx.access(person_id, categories=categories, event="engagement.offer.personalise")
+        finally:
+            session.rollback()
+
+
+def test_a_direct_marketing_objection_stops_personalised_offers_at_once(api: Api) -> None:
+    subject = api.person()
+    _offer(api, subject.id)  # a client of the bank: offers may be personalised
+
+    response = api.call("POST", f"/persons/{subject.id}/objections", token=subject.token, json={})
+    assert response.status_code == 201
+
+    with pytest.raises(ProcessingDenied) as refused:
+        _offer(api, subject.id)
+    assert refused.value.reasons == ("dm_objection",)
+    with Session(api.runtime.engine) as session:
+        events = [(e.event, e.decision) for e in ledger.for_subject(session, subject_id=subject.id)]
+    assert ("rights.objection.receive", "allow") in events
