@@ -52,8 +52,8 @@ m = r.purpose == p.purpose && g(r.role, r.purpose) && g2(r.entity, r.purpose) \
  && (p.pref == "-" || !(p.pref in r.st.preferences_off)) \
  && (p.rel == "-" || (p.scope == "group" && p.rel in r.st.relationship_states) \
      || (p.scope == "entity" && r.entity + "|" + p.rel in r.st.relationships)) \
- && ((p.hold == "-" && !r.st.erased) \
-     || (p.hold != "-" && r.st.erased && p.hold in r.st.holds && g5(r.cat, p.hold)))
+ && ((p.hold == "-" && !r.st.erased) || p.hold == "*" \
+     || (r.st.erased && p.hold in r.st.holds && g5(r.cat, p.hold)))
 """
 
 
@@ -122,7 +122,9 @@ def build_enforcer(register: Register, categories_asked: Iterable[str]) -> casbi
         ]
         scope = "group" if purpose.relationship_scope is RelationshipScope.GROUP else "entity"
         rels = [s.value for s in purpose.relationship] or ["-"]
-        kept = ["-"] + ["h:" + h for h in purpose.legal_holds if h in holds]
+        # "*": a purpose that survives erasure judges an erased subject as any other.
+        kept = ["*" if purpose.survives_erasure else "-"]
+        kept += ["h:" + h for h in purpose.legal_holds if h in holds]
         for rel, hold in product(rels, kept):
             rules.append([pid, *flags, rel, scope, hold])
         enforcer.add_named_grouping_policies("g2", [["e:" + e, pid] for e in purpose.controllers])

@@ -75,7 +75,8 @@ def policy_text(register: Register) -> str:
             if h in holds
         ]
         unless = f" unless {{ {' || '.join(kept)} }}" if kept else ""
-        out.append(f"{forbid} when {{ resource.erased }}{unless};")
+        if not purpose.survives_erasure:
+            out.append(f"{forbid} when {{ resource.erased }}{unless};")
     return "\n".join(out)
 
 

@@ -95,11 +95,16 @@ class ProcessingContext:
         recipient: str | None = None,
         as_of: dt.date | None = None,
     ) -> Decision:
-        """Ask, record, and return the decision; raise `ProcessingDenied` when refused."""
+        """Ask, record, and return the decision; raise `ProcessingDenied` when refused.
+
+        An erased subject's key is destroyed: what is still done for it (answering its rights,
+        erasing what a hold kept) is recorded without details.
+        """
         day = as_of or dt.date.today()
         state = self._states([subject_id], day)[subject_id]
         decision = self.gate.policy.decide(self._request(subject_id, categories, recipient), state)
-        new = self._event(subject_id, categories, event, details, recipient, decision)
+        payload = None if state.erased else details
+        new = self._event(subject_id, categories, event, payload, recipient, decision)
         ledger.append(self.session, events=[new])
         if not decision.allowed:
             self.session.info.setdefault(_DENIALS, []).append(new)
@@ -143,7 +148,10 @@ class ProcessingContext:
         allowed: list[str] = []
         denied: dict[str, tuple[str, ...]] = {}
         for subject_id, decision in zip(subject_ids, decisions, strict=True):
-            payload = details.get(subject_id) if details and decision.allowed else None
+            erased = states[subject_id].erased
+            payload = (
+                details.get(subject_id) if details and decision.allowed and not erased else None
+            )
             events.append(self._event(subject_id, cats, event, payload, recipient, decision))
             if decision.allowed:
                 allowed.append(subject_id)
