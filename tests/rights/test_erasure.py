@@ -73,6 +73,7 @@ def test_active_client_keeps_identity_for_aml_and_running_products_for_the_contr
     assert _kept(outcome) == {
         ("identity", "aml-identification", ten_years),
         ("kyc", "aml-identification", ten_years),
+        ("contact", "contract", None),
         ("relationships", "contract", None),
         ("accounts", "contract", None),
         ("accounts", "aml-transactions", ten_years),
@@ -81,9 +82,9 @@ def test_active_client_keeps_identity_for_aml_and_running_products_for_the_contr
         ("loans", "contract", None),
         ("loans", "aml-transactions", dt.date(2050, 3, 31)),
     }
-    # Only sections that held something are reported: this person had no home policy, no
-    # rectification, no preference and no consent on file.
-    assert outcome.erased == ["contact"]
+    # An active client must stay reachable: contact details are kept for the contract. Only
+    # sections that held something are reported, and this person had nothing else to erase.
+    assert outcome.erased == []
     reasons = {k.hold: k.reason for k in outcome.kept}
     assert reasons["aml-identification"] == AML_ID_NL
     assert reasons["contract"] == CONTRACT_NL

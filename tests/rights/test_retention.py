@@ -69,8 +69,8 @@ def test_when_the_contract_ends_aml_counts_from_the_real_end(register: Register)
         ("aml-transactions", "tx", dt.date(2038, 9, 30)),
     ]
     assert sorted(plan.release) == [1, 2, 3]
-    # The relationship and the home policies were kept only for the contract.
-    assert plan.erase == {Section.RELATIONSHIPS, Section.HOME_POLICIES}
+    # The relationship, the contact details and the home policies were kept only for the contract.
+    assert plan.erase == {Section.RELATIONSHIPS, Section.CONTACT, Section.HOME_POLICIES}
 
 
 def test_running_contract_is_reviewed_not_erased(session: Session, gate: Gate) -> None:

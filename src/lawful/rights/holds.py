@@ -52,7 +52,8 @@ HOLD_SECTIONS: Mapping[str, tuple[Section, ...]] = {
     AML_TRANSACTIONS: (Section.ACCOUNTS, Section.CARDS, Section.LOANS),
     # The policyholder's name and the insured property, for the limitation period.
     INSURANCE_CONTRACT: (Section.IDENTITY, Section.HOME_POLICIES),
-    CONTRACT: (Section.RELATIONSHIPS, *PRODUCT_SECTIONS),
+    # A running contract needs its products and a way to reach the client.
+    CONTRACT: (Section.RELATIONSHIPS, Section.CONTACT, *PRODUCT_SECTIONS),
     OPEN_COMPLAINT: (Section.IDENTITY, Section.CONTACT),
     MIFID_RECORDINGS: (),  # recordings live in interactions, which has no table yet
 }
@@ -165,6 +166,8 @@ def running_contracts(register: Register, facts: FileFacts, today: dt.date) -> l
     if not entities:
         return []
     kept = [Keep(Section.RELATIONSHIPS, CONTRACT, None)]
+    if Section.CONTACT in facts.present:
+        kept.append(Keep(Section.CONTACT, CONTRACT, None))
     for section in PRODUCT_SECTIONS:
         products = facts.products.get(section, ())
         if any(p.entity in entities and p.running_on(today) for p in products):
