@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any, cast
 
@@ -167,9 +168,8 @@ def chain_chunks(
 
 
 # --- screening: the database builds each row's canonical bytes -------------------------------
-# Byte for byte `chain.canonical` (tests/core/ledger/test_screen.py holds both side by side on
-# arbitrary values). Only "intact" relies on it: any doubt sends the rows through `chain_chunks`
-# and `chain.check_rows`, which name what is wrong.
+# Byte for byte `chain.canonical` (test_screen.py holds both side by side on arbitrary values).
+# Only "intact" relies on it: any doubt goes through `chain_chunks` and `chain.check_rows`.
 
 _NULLABLE = {c.name for c in _events.c if c.nullable}
 _TEXT = [name for name in HASHED_COLUMNS if name not in ("sequence", "details")]
@@ -195,7 +195,12 @@ _SQLITE_CANONICAL = (
 _SQLITE_LENGTH = " + ".join(
     [
         f"{len(FORMAT) + len(HASHED_COLUMNS) + 2} + length(sequence)",  # separators, flag
-        *(f"coalesce(length(CAST({name} AS BLOB)), {int(name in _NULLABLE)})" for name in _TEXT),
+        *(
+            f"coalesce(length(CAST({name} AS BLOB)), 1)"  # NULL: the 0x00 marker
+            if name in _NULLABLE
+            else f"length(CAST({name} AS BLOB))"  # NULL: no length, nothing proven
+            for name in _TEXT
+        ),
         "coalesce(length(CAST(details AS BLOB)), 0)",  # bytes, whatever a row's type
     ]
 )
@@ -227,10 +232,9 @@ def _pg_canonical() -> str:
 
 
 # PostgreSQL proves the run itself, in one statement (one snapshot) run by parallel workers: each
-# row's hash recomputed by the built-in sha256(), its prev_hash held against its predecessor's
-# hash. The verifier thereby trusts the server to evaluate this honestly: a server that lies
-# could answer "intact" to any check. That is outside the tamper model, someone editing rows
-# (lifting the append-only triggers to do so), not someone replacing the PostgreSQL binary.
+# row's hash recomputed by the built-in sha256(), its prev_hash held against its predecessor's.
+# This trusts the server to evaluate honestly (one that lies could answer "intact" to anything):
+# the tamper model is someone editing rows, not someone replacing the PostgreSQL binary.
 # Out: the first row in doubt (NULL if none), the last row before it, and the row counts that
 # rule out duplicated sequences (the primary key could have been dropped).
 _PG_SCREEN = f"""
@@ -326,15 +330,16 @@ def sqlite_file(session: Session) -> str | None:
 
 def sqlite_writer_active(path: str) -> bool:
     """Whether any connection, the session's included, holds the database's write lock."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
+    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as probe:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True
         probe.execute("ROLLBACK")
         return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        probe.close()
+
+
+_HASH_AT = "SELECT hash FROM ledger_event WHERE sequence = ?"
 
 
 def screen_sqlite_file(
@@ -346,18 +351,14 @@ def screen_sqlite_file(
     its hash: the caller joins this run to its own only if it proved that starting hash itself.
     """
     uri = f"{Path(path).as_uri()}?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-    try:
+    with closing(sqlite3.connect(uri, uri=True, isolation_level=None)) as connection:
         connection.execute("BEGIN")
-        start = connection.execute("SELECT hash FROM ledger_event WHERE sequence = ?", (after,))
-        row = start.fetchone()
+        row = connection.execute(_HASH_AT, (after,)).fetchone()
         if row is None or not isinstance(row[0], bytes):
             return None
         cursor = chain.Cursor(expected=after + 1, last_hash=row[0])
         _screen_sqlite(connection, cursor, end, chunk_size)
         return row[0], cursor.verified, cursor.last_hash
-    finally:
-        connection.close()
 
 
 def insert_checkpoint(
