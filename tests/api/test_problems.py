@@ -240,3 +240,13 @@ def test_a_direct_marketing_objection_stops_personalised_offers_at_once(api: Api
     with Session(api.runtime.engine) as session:
         events = [(e.event, e.decision) for e in ledger.for_subject(session, subject_id=subject.id)]
     assert ("rights.objection.receive", "allow") in events
+
+
+def test_a_request_names_the_staff_member_who_registered_it(api: Api) -> None:
+    person = api.person("Greet", identified=True)
+    dpo = api.staff_tokens["dpo"]
+    erased = api.call("POST", f"/persons/{person.id}/erasure", token=dpo)
+    assert erased.status_code == 200, erased.text
+    listed = api.call("GET", f"/persons/{person.id}/requests", token=dpo)
+    erasure = next(r for r in listed.json() if r["type"] == "erasure")
+    assert erasure["registered_by"] == "dpo:dpo-1"

@@ -68,7 +68,7 @@ def test_export_holds_every_section_as_json(session: Session, gate: Gate, full: 
     assert list(file) == [s.value for s in Section]
     assert file["identity"]["national_number"] == full.national_number
     assert file["identity"]["birth_date"] == str(full.birth_date)
-    assert file["contact"]["city"] == "Gentbrugge" and file["contact"]["brand"] == "kbc"
+    assert file["identity"]["city"] == "Gentbrugge" and file["contact"]["brand"] == "kbc"
     assert {r["entity"] for r in file["relationships"]} == {"kbc-bank", "kbc-insurance"}
     assert [k["method"] for k in file["kyc"]] == ["branch", "reuse"]
     assert (
@@ -131,7 +131,9 @@ def test_erasure_keeps_the_sections_asked_and_marks_the_person_erased(
     person = repository.person(session, full.id)
     assert person is not None and person.erased_at is not None
     assert (person.national_number, person.last_name) == (full.national_number, full.last_name)
-    assert (person.email, person.phone, person.street, person.postcode) == (None,) * 4
+    assert (person.email, person.phone) == (None, None)
+    # The address is identification data: kept with the identity.
+    assert (person.street, person.postcode) == (full.street, full.postcode)
     kept = (Account, Card, KycRecord, Rectification)
     counts = {m.__name__: len(repository.rows_of(session, m, full.id)) for m in kept}
     assert counts == {"Account": 0, "Card": 1, "KycRecord": 2, "Rectification": 0}

@@ -64,8 +64,13 @@ KYC: Candidates = (KYC_RECORD,)
 PREFERENCES: Candidates = (NOTIFICATION_SETTINGS,)
 CONSENTS: Candidates = (PRIVACY_PREFERENCES,)
 
-IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "national_number")
-CONTACT_FIELDS = ("email", "phone", "street", "postcode", "city", "region", "language")
+# The address is identification data (AML law, art. 26: name, birth date, address): it belongs
+# with the identity, which an AML hold keeps, not with the e-mail and phone, which it does not.
+IDENTITY_FIELDS = (
+    *("first_name", "last_name", "birth_date", "national_number"),
+    *("street", "postcode", "city", "region"),
+)
+CONTACT_FIELDS = ("email", "phone", "language")
 
 # What each section of the file holds. Relationships (who is a client of which entity since when)
 # are the frame of the file, not its content: they carry no content category.

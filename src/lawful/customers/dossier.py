@@ -51,7 +51,7 @@ from lawful.customers.schemas import (
 # the table requires them, and without name, contact or national number they identify no one.
 SECTION_COLUMNS: Mapping[Section, tuple[str, ...]] = {
     Section.IDENTITY: c.IDENTITY_FIELDS,
-    Section.CONTACT: ("email", "phone", "street", "postcode", "city", "region"),
+    Section.CONTACT: ("email", "phone"),
 }
 # The tables each section holds, children before parents (statements hang on cards).
 SECTION_TABLES: Mapping[Section, tuple[type[Base], ...]] = {
@@ -121,9 +121,9 @@ def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str)
     )
     person = _person(session, person_id)
     return {
-        "identity": _fields(person, c.IDENTITY_FIELDS),
         # region and brand are ours, worked out from the postcode: not provided by the person.
-        "contact": _fields(person, ("email", "phone", "street", "postcode", "city")),
+        "identity": _fields(person, tuple(f for f in c.IDENTITY_FIELDS if f != "region")),
+        "contact": _fields(person, ("email", "phone")),
         "language": person.language,
         "preferences": _dump(PreferenceRead, repository.preferences(session, person_id)),
         "consents": _dump(ConsentRead, repository.consents(session, person_id)),

@@ -76,7 +76,12 @@ def access_report(
 ) -> Response:
     require_person_access(who, person_id)
     report = service.access_report(
-        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        today=dt.date.today(),
+        registered_by=who.label,
     )
     if format is ReportFormat.PDF:
         return Response(service.to_pdf(report), media_type="application/pdf")
@@ -147,7 +152,12 @@ def decide(
 def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> ErasureOutcome:
     require_person_access(who, person_id)
     return service.erase(
-        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        today=dt.date.today(),
+        registered_by=who.label,
     )
 
 
@@ -160,7 +170,12 @@ def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 def portability(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> Response:
     require_person_access(who, person_id)
     archive = service.portability(
-        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        today=dt.date.today(),
+        registered_by=who.label,
     )
     headers = {"Content-Disposition": f'attachment; filename="data-{person_id}.zip"'}
     return Response(archive, media_type="application/zip", headers=headers)

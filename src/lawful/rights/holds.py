@@ -275,6 +275,7 @@ def erase(
     person_id: str,
     today: dt.date,
     request_id: int | None = None,
+    registered_by: str | None = None,
 ) -> ErasureOutcome:
     """Erase what may be erased, keep the rest under a hold, and destroy the subject's key.
 
@@ -293,7 +294,7 @@ def erase(
             person_id=person_id,
             type=RequestType.ERASURE,
             channel=channel_of(actor),
-            registered_by=actor.role,
+            registered_by=registered_by or actor.role,
             today=today,
         ).id
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)

@@ -44,7 +44,13 @@ Rows = list[dict[str, Any]]
 
 
 def portability(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str, today: dt.date | None = None
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    today: dt.date | None = None,
+    registered_by: str | None = None,
 ) -> bytes:
     day = today or dt.date.today()
     request = submit_request(
@@ -54,7 +60,7 @@ def portability(
         person_id=person_id,
         type=RequestType.PORTABILITY,
         channel=channel_of(actor),
-        registered_by=actor.role,
+        registered_by=registered_by or actor.role,
         today=day,
     )
     provided = customers.provided_data(session, gate=gate, actor=actor, person_id=person_id)

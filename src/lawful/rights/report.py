@@ -64,6 +64,7 @@ def access_report(
     person_id: str,
     today: dt.date,
     request_id: int | None = None,
+    registered_by: str | None = None,
 ) -> AccessReport:
     """Answer an access request: `request_id` names one registered earlier; without it, the call
     is the request (the customer asking in the app), received and answered at once."""
@@ -80,7 +81,7 @@ def access_report(
             person_id=person_id,
             type=RequestType.ACCESS,
             channel=channel_of(actor),
-            registered_by=actor.role,
+            registered_by=registered_by or actor.role,
             today=today,
         ).id
     elif get_request(session, request_id=request_id).type is not RequestType.ACCESS:
