@@ -6,7 +6,7 @@ from lawful.core.register.models import Region, Register
 
 # Statement helpers are reused rather than copied, so that a purpose reads the same in the access
 # report as in the privacy statement; the builder is the statement module's own.
-from lawful.core.register.statement import _Builder as TextBuilder
+from lawful.core.register.statement import TextBuilder
 
 # A person whose language the register does not speak (German, in the reference register) is
 # answered in the language of the region their brand serves.

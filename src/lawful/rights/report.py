@@ -23,7 +23,7 @@ from lawful.core.policy.compile import ancestry
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import ObjectionMode, Purpose, Register
 from lawful.core.register.statement import Labels
-from lawful.core.register.statement import _label_tree as statement_labels
+from lawful.core.register.statement import label_tree as statement_labels
 from lawful.customers import service as customers
 from lawful.rights import repository
 from lawful.rights.holds import channel_of

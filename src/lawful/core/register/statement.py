@@ -143,7 +143,8 @@ class Labels:
 
 
 @cache
-def _label_tree() -> dict[str, Any]:
+def label_tree() -> dict[str, Any]:
+    """The fixed interface texts; shared with the access report, so both read alike."""
     data: dict[str, Any] = yaml.safe_load((TEMPLATES / LABELS).read_text(encoding="utf-8"))
     return data
 
@@ -208,8 +209,12 @@ def enterprise_number(number: str) -> str:
     return f"BE {digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
-class _Builder:
-    """Turns the register into finished strings for one brand and one language."""
+class TextBuilder:
+    """Turns the register into finished strings for one brand and one language.
+
+    Public because the access report builds its purpose texts with it: a purpose must read the
+    same in the statement and in the answer to an access request.
+    """
 
     def __init__(self, register: Register, brand: Brand, lang: str) -> None:
         self.register = register
@@ -247,7 +252,7 @@ class _Builder:
         for index, ext in enumerate(self.register.taxonomy.data_categories):
             if ext.key == key:
                 return self.text(ext.name, f"taxonomy.data_categories[{index}].name")
-        label = _label_tree()["categories"].get(key) or {}
+        label = label_tree()["categories"].get(key) or {}
         if not str(label.get(self.lang, "")).strip():
             raise RenderError(
                 f"{TEMPLATE}: no '{self.lang}' name for data category '{key}': add it to "
@@ -423,8 +428,8 @@ def _where(exc: BaseException) -> str:
 
 
 def render_html(register: Register, *, brand: str, lang: str) -> str:
-    builder = _Builder(register, _select(register, brand, lang), lang)
-    labels = builder.labels(_label_tree())
+    builder = TextBuilder(register, _select(register, brand, lang), lang)
+    labels = builder.labels(label_tree())
     view = builder.view(labels)
     try:
         html = _env().get_template(TEMPLATE).render(s=view, t=labels, css=_css())
