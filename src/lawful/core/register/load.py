@@ -76,8 +76,13 @@ def _pydantic_problems(exc: ValidationError, root: yaml.Node | None) -> list[Pro
 def parse(text: str) -> tuple[Register | None, list[Problem]]:
     """Validate register text; return the register (None when invalid) and every problem."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        # One parse: the node tree locates problems, the data is constructed from that same tree.
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            data: Any = None if root is None else loader.construct_document(root)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None

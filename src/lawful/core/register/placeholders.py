@@ -12,7 +12,7 @@ a customer never sees an unresolved placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from lawful.core.register.models import Brand, Register
 
@@ -32,6 +32,11 @@ def placeholders(text: str) -> Iterator[str]:
         yield match.group(0)
 
 
+def _in(text: Mapping[str, str], lang: str) -> str:
+    """The text in `lang`, else in the first language it has."""
+    return text.get(lang) or next(iter(text.values()))
+
+
 def _lookup(register: Register, brand: Brand | None, lang: str, token: str) -> str:
     inner = token[1:-1] if token.startswith("{") else token
     if token.startswith("%"):
@@ -40,21 +45,20 @@ def _lookup(register: Register, brand: Brand | None, lang: str, token: str) -> s
         if brand is None:
             return inner  # checked without a brand: the name is declared by every brand
         if inner == "brand":
-            return brand.name.get(lang) or next(iter(brand.name.values()))
+            return _in(brand.name, lang)
         return str(getattr(brand, inner))
     if inner == "authority":
-        return register.authority.name.get(lang) or next(iter(register.authority.name.values()))
+        return _in(register.authority.name, lang)
     kind, _, ident = inner.partition(":")
-    if kind == "entity":
-        for entity in register.entities:
-            if entity.id == ident:
-                return entity.legal_name
-        raise UnresolvedPlaceholder(token, f"names entity '{ident}', which is not declared")
-    if kind == "recipient":
-        for recipient in register.recipients:
-            if recipient.id == ident:
-                return recipient.name.get(lang) or next(iter(recipient.name.values()))
-        raise UnresolvedPlaceholder(token, f"names recipient '{ident}', which is not declared")
+    try:
+        if kind == "entity":
+            return register.entity(ident).legal_name
+        if kind == "recipient":
+            return _in(register.recipient(ident).name, lang)
+    except KeyError:
+        raise UnresolvedPlaceholder(
+            token, f"names {kind} '{ident}', which is not declared"
+        ) from None
     raise UnresolvedPlaceholder(token, "is not a known placeholder")
 
 

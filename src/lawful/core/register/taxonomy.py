@@ -65,15 +65,3 @@ class Taxonomy:
         hint = self.suggest(key)
         suffix = f" (did you mean '{hint}'?)" if hint else ""
         return f"unknown {LABELS[self.kind]} '{key}'{suffix}"
-
-    def ancestors(self, key: str) -> list[str]:
-        chain: list[str] = []
-        term = self.terms.get(key)
-        while term is not None and term.parent:
-            chain.append(term.parent)
-            term = self.terms.get(term.parent)
-        return chain
-
-    def covers(self, declared: str, requested: str) -> bool:
-        """A declared key covers itself and every key below it."""
-        return requested == declared or declared in self.ancestors(requested)

@@ -118,8 +118,8 @@ def is_shredded(session: Session, *, subject_id: str) -> bool:
 def _ciphers(session: Session, refs: set[str], *, create: bool) -> dict[str, AESGCM]:
     stored = repository.wrapped_keys(session, refs)
     missing = refs - stored.keys()
+    master = AESGCM(keys.master_key())
     if missing and create:
-        master = AESGCM(keys.master_key())
         repository.insert_keys(
             session,
             {ref: _wrap(master, ref, AESGCM.generate_key(256)) for ref in missing},
@@ -130,7 +130,6 @@ def _ciphers(session: Session, refs: set[str], *, create: bool) -> dict[str, AES
         missing = set()
     if missing:
         raise KeyDestroyed(f"no key for {len(missing)} subject(s): none made, or it was removed")
-    master = AESGCM(keys.master_key())
     ciphers = {}
     for ref in refs:
         wrapped = stored[ref]
