@@ -33,6 +33,10 @@ class NotPermitted(LawfulError):
     """The caller may not do this, for a reason that is not a policy decision (e.g. ownership)."""
 
 
+class ConfigurationError(LawfulError):
+    """The installation itself is unusable (e.g. a damaged key file): an operator must act."""
+
+
 class RegisterInvalid(LawfulError):
     """The processing register failed validation; `problems` lists each one."""
 

@@ -16,6 +16,7 @@ from fideslang.models import (
 from fideslang.models import Taxonomy as FidesTaxonomy
 
 from lawful.core.register.models import LegalBasis, Purpose, Register, TaxonomyExtension
+from lawful.core.register.validate import EEA
 
 ORGANIZATION = "lawful_group"
 _BASIS = {
@@ -72,6 +73,12 @@ def _declaration(register: Register, purpose: Purpose) -> PrivacyDeclaration:
     )
 
 
+def _transfers_abroad(register: Register, purposes: list[Purpose]) -> bool:
+    """Whether any recipient of these purposes sits outside the EEA."""
+    used = {r for p in purposes for r in p.recipients}
+    return any(r.country not in EEA for r in register.recipients if r.id in used)
+
+
 def to_fides(register: Register) -> FidesTaxonomy:
     """One Fides system per controller entity, one privacy declaration per purpose it runs."""
     systems = []
@@ -92,7 +99,7 @@ def to_fides(register: Register) -> FidesTaxonomy:
                 dpo=entity.dpo.email,
                 uses_profiling=any(p.direct_marketing for p in purposes),
                 requires_data_protection_assessments=any(p.dpia for p in purposes),
-                does_international_transfers=False,
+                does_international_transfers=_transfers_abroad(register, purposes),
                 privacy_declarations=[_declaration(register, p) for p in purposes],
             )
         )

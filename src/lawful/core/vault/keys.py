@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from lawful.config import get_settings
+from lawful.core.errors import ConfigurationError
 
 MASTER_KEY_FILE = "vault-master.key"
 PSEUDONYM_KEY_FILE = "pseudonym.key"
@@ -63,7 +64,7 @@ def _load_or_create(path: Path) -> bytes:
             tmp.unlink()
     data = path.read_bytes()
     if len(data) != 32:
-        raise RuntimeError(f"key file {path} is damaged ({len(data)} bytes, expected 32)")
+        raise ConfigurationError(f"key file {path} is damaged ({len(data)} bytes, expected 32)")
     return data
 
 
