@@ -12,7 +12,7 @@ from lawful.auth import repository
 from lawful.auth.schemas import IssuedToken, Principal, PrincipalKind
 from lawful.core.db import utcnow
 from lawful.core.errors import InvalidInput, NotFound, Unauthenticated
-from lawful.core.register.models import Register
+from lawful.core.register.models import Register, RelationshipState
 from lawful.customers import service as customers
 
 SELF_SERVICE_ROLE = "self-service"
@@ -90,7 +90,11 @@ def _customer(session: Session, register: Register, person_id: str) -> Principal
     if not rels:
         # Every person in the file has at least one relationship; none means unknown or erased.
         raise NotFound(f"no person {person_id} in the customer file")
-    rank = {"client": 0, "prospect": 1, "former_client": 2}
+    rank = {
+        RelationshipState.CLIENT: 0,
+        RelationshipState.PROSPECT: 1,
+        RelationshipState.FORMER_CLIENT: 2,
+    }
     open_first = sorted(rels, key=lambda r: (r.until is not None, rank.get(r.state, 3), r.since))
     entity = open_first[0].entity
     return Principal(

@@ -105,7 +105,3 @@ def pick(declared: frozenset[str], candidates: Candidates) -> str | None:
 def ask(declared: frozenset[str], data: Iterable[Candidates]) -> list[str]:
     """The categories to ask the gate for these data under a purpose declaring `declared`."""
     return sorted({pick(declared, candidates) or candidates[0] for candidates in data})
-
-
-def for_sections(declared: frozenset[str], sections: Iterable[Section]) -> list[str]:
-    return ask(declared, (c for s in sections for c in SECTION_DATA[s]))

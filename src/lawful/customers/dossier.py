@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -123,7 +122,7 @@ def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str)
     return {
         # region and brand are ours, worked out from the postcode: not provided by the person.
         "identity": _fields(person, tuple(f for f in c.IDENTITY_FIELDS if f != "region")),
-        "contact": _fields(person, ("email", "phone")),
+        "contact": _fields(person, SECTION_COLUMNS[Section.CONTACT]),
         "language": person.language,
         "preferences": _dump(PreferenceRead, repository.preferences(session, person_id)),
         "consents": _dump(ConsentRead, repository.consents(session, person_id)),
@@ -169,27 +168,10 @@ def erase_person(
 
 
 def _holding(session: Session, person_id: str, sections: Sequence[Section]) -> list[Section]:
-    """The sections that still hold something, in one query of EXISTS tests.
-
-    It reads whether data is there, not the data, so it may run before the gate is asked.
-    """
-    # This SQL belongs in repository.py; it sits here only because that file was outside the
-    # change that introduced it.
-    tests: dict[Section, sa.ColumnElement[bool]] = {}
-    for section in sections:
-        found: list[sa.ColumnElement[bool]] = []
-        for model in SECTION_TABLES.get(section, ()):
-            table: Any = model
-            found.append(sa.exists().where(table.person_id == person_id))
-        if columns := SECTION_COLUMNS.get(section, ()):
-            filled = sa.or_(*(getattr(Person, col).is_not(None) for col in columns))
-            found.append(sa.exists().where(Person.id == person_id, filled))
-        if found:
-            tests[section] = sa.or_(*found)
-    if not tests:
-        return []
-    row = session.execute(sa.select(*(t.label(s.value) for s, t in tests.items()))).one()
-    return [section for section, there in zip(tests, row, strict=True) if there]
+    """The sections that still hold something: whether data is there, not the data, so it may
+    run before the gate is asked."""
+    parts = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in sections}
+    return repository.holding(session, person_id, parts)
 
 
 def cards_with_statements(

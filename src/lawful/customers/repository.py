@@ -30,6 +30,7 @@ from lawful.customers.models import (
 CHUNK = 900
 
 M = TypeVar("M", bound=Base)
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +246,30 @@ def consents_for(
 
 
 # --- erasure and bulk loading ---------------------------------------------------------------
+
+
+def holding(
+    session: Session,
+    person_id: str,
+    parts: Mapping[K, tuple[Sequence[type[Base]], Sequence[str]]],
+) -> list[K]:
+    """The parts (tables with a row of the person, or person columns filled) that hold something,
+    in one query of EXISTS tests."""
+    tests: dict[K, sa.ColumnElement[bool]] = {}
+    for key, (models, columns) in parts.items():
+        found: list[sa.ColumnElement[bool]] = []
+        for model in models:
+            table: Any = model
+            found.append(sa.exists().where(table.person_id == person_id))
+        if columns:
+            filled = sa.or_(*(getattr(Person, col).is_not(None) for col in columns))
+            found.append(sa.exists().where(Person.id == person_id, filled))
+        if found:
+            tests[key] = sa.or_(*found)
+    if not tests:
+        return []
+    row = session.execute(sa.select(*(t.label(f"p{i}") for i, t in enumerate(tests.values()))))
+    return [key for key, there in zip(tests, row.one(), strict=True) if there]
 
 
 def delete_rows(session: Session, models: Sequence[type[Base]], person_id: str) -> None:

@@ -152,16 +152,14 @@ def rectify(
     if "postcode" in asked:
         region, brand = identity.locate(asked["postcode"], gate.register.brands)
         asked |= {"region": region.value, "brand": brand}
-    present(session, person_id)
     fields = {**c.PERSON_FIELDS, **c.DERIVED_FIELDS}
-    ask(
+    ask_file(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
         person_id,
         [fields[f] for f in asked],
-        event=Event.PERSON_RECTIFY,
+        Event.PERSON_RECTIFY,
         details={"fields": sorted(asked)},
     )
     person = repository.person(session, person_id)
@@ -194,16 +192,8 @@ def rectify(
 def history(
     session: Session, *, gate: Gate, actor: Actor, person_id: str
 ) -> list[RectificationRead]:
-    present(session, person_id)
-    ask(
-        session,
-        gate,
-        actor,
-        CUSTOMER_FILE,
-        person_id,
-        (*ALL_PERSON_DATA, *c.DERIVED_FIELDS.values()),
-        event=Event.RECTIFICATION_LIST,
-    )
+    data = (*ALL_PERSON_DATA, *c.DERIVED_FIELDS.values())
+    ask_file(session, gate, actor, person_id, data, Event.RECTIFICATION_LIST)
     rows = repository.rectifications(session, person_id)
     return [RectificationRead.model_validate(r) for r in rows]
 
@@ -247,18 +237,8 @@ def end_relationship(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, entity: str, until: dt.date
 ) -> RelationshipRead:
     """End the prospect or client period with `entity` on `until` (see `periods.end_periods`)."""
-    present(session, person_id)
     details = {"entity": entity, "until": until.isoformat()}
-    ask(
-        session,
-        gate,
-        actor,
-        CUSTOMER_FILE,
-        person_id,
-        (),
-        event=Event.RELATIONSHIP_END,
-        details=details,
-    )
+    ask_file(session, gate, actor, person_id, (), Event.RELATIONSHIP_END, details=details)
     return RelationshipRead.model_validate(end_periods(session, person_id, entity, until))
 
 

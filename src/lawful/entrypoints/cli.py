@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from lawful.core.errors import LawfulError, RegisterInvalid
 from lawful.entrypoints import cli_demo, cli_ledger, cli_register, cli_statement
@@ -30,4 +31,7 @@ def main() -> None:
         raise SystemExit(1) from None
     except LawfulError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(1) from None
+    except SQLAlchemyError as exc:  # a malformed URL or an unreachable database (`lawful demo`)
+        err.print(f"error: database: {getattr(exc, 'orig', None) or exc}", markup=False)
         raise SystemExit(1) from None
