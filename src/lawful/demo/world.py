@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -38,6 +38,7 @@ TABLES = (
     "kyc",
 )
 Row = dict[str, Any]
+T = TypeVar("T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -296,7 +297,7 @@ def _month_end(day: dt.date, months_ago: int) -> dt.date:
     return first - dt.timedelta(days=1)
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -316,9 +317,7 @@ def build(
     # Parents before children (persons, then what refers to them), one INSERT per batch.
     with unit_of_work(engine) as session:
         for table in TABLES:
-            items = getattr(rows, table)
-            for start in range(0, len(items), BATCH):
-                chunk = items[start : start + BATCH]
+            for chunk in _chunks(getattr(rows, table), BATCH):
                 customers.bulk_insert(session, **{table: chunk})
                 written += len(chunk)
                 progress("writing the customer file", written, total)
@@ -347,15 +346,16 @@ def _reuse_identities(engine: Engine, gate: Gate, rows: Rows, progress: Progress
     """Clients of the bank who took home insurance: the insurer reuses the bank's identification."""
     total = len(rows.reuse_candidates)
     insurer_of = {r["person_id"]: r["entity"] for r in rows.home_policies}
-    for start in range(0, total, REUSE_BATCH):
-        chunk = rows.reuse_candidates[start : start + REUSE_BATCH]
+    done = 0
+    for chunk in _chunks(rows.reuse_candidates, REUSE_BATCH):
         with unit_of_work(engine) as session:
             for person in chunk:
                 actor = Actor("onboarding-service", insurer_of[person])
                 customers.reuse_identity(
                     session, gate=gate, actor=actor, person_id=person, today=TODAY
                 )
-        progress("reusing identification across the group", start + len(chunk), total)
+        done += len(chunk)
+        progress("reusing identification across the group", done, total)
     return total
 
 

@@ -43,6 +43,11 @@ def read(row: Objection) -> ObjectionRead:
     return ObjectionRead.model_validate(row)
 
 
+def _written(text: str | None) -> str | None:
+    """The text as written, or None when there is nothing but blanks."""
+    return text.strip() if text and text.strip() else None
+
+
 def _purpose(gate: Gate, purpose: str) -> Purpose:
     try:
         return gate.register.purpose(purpose)
@@ -64,7 +69,7 @@ def object(
 ) -> ObjectionRead:
     declared = _purpose(gate, purpose) if purpose is not None else None
     direct_marketing = declared is None or declared.direct_marketing
-    grounds = grounds.strip() if grounds and grounds.strip() else None
+    grounds = _written(grounds)
     if declared is not None and not direct_marketing:
         if declared.objection.mode is ObjectionMode.NONE:
             person = customers.get_person(
@@ -154,7 +159,7 @@ def decide_objection(
     """The DPO decides an Art. 21(1) objection; rejecting it takes written compelling grounds."""
     if actor.role != DPO:
         raise NotPermitted("only the data protection officer decides on an objection")
-    grounds = grounds.strip() if grounds and grounds.strip() else None
+    grounds = _written(grounds)
     if not upheld and grounds is None:
         raise InvalidInput(
             "rejecting an objection requires the compelling legitimate grounds, in writing",

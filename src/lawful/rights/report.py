@@ -21,7 +21,7 @@ from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.compile import ancestry
 from lawful.core.policy.types import Actor
-from lawful.core.register.models import ObjectionMode, Purpose, Register
+from lawful.core.register.models import ObjectionMode, Purpose
 from lawful.core.register.statement import Labels
 from lawful.core.register.statement import label_tree as statement_labels
 from lawful.customers import service as customers
@@ -215,7 +215,7 @@ def _names(texts: TextBuilder, categories: set[str]) -> Names:
 
 def _line(texts: TextBuilder, names: Names, record: ledger.LedgerRecord) -> TimelineEntry:
     entities, recipients = names.entities, names.recipients
-    title = _title(texts.register, record.purpose, texts.lang)
+    title = _title(texts, record.purpose)
     categories = _unique(names.categories[c] for c in record.data_categories)
     entity = entities.get(record.entity, record.entity)
     recipient = recipients.get(record.recipient, record.recipient) if record.recipient else None
@@ -241,13 +241,15 @@ def _line(texts: TextBuilder, names: Names, record: ledger.LedgerRecord) -> Time
     )
 
 
-def _title(register: Register, purpose: str | None, lang: str) -> str:
+def _title(texts: TextBuilder, purpose: str | None) -> str:
+    """The purpose's title as the statement shows it: placeholders resolved for the brand."""
     if purpose is None:
-        return label(lang, "objection.every_dm")
+        return label(texts.lang, "objection.every_dm")
     try:
-        return register.purpose(purpose).title[lang]
+        declared = texts.register.purpose(purpose)
     except KeyError:
         return purpose
+    return texts.text(declared.title, f"purposes[{purpose}].title")
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -269,7 +271,7 @@ def _objection(texts: TextBuilder, row: Objection) -> ObjectionInfo:
     return ObjectionInfo(
         id=row.id,
         purpose=row.purpose,
-        purpose_title=_title(texts.register, row.purpose, lang),
+        purpose_title=_title(texts, row.purpose),
         status=status,
         received_on=received,
         decided_on=decided,

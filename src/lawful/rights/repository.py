@@ -118,15 +118,19 @@ def holds_of_person(session: Session, person_id: str, *, active_only: bool) -> l
     return list(session.scalars(query.order_by(LegalHold.until, LegalHold.id)))
 
 
-def unreleased_holds_of(session: Session, person_ids: Sequence[str]) -> list[tuple[str, LegalHold]]:
-    out: list[tuple[str, LegalHold]] = []
+def unreleased_holds_of(
+    session: Session, person_ids: Sequence[str]
+) -> list[tuple[str, int, str, str, dt.date]]:
+    """(person, id, hold, reason, until) of every unreleased hold, as plain rows: a bulk path."""
+    out: list[tuple[str, int, str, str, dt.date]] = []
+    columns = (LegalHold.person_id, LegalHold.id, LegalHold.hold, LegalHold.reason, LegalHold.until)
     for chunk in chunks(person_ids):
         query = (
-            sa.select(LegalHold)
+            sa.select(*columns)
             .where(LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None))
             .order_by(LegalHold.id)
         )
-        out.extend((row.person_id, row) for row in session.scalars(query))
+        out.extend((p, i, h, r, u) for p, i, h, r, u in session.execute(query))
     return out
 
 

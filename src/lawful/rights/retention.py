@@ -85,20 +85,18 @@ def plan_person(
     expired = [r for r in rows if r.until < today]
     standing = [r for r in rows if r.until >= today]
     renewed: list[tuple[str, str, dt.date]] = []
+    out.release = [r.id for r in expired]
     if still_client:
         renewed = [(r.hold, r.reason, _end(register, r.hold, today)) for r in expired]
-        out.release = [r.id for r in expired]
-    else:
-        out.release = [r.id for r in expired]
-        if any(r.hold == CONTRACT for r in expired):
-            ends = [p.until for p in clients if p.until is not None]
-            last = max(ends) if ends else today
-            for hold in (AML_IDENTIFICATION, AML_TRANSACTIONS):
-                mine = [r for r in rows if r.hold == hold]
-                target = _end(register, hold, last)
-                if mine and target >= today and all(r.until < target for r in mine):
-                    renewed.append((hold, mine[0].reason, target))
-                    out.release += [r.id for r in mine if r.id not in out.release]
+    elif any(r.hold == CONTRACT for r in expired):
+        ends = [p.until for p in clients if p.until is not None]
+        last = max(ends) if ends else today
+        for hold in (AML_IDENTIFICATION, AML_TRANSACTIONS):
+            mine = [r for r in rows if r.hold == hold]
+            target = _end(register, hold, last)
+            if mine and target >= today and all(r.until < target for r in mine):
+                renewed.append((hold, mine[0].reason, target))
+                out.release += [r.id for r in mine if r.id not in out.release]
     out.write = renewed
     released = set(out.release)
     live = [r.hold for r in standing if r.id not in released] + [h for h, _, _ in renewed]
@@ -130,8 +128,8 @@ def run_retention(
 
 def _batch(session: Session, gate: Gate, actor: Actor, persons: list[str], today: dt.date) -> int:
     rows: dict[str, list[HeldRow]] = defaultdict(list)
-    for person, row in repository.unreleased_holds_of(session, persons):
-        rows[person].append(HeldRow(row.id, row.hold, row.reason, row.until))
+    for person, hold_id, hold, reason, until in repository.unreleased_holds_of(session, persons):
+        rows[person].append(HeldRow(hold_id, hold, reason, until))
     facts = customers.policy_facts(session, person_ids=persons, as_of=today)
     plans = {p: plan_person(gate.register, rows[p], facts.get(p), today) for p in persons}
     to_erase = [p for p in persons if plans[p].erase]
