@@ -8,6 +8,7 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///lawful.db"
 DEFAULT_HOME = ".lawful"
+HOME_VARIABLE = "LAWFUL_HOME"
 
 
 @dataclass(frozen=True)
@@ -23,5 +24,5 @@ class Settings:
 def get_settings() -> Settings:
     return Settings(
         database_url=os.environ.get("LAWFUL_DATABASE_URL", DEFAULT_DATABASE_URL),
-        home=Path(os.environ.get("LAWFUL_HOME", DEFAULT_HOME)),
+        home=Path(os.environ.get(HOME_VARIABLE, DEFAULT_HOME)),
     )

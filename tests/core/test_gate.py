@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.core.db import create_engine, session_scope, upgrade
-from lawful.core.errors import ProcessingDenied
+from lawful.core.errors import NotOnFile, ProcessingDenied
 from lawful.core.gate import Gate, StaticStates, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor, Objection, ObjectionStatus, Relationship, SubjectState
@@ -33,6 +33,7 @@ def gate() -> Gate:
     states = {
         "alice": CLIENT,
         "bob": SubjectState(as_of=TODAY, relationships=CLIENT.relationships, dm_objection=True),
+        "erin": SubjectState(as_of=TODAY, relationships=CLIENT.relationships, erased=True),
         "carol": SubjectState(
             as_of=TODAY,
             relationships=CLIENT.relationships,
@@ -80,6 +81,23 @@ def test_denied_access_raises_with_reasons_and_is_recorded(session: Session, gat
     record = events(session)[0]
     assert record.decision == "deny" and record.reasons == ("objection_pending",)
     assert record.details is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "message"), [("nobody", "no person nobody"), ("erin", "erased")]
+)
+def test_on_file_refuses_unknown_or_erased_subject_before_deciding(
+    session: Session, gate: Gate, subject: str, message: str
+) -> None:
+    before = ledger.head(session)[0]
+    ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+    with pytest.raises(NotOnFile, match=message):
+        ctx.access(subject, categories=FILE_DATA, event="customers.person.read", on_file=True)
+    assert ledger.head(session)[0] == before  # nothing decided, nothing recorded
+    # Without `on_file` the same subject is decided on, refused and recorded.
+    with pytest.raises(ProcessingDenied):
+        ctx.access(subject, categories=FILE_DATA, event="customers.person.read", as_of=TODAY)
+    assert ledger.head(session)[0] == before + 1
 
 
 def test_unknown_purpose_is_refused(session: Session, gate: Gate) -> None:

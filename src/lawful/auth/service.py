@@ -108,11 +108,10 @@ def authenticate(session: Session, *, register: Register, token: str) -> Princip
     if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
         raise Unauthenticated("invalid, expired or revoked token")
     if row.kind == PrincipalKind.STAFF.value and row.staff_id:
-        staff = repository.get_staff(session, row.staff_id)
-        if staff is None:
+        if row.staff_found is None:
             raise Unauthenticated("the token's staff member no longer exists")
         return Principal(
-            kind=PrincipalKind.STAFF, role=staff.role, entity=staff.entity, staff_id=staff.id
+            kind=PrincipalKind.STAFF, role=row.role, entity=row.entity, staff_id=row.staff_id
         )
     if row.person_id is None:
         raise Unauthenticated("token without a subject")

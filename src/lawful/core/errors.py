@@ -13,6 +13,10 @@ class NotFound(LawfulError):
     pass
 
 
+class NotOnFile(NotFound):
+    """The subject is unknown, or erased, where processing needs the subject's file."""
+
+
 class Conflict(LawfulError):
     pass
 

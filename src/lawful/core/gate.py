@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.core.db import session_scope
-from lawful.core.errors import ProcessingDenied
+from lawful.core.errors import NotOnFile, ProcessingDenied
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
 from lawful.core.policy.types import Actor, Decision, Request, SubjectState
@@ -94,14 +94,23 @@ class ProcessingContext:
         details: Details | None = None,
         recipient: str | None = None,
         as_of: dt.date | None = None,
+        on_file: bool = False,
     ) -> Decision:
         """Ask, record, and return the decision; raise `ProcessingDenied` when refused.
 
         An erased subject's key is destroyed: what is still done for it (answering its rights,
-        erasing what a hold kept) is recorded without details.
+        erasing what a hold kept) is recorded without details. With `on_file`, a subject the
+        state source does not know, or knows as erased, raises `NotOnFile` before anything is
+        decided or recorded: there is no file to process (the state answers that in the same
+        round trip as everything else the policy needs).
         """
         day = as_of or dt.date.today()
-        state = self._states([subject_id], day)[subject_id]
+        known = self.gate.states.load(self.session, [subject_id], as_of=day)
+        state = known.get(subject_id)
+        if on_file and (state is None or state.erased):
+            raise NotOnFile(f"no person {subject_id}" if state is None else "erased")
+        if state is None:
+            state = SubjectState(as_of=day)
         decision = self.gate.policy.decide(self._request(subject_id, categories, recipient), state)
         payload = None if state.erased else details
         new = self._event(subject_id, categories, event, payload, recipient, decision)

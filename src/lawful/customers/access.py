@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import NotFound
@@ -71,8 +72,12 @@ def ask(
     details: Details | None = None,
     recipient: str | None = None,
     as_of: dt.date | None = None,
+    on_file: bool = False,
 ) -> list[str]:
-    """Ask the gate for these data of the person; a refusal is recorded and raised."""
+    """Ask the gate for these data of the person; a refusal is recorded and raised.
+
+    `on_file`: refuse (NotFound, nothing recorded) a person not on file or erased, as `present`
+    does, without a round trip of its own."""
     asked = categories.ask(categories.declared(gate.register, purpose), data)
     ctx = gate.open(session, actor=actor, purpose=purpose)
     ctx.access(
@@ -82,11 +87,12 @@ def ask(
         details=details,
         recipient=recipient,
         as_of=as_of,
+        on_file=on_file,
     )
     return asked
 
 
-def person_read(person: Person, *, withheld: Iterable[str] = ()) -> PersonRead:
+def person_read(person: Person | Row[Any], *, withheld: Iterable[str] = ()) -> PersonRead:
     hidden = tuple(withheld)
     read = PersonRead.model_validate(person)
     if not hidden:
@@ -104,6 +110,15 @@ def ask_file(
     *,
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Check the person is on file and not erased, then ask the gate under customer-file."""
-    present(session, person_id)
-    ask(session, gate, actor, CUSTOMER_FILE, person_id, data, event=event, details=details)
+    """Ask the gate under customer-file for a person on file and not erased."""
+    ask(
+        session,
+        gate,
+        actor,
+        CUSTOMER_FILE,
+        person_id,
+        data,
+        event=event,
+        details=details,
+        on_file=True,
+    )

@@ -77,13 +77,26 @@ def add(session: Session, row: M, *, conflict: str) -> M:
 # --- persons --------------------------------------------------------------------------------
 
 
+_PRESENCE = sa.select(Person.__table__.c.erased_at).where(
+    Person.__table__.c.id == sa.bindparam("person_id")
+)
+
+
 def presence(session: Session, person_id: str) -> Presence | None:
-    row = session.execute(sa.select(Person.erased_at).where(Person.id == person_id)).first()
+    row = session.execute(_PRESENCE, {"person_id": person_id}).first()
     return None if row is None else Presence(row.erased_at)
 
 
 def person(session: Session, person_id: str) -> Person | None:
     return session.get(Person, person_id)
+
+
+_PERSON_ROW = sa.select(Person.__table__).where(Person.__table__.c.id == sa.bindparam("person_id"))
+
+
+def person_row(session: Session, person_id: str) -> sa.Row[Any] | None:
+    """The person's columns as a plain row: for reads that change nothing (no ORM object)."""
+    return session.execute(_PERSON_ROW, {"person_id": person_id}).first()
 
 
 def clear_person(session: Session, person_id: str, values: Mapping[str, Any]) -> None:
@@ -113,22 +126,6 @@ def relationships(
         query = query.where(Relationship.until.is_(None))
     order = (Relationship.entity, Relationship.since, Relationship.id)
     return list(session.scalars(query.order_by(*order)))
-
-
-PeriodRow = sa.Row[str, str, str, dt.date, dt.date | None]  # person, entity, state, since, until
-
-
-def relationships_for(
-    session: Session, person_ids: Collection[str], *, as_of: dt.date
-) -> list[PeriodRow]:
-    rows: list[PeriodRow] = []
-    r = Relationship
-    for chunk in chunks(person_ids):
-        query = sa.select(r.person_id, r.entity, r.state, r.since, r.until).where(
-            r.person_id.in_(chunk), r.since <= as_of
-        )
-        rows.extend(session.execute(query.order_by(r.person_id, r.entity, r.since)).all())
-    return rows
 
 
 # --- products and identifications -----------------------------------------------------------
@@ -211,37 +208,60 @@ def active_consent(session: Session, person_id: str, purpose: str) -> Consent | 
 
 # --- the policy's view of many people -------------------------------------------------------
 
-
-def erased_for(session: Session, person_ids: Collection[str]) -> dict[str, bool]:
-    found: dict[str, bool] = {}
-    for chunk in chunks(person_ids):
-        query = sa.select(Person.id, Person.erased_at).where(Person.id.in_(chunk))
-        found.update((pid, erased_at is not None) for pid, erased_at in session.execute(query))
-    return found
-
-
-def preferences_off_for(session: Session, person_ids: Collection[str]) -> list[sa.Row[str, str]]:
-    rows: list[sa.Row[str, str]] = []
-    for chunk in chunks(person_ids):
-        query = sa.select(Preference.person_id, Preference.key).where(
-            Preference.person_id.in_(chunk), Preference.enabled.is_(False)
-        )
-        rows.extend(session.execute(query).all())
-    return rows
+# One row shape for every fact the policy needs, so that the facts of several tables (and of
+# other domains, see `rights.state`) come back from one UNION ALL:
+# (kind, person, text, text, text, date, date).
+FactRow = tuple[str, str, str | None, str | None, str | None, dt.date | None, dt.date | None]
+FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT = "person", "period", "off", "consent"
+FACT_KINDS = frozenset({FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT})
+NO_TEXT, NO_DATE = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Date)
 
 
-def consents_for(
-    session: Session, person_ids: Collection[str], *, before: dt.datetime
-) -> list[sa.Row[str, str]]:
-    """(person, purpose) of the consents given before `before` and not withdrawn by then."""
-    rows: list[sa.Row[str, str]] = []
-    for chunk in chunks(person_ids):
-        query = sa.select(Consent.person_id, Consent.purpose).where(
-            Consent.person_id.in_(chunk),
-            Consent.given_at < before,
-            sa.or_(Consent.withdrawn_at.is_(None), Consent.withdrawn_at >= before),
-        )
-        rows.extend(session.execute(query).all())
+def fact_kind(name: str) -> sa.ColumnElement[str]:
+    return sa.literal_column(f"'{name}'", sa.String)
+
+
+def policy_fact_selects() -> list[sa.Select[Any]]:
+    """Persons (erased or not), relationships begun by `as_of`, switched-off notifications and
+    consents standing at `before`, for the ids bound to `ids` (expanding), as `FactRow`s."""
+    p, r = Person.__table__.c, Relationship.__table__.c
+    pref, con = Preference.__table__.c, Consent.__table__.c
+    ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
+    as_of = sa.bindparam("as_of", type_=sa.Date())
+    before = sa.bindparam("before", type_=con.given_at.type)
+    erased = sa.case((p.erased_at.is_(None), NO_TEXT), else_=sa.literal_column("'erased'"))
+    blank = (NO_TEXT, NO_DATE, NO_DATE)
+    return [
+        sa.select(fact_kind(FACT_PERSON), p.id, erased, NO_TEXT, *blank).where(p.id.in_(ids)),
+        sa.select(
+            fact_kind(FACT_PERIOD), r.person_id, r.entity, r.state, NO_TEXT, r.since, r.until
+        ).where(r.person_id.in_(ids), r.since <= as_of),
+        sa.select(fact_kind(FACT_OFF), pref.person_id, pref.key, NO_TEXT, *blank).where(
+            pref.person_id.in_(ids), pref.enabled.is_(False)
+        ),
+        sa.select(fact_kind(FACT_CONSENT), con.person_id, con.purpose, NO_TEXT, *blank).where(
+            con.person_id.in_(ids),
+            con.given_at < before,
+            sa.or_(con.withdrawn_at.is_(None), con.withdrawn_at >= before),
+        ),
+    ]
+
+
+_FACTS = sa.union_all(*policy_fact_selects())
+# Four IN lists share each chunk's ids: 8,000 bound values, far below what SQLite (3.32 and
+# later: 32,766) and PostgreSQL (65,535) accept.
+FACTS_CHUNK = 2_000
+
+
+def policy_fact_rows(
+    session: Session, person_ids: Collection[str], *, as_of: dt.date, before: dt.datetime
+) -> list[FactRow]:
+    """Every fact row of these persons, in one statement per chunk of ids; unknown ids give none."""
+    rows: list[FactRow] = []
+    ordered = list(dict.fromkeys(person_ids))
+    for start in range(0, len(ordered), FACTS_CHUNK):
+        params = {"ids": ordered[start : start + FACTS_CHUNK], "as_of": as_of, "before": before}
+        rows.extend(tuple(row) for row in session.execute(_FACTS, params))
     return rows
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.rights.models import LegalHold, Objection, RightsRequest
+from lawful.rights.schemas import ObjectionState
 
 # Below SQLite's historical limit of 999 bound parameters per statement.
 CHUNK = 900
@@ -82,33 +83,33 @@ def standing_objection(
     return session.scalars(query.limit(1)).first()
 
 
-def objections_of(
-    session: Session, person_ids: Sequence[str], *, excluded: Sequence[str]
-) -> list[tuple[str, str, str | None, str]]:
-    """(person, kind, purpose, status) of every objection of these persons, in one query a chunk."""
-    out: list[tuple[str, str, str | None, str]] = []
-    columns = (Objection.person_id, Objection.kind, Objection.purpose, Objection.status)
-    for chunk in chunks(person_ids):
-        query = sa.select(*columns).where(
-            Objection.person_id.in_(chunk), Objection.status.not_in(excluded)
-        )
-        out.extend((p, k, u, s) for p, k, u, s in session.execute(query))
-    return out
-
-
 # --- Legal holds ------------------------------------------------------------------------------
 
 
-def active_holds_of(session: Session, person_ids: Sequence[str]) -> list[tuple[str, str, dt.date]]:
-    """(person, hold, until) of every hold not yet released, in one query a chunk."""
-    out: list[tuple[str, str, dt.date]] = []
-    columns = (LegalHold.person_id, LegalHold.hold, LegalHold.until)
-    for chunk in chunks(person_ids):
-        query = sa.select(*columns).where(
-            LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None)
-        )
-        out.extend((p, h, u) for p, h, u in session.execute(query))
-    return out
+OBJECTION, HOLD = "objection", "hold"
+
+
+def restriction_selects() -> list[sa.Select[Any]]:
+    """Objections not withdrawn and holds not released, for the ids bound to `ids` (expanding),
+    in the customer file's fact shape (kind, person, text, text, text, date, date):
+    ("objection", person, kind, purpose, status, -, -) and ("hold", person, hold, -, -, until, -).
+    """
+    o, h = Objection.__table__.c, LegalHold.__table__.c
+    ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
+    no_text, no_date = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Date)
+    withdrawn = sa.literal_column(f"'{ObjectionState.WITHDRAWN.value}'", sa.String)
+
+    def kind(name: str) -> sa.ColumnElement[str]:
+        return sa.literal_column(f"'{name}'", sa.String)
+
+    return [
+        sa.select(
+            kind(OBJECTION), o.person_id, o.kind, o.purpose, o.status, no_date, no_date
+        ).where(o.person_id.in_(ids), o.status != withdrawn),
+        sa.select(kind(HOLD), h.person_id, h.hold, no_text, no_text, h.until, no_date).where(
+            h.person_id.in_(ids), h.released_at.is_(None)
+        ),
+    ]
 
 
 def holds_of_person(session: Session, person_id: str, *, active_only: bool) -> list[LegalHold]:

@@ -1,8 +1,9 @@
 """The production subject-state source: what the policy must know of each person, from the database.
 
-Set-based: one call for the customer file's facts, one query per chunk of ids for objections and
-one for legal holds, whatever the number of subjects, so that a bulk job's decisions cost three
-round trips per 900 subjects rather than three per subject. Entrypoints wire it as
+Set-based and in one statement: the customer file's facts (persons, relationships, notifications
+switched off, consents) and what restricts processing (objections, legal holds) come back from one
+UNION ALL per chunk of ids, so that one access costs one round trip and a bulk job one per 2,000
+subjects. Entrypoints wire it as
 `Gate.build(register, DbSubjectStates())`.
 """
 
@@ -10,13 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.core.policy.types import Hold, Objection, ObjectionStatus, SubjectState
 from lawful.customers import service as customers
 from lawful.rights import repository
-from lawful.rights.schemas import ObjectionKind, ObjectionState
+from lawful.rights.schemas import ObjectionKind
+
+
+def _statement() -> sa.CompoundSelect[Any]:
+    return sa.union_all(*customers.policy_fact_selects(), *repository.restriction_selects())
+
+
+# Built once: every access asks it, in one round trip.
+_STATE = _statement()
 
 
 class DbSubjectStates:
@@ -26,23 +37,27 @@ class DbSubjectStates:
         ids = list(dict.fromkeys(subject_ids))
         if not ids:
             return {}
-        facts = customers.policy_facts(session, person_ids=ids, as_of=as_of)
+        params = customers.policy_fact_parameters(as_of)
+        fact_rows: list[customers.FactRow] = []
         objections: dict[str, set[Objection]] = {}
         dm_objection: set[str] = set()
-        withdrawn = [ObjectionState.WITHDRAWN.value]
-        for person, kind, purpose, status in repository.objections_of(
-            session, ids, excluded=withdrawn
-        ):
-            if kind == ObjectionKind.DIRECT_MARKETING:
-                # Art. 21(3): absolute; a direct-marketing objection is never balanced or rejected.
-                dm_objection.add(person)
-            elif purpose is not None:
-                objections.setdefault(person, set()).add(
-                    Objection(purpose, ObjectionStatus(status))
-                )
         holds: dict[str, set[Hold]] = {}
-        for person, hold, until in repository.active_holds_of(session, ids):
-            holds.setdefault(person, set()).add(Hold(hold, until))
+        for start in range(0, len(ids), customers.FACTS_CHUNK):
+            chunk = ids[start : start + customers.FACTS_CHUNK]
+            for row in session.execute(_STATE, {**params, "ids": chunk}):
+                kind, person, name, purpose, status, until, _ = row
+                if kind in customers.FACT_KINDS:
+                    fact_rows.append(tuple(row))
+                elif kind == repository.HOLD:
+                    holds.setdefault(person, set()).add(Hold(name, until))
+                elif name == ObjectionKind.DIRECT_MARKETING:
+                    # Art. 21(3): absolute; a direct-marketing objection is never balanced.
+                    dm_objection.add(person)
+                elif purpose is not None:
+                    objections.setdefault(person, set()).add(
+                        Objection(purpose, ObjectionStatus(status))
+                    )
+        facts = customers.policy_facts_from(fact_rows)
         states: dict[str, SubjectState] = {}
         for person in ids:
             fact = facts.get(person)

@@ -23,6 +23,7 @@ _checkpoints = cast(sa.Table, LedgerCheckpoint.__table__)
 _INSERT = sa.insert(_events)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulLG' in ASCII.
 _HEAD_LOCK = 0x6C617766756C4C47 & 0x7FFFFFFFFFFFFFFF
+_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_HEAD_LOCK))
 _CHECKPOINT_CHUNK = 1_000
 
 
@@ -30,11 +31,12 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+_HEAD = sa.select(_events.c.sequence, _events.c.hash).order_by(_events.c.sequence.desc()).limit(1)
+
+
 def head(session: Session) -> tuple[int, bytes]:
     """(sequence, hash) of the last event; (0, GENESIS_HASH) for an empty ledger."""
-    row = session.execute(
-        sa.select(_events.c.sequence, _events.c.hash).order_by(_events.c.sequence.desc()).limit(1)
-    ).first()
+    row = session.execute(_HEAD).first()
     return (0, GENESIS_HASH) if row is None else (row.sequence, row.hash)
 
 
@@ -47,7 +49,7 @@ def lock_head(session: Session) -> tuple[int, bytes]:
     Either way the primary key on `sequence` turns any fork that slipped through into an error.
     """
     if _dialect(session) == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(_HEAD_LOCK)))
+        session.execute(_LOCK)
     return head(session)
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lawful.config import get_settings
+from lawful.config import HOME_VARIABLE, get_settings
 from lawful.core.errors import ConfigurationError
 
 MASTER_KEY_FILE = "vault-master.key"
 PSEUDONYM_KEY_FILE = "pseudonym.key"
 SIGNING_KEY_FILE = "ledger-signing.key"
 
-_cache: dict[Path, bytes] = {}
+_cache: dict[tuple[str | None, str], bytes] = {}
 _lock = threading.Lock()
 
 
@@ -34,13 +34,14 @@ def keys_dir() -> Path:
 
 
 def _secret(name: str) -> bytes:
-    path = keys_dir() / name
-    cached = _cache.get(path)
+    # Keyed on the raw setting, not on a Path built from it: asked on every ledger append.
+    key = (os.environ.get(HOME_VARIABLE), name)
+    cached = _cache.get(key)
     if cached is not None:
         return cached
     with _lock:
-        value = _load_or_create(path)
-        _cache[path] = value
+        value = _load_or_create(keys_dir() / name)
+        _cache[key] = value
         return value
 
 

@@ -23,16 +23,17 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _IN_CHUNK]
 
 
+_WRAPPED_KEYS = sa.select(_table.c.subject_ref, _table.c.wrapped_key).where(
+    _table.c.subject_ref.in_(sa.bindparam("refs", expanding=True))
+)
+
+
 def wrapped_keys(session: Session, refs: Collection[str]) -> dict[str, bytes | None]:
     """The stored wrapped key per known subject ref (None when shredded)."""
     found: dict[str, bytes | None] = {}
     wanted = sorted(refs)
     for chunk in _chunks(wanted):
-        rows = session.execute(
-            sa.select(_table.c.subject_ref, _table.c.wrapped_key).where(
-                _table.c.subject_ref.in_(chunk)
-            )
-        )
+        rows = session.execute(_WRAPPED_KEYS, {"refs": list(chunk)})
         found.update({row[0]: row[1] for row in rows})
     return found
 
