@@ -23,7 +23,8 @@ _checkpoints = cast(sa.Table, LedgerCheckpoint.__table__)
 _INSERT = sa.insert(_events)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulLG' in ASCII.
 _HEAD_LOCK = 0x6C617766756C4C47 & 0x7FFFFFFFFFFFFFFF
-_LOCK = sa.select(sa.func.pg_advisory_xact_lock(_HEAD_LOCK))
+# PostgreSQL: the advisory lock, then a fresh read of the head, in one call (migration 0003).
+_LOCK_AND_HEAD = sa.text("SELECT head_sequence, head_hash FROM lawful_lock_ledger_head(:key)")
 _CHECKPOINT_CHUNK = 1_000
 
 
@@ -43,13 +44,15 @@ def head(session: Session) -> tuple[int, bytes]:
 def lock_head(session: Session) -> tuple[int, bytes]:
     """The head, held until the transaction ends so that no other appender can fork the chain.
 
-    PostgreSQL: a transaction-scoped advisory lock, then a fresh read of the head (a row lock on
-    the last event would not do: a waiter would wake up still holding the stale head). SQLite:
-    the engine begins every writing transaction IMMEDIATE, so the write lock is already held.
+    PostgreSQL: a transaction-scoped advisory lock, then a fresh read of the head, both inside
+    one function call (a row lock on the last event would not do: a waiter would wake up still
+    holding the stale head). SQLite: the engine begins every writing transaction IMMEDIATE, so
+    the write lock is already held.
     Either way the primary key on `sequence` turns any fork that slipped through into an error.
     """
     if _dialect(session) == "postgresql":
-        session.execute(_LOCK)
+        row = session.execute(_LOCK_AND_HEAD, {"key": _HEAD_LOCK}).one()
+        return (0, GENESIS_HASH) if row.head_sequence is None else (row[0], bytes(row[1]))
     return head(session)
 
 
