@@ -148,3 +148,23 @@ def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
     # The file is gone from every ordinary view.
     with pytest.raises(NotFound):
         customers.get_person(session, gate=gate, actor=DPO, person_id=client.id)
+
+
+def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
+    session: Session, gate: Gate
+) -> None:
+    person = new_person(session, gate, since=dt.date(2015, 3, 2))
+    _products(session, gate, person, closed=None)
+    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    report = service.access_report(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    assert report.lang == "nl"  # the language is kept with the contact details (contract)
+    assert {h.hold for h in report.holds} == {"aml-identification", "aml-transactions", "contract"}
+    assert report.data["identity"]["national_number"] == person.national_number
+    assert report.data["accounts"]
+
+
+def test_an_erased_person_cannot_be_erased_again(session: Session, gate: Gate) -> None:
+    person = new_person(session, gate, since=dt.date(2015, 3, 2))
+    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    with pytest.raises(NotFound, match="erased"):
+        service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)

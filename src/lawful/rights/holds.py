@@ -25,7 +25,7 @@ from lawful.customers.service import Section
 from lawful.rights import repository
 from lawful.rights.dates import add_duration, add_months
 from lawful.rights.labels import label
-from lawful.rights.language import TextBuilder, builder
+from lawful.rights.language import TextBuilder, builder_for_file
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
@@ -282,10 +282,7 @@ def erase(
     Every recorded step comes before `erase_person`: from then on the person is erased and the
     gate refuses further processing, and once the key is shredded no detail can be encrypted.
     """
-    person = customers.get_person(
-        session, gate=gate, actor=actor, person_id=person_id, purpose=PURPOSE
-    )
-    texts = builder(gate.register, language=person.language, brand=person.brand)
+    customers.present(session, person_id)  # an erased person has nothing left to erase
     if request_id is None:
         request_id = submit_request(
             session,
@@ -298,6 +295,7 @@ def erase(
             today=today,
         ).id
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
+    texts = builder_for_file(gate.register, file)
     facts = facts_of(file, customers.relationships(session, person_id=person_id))
     items = [
         KeptItem(section=k.section.value, hold=k.hold, reason=reason(texts, k.hold), until=k.until)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from lawful.core.register.models import Region, Register
 
 # Statement helpers are reused rather than copied, so that a purpose reads the same in the access
 # report as in the privacy statement; the builder is the statement module's own.
 from lawful.core.register.statement import TextBuilder
+from lawful.customers.schemas import Section
 
 # A person whose language the register does not speak (German, in the reference register) is
 # answered in the language of the region their brand serves.
 REGION_LANGUAGE = {Region.FLANDERS: "nl", Region.WALLONIA: "fr", Region.BRUSSELS: "fr"}
 
-__all__ = ["REGION_LANGUAGE", "TextBuilder", "builder", "language_of"]
+__all__ = ["REGION_LANGUAGE", "TextBuilder", "builder", "builder_for_file", "language_of"]
 
 
 def language_of(register: Register, *, language: str | None, brand: str) -> str:
@@ -26,3 +30,9 @@ def language_of(register: Register, *, language: str | None, brand: str) -> str:
 def builder(register: Register, *, language: str | None, brand: str) -> TextBuilder:
     lang = language_of(register, language=language, brand=brand)
     return TextBuilder(register, register.brand(brand), lang)
+
+
+def builder_for_file(register: Register, file: Mapping[str, Any]) -> TextBuilder:
+    """The builder for the person whose exported file this is (its contact section)."""
+    contact = file[Section.CONTACT.value]
+    return builder(register, language=contact.get("language"), brand=contact["brand"])

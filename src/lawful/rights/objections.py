@@ -226,9 +226,8 @@ def list_objections(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, today: dt.date
 ) -> list[ObjectionRead]:
     """The person's objections and their outcomes; reading them is recorded like any access."""
+    customers.present(session, person_id, erased_too=True)
     rows = repository.objections_of_person(session, person_id)
-    if not rows and not customers.relationships(session, person_id=person_id):
-        raise NotFound(f"no person {person_id}")
     record(
         session,
         gate,

@@ -28,7 +28,7 @@ from lawful.customers import service as customers
 from lawful.rights import repository
 from lawful.rights.holds import channel_of
 from lawful.rights.labels import label
-from lawful.rights.language import TextBuilder, builder
+from lawful.rights.language import TextBuilder, builder_for_file
 from lawful.rights.models import Objection
 from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.requests import (
@@ -69,10 +69,6 @@ def access_report(
     """Answer an access request: `request_id` names one registered earlier; without it, the call
     is the request (the customer asking in the app), received and answered at once."""
     register = gate.register
-    person = customers.get_person(
-        session, gate=gate, actor=actor, person_id=person_id, purpose=PURPOSE
-    )
-    texts = builder(register, language=person.language, brand=person.brand)
     if request_id is None:
         request_id = submit_request(
             session,
@@ -87,6 +83,7 @@ def access_report(
     elif get_request(session, request_id=request_id).type is not RequestType.ACCESS:
         raise InvalidInput(f"request {request_id} is not an access request", field="request_id")
     data = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
+    texts = builder_for_file(register, data)
     record(
         session,
         gate,

@@ -108,9 +108,8 @@ def submit_request(
     via: Channel = _enum(Channel, channel, "channel")
     if not registered_by.strip():
         raise InvalidInput("who registered the request is required", field="registered_by")
-    # The gate's own input, read without a record: is there anyone on file under this id?
-    if person_id not in customers.policy_facts(session, person_ids=[person_id], as_of=today):
-        raise NotFound(f"no person {person_id}")
+    # Only the id and the erasure mark are read: is there anyone on file (erased or not)?
+    customers.present(session, person_id, erased_too=True)
     record(
         session,
         gate,
@@ -243,11 +242,7 @@ def list_requests(
         still_open = [s.value for s in OPEN_STATUSES]
         statuses = [s for s in statuses if s in still_open] if statuses else still_open
     if person_id is not None:
-        known = customers.relationships(session, person_id=person_id)
-        if not known and not repository.requests(
-            session, person_id=person_id, statuses=None, overdue_on=None
-        ):
-            raise NotFound(f"no person {person_id}")
+        customers.present(session, person_id, erased_too=True)
         record(session, gate, actor, person_id, event=RightsEvent.REQUEST_READ, today=today)
     elif PURPOSE not in gate.policy.roles.get(actor.role, frozenset()):
         # Nobody's data is read before this refusal, so there is no subject to record it against.
