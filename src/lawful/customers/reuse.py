@@ -55,7 +55,7 @@ def reuse_identity(
     receiving = actor.entity
     group = {e.id for e in gate.register.entities}
     recipient = recipient_of(gate.register, receiving)
-    if not _may_act(gate, actor):
+    if not gate.policy.may_pursue(actor, IDENTITY_REUSE):
         # Refused before anything about the person is read; `ask` records the refusal and raises.
         ask(
             session,
@@ -133,13 +133,6 @@ def reuse_identity(
 SUBJECT_REASONS = frozenset(
     {"objection_pending", "objection_upheld", "no_relationship", "erased", "dm_objection"}
 )
-
-
-def _may_act(gate: Gate, actor: Actor) -> bool:
-    """Whether the actor's role and entity may pursue identity reuse at all, person aside."""
-    if IDENTITY_REUSE not in gate.policy.roles.get(actor.role, frozenset()):
-        return False
-    return actor.entity in gate.register.purpose(IDENTITY_REUSE).controllers
 
 
 def recipient_of(register: Register, entity: str) -> str:

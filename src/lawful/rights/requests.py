@@ -244,7 +244,7 @@ def list_requests(
     if person_id is not None:
         customers.present(session, person_id, erased_too=True)
         record(session, gate, actor, person_id, event=RightsEvent.REQUEST_READ, today=today)
-    elif PURPOSE not in gate.policy.roles.get(actor.role, frozenset()):
+    elif not gate.policy.may_pursue(actor, PURPOSE):
         # Nobody's data is read before this refusal, so there is no subject to record it against.
         raise ProcessingDenied(PURPOSE, ["role_not_permitted"])
     rows = repository.requests(

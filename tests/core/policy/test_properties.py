@@ -250,3 +250,22 @@ def test_decide_subjects_equals_single_decisions(world: World, data: st.DataObje
         request.actor, request.purpose, request.categories, states, request.recipient
     )
     assert got == [decide(world, request, s) for s in states]
+
+
+STATIC_REASONS = {
+    Reason.PURPOSE_UNKNOWN,
+    Reason.ROLE_UNKNOWN,
+    Reason.ROLE_NOT_PERMITTED,
+    Reason.ENTITY_NOT_CONTROLLER,
+}
+
+
+@given(data=st.data())
+def test_may_pursue_is_decide_without_the_subject_and_the_data(
+    world: World, data: st.DataObject
+) -> None:
+    """What `may_pursue` answers is exactly the absence of the reasons no subject can change."""
+    request, state = data.draw(world.requests()), data.draw(world.states())
+    decision = decide(world, request, state)
+    static = STATIC_REASONS.intersection(decision.reasons)
+    assert world.policy.may_pursue(request.actor, request.purpose) == (not static)

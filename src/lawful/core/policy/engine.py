@@ -92,6 +92,18 @@ class Policy:
     def roles(self) -> dict[str, frozenset[str]]:
         return dict(self._roles)
 
+    def may_pursue(self, actor: Actor, purpose: str) -> bool:
+        """Whether the actor may pursue the purpose at all, before any subject or data counts:
+        a declared purpose, a known role permitted it, an entity among its controllers."""
+        permitted = self._roles.get(actor.role)
+        p = self._purposes.get(purpose)
+        return (
+            permitted is not None
+            and p is not None
+            and purpose in permitted
+            and actor.entity in p.controllers
+        )
+
     def decide(self, request: Request, state: SubjectState) -> Decision:
         actor = request.actor
         key = (request.purpose, actor.role, actor.entity, request.categories, request.recipient)
