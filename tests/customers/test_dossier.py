@@ -27,7 +27,7 @@ from lawful.customers.schemas import (
 )
 
 from .conftest import ADVISOR, DPO, INSURER, TODAY, last_event
-from .factories import account, iban, kyc, national_number
+from .factories import People, account, iban, kyc, national_number
 
 OPENED = dt.date(2020, 1, 6)
 
@@ -249,3 +249,57 @@ def test_bulk_insert_then_single_inserts_carry_on(session: Session, gate: Gate) 
         session, gate=gate, actor=ADVISOR, person_id=person_id, data=account()
     )
     assert added.id > 900_001
+
+
+def test_bulk_erasure_does_what_erase_person_does_for_each_person(
+    session: Session, gate: Gate, full: PersonRead, people: People
+) -> None:
+    other = service.create_person(
+        session, gate=gate, actor=ADVISOR, data=people.person(), entity_state="client", today=TODAY
+    )
+    kept = [Section.IDENTITY, Section.KYC, Section.CARDS]
+    outcome = service.erase_persons(
+        session, gate=gate, actor=DPO, keep={full.id: kept, other.id: (), "nobody": ()}
+    )
+    assert outcome.erased == {
+        full.id: [s for s in Section if s not in kept],
+        other.id: list(Section),
+    }
+    assert (outcome.denied, outcome.not_found) == ({}, ["nobody"])
+    assert ledger.for_subject(session, subject_id="nobody") == []
+    for person_id in (full.id, other.id):
+        event = last_event(session, person_id)
+        assert (event.event, event.decision, event.details) == (
+            "customers.person.erase",
+            "allow",
+            None,
+        )
+    event = last_event(session, full.id)
+    assert {"user.financial.bank_account", "user.contact.email"} <= set(event.data_categories)
+    assert "user.financial.loan" not in event.data_categories  # nothing was there to erase
+    person = repository.person(session, full.id)
+    assert person is not None and person.erased_at is not None
+    assert (person.national_number, person.email, person.phone) == (
+        full.national_number,
+        None,
+        None,
+    )
+    counts = {
+        m.__name__: len(repository.rows_of(session, m, full.id))
+        for m in (Account, Card, KycRecord, Rectification)
+    }
+    assert counts == {"Account": 0, "Card": 1, "KycRecord": 2, "Rectification": 0}
+    tombstone = repository.person(session, other.id)
+    assert tombstone is not None and tombstone.erased_at is not None
+    assert (tombstone.first_name, tombstone.national_number) == (None, None)
+    assert service.relationships(session, person_id=other.id) == []
+
+
+def test_bulk_erasure_leaves_the_refused_untouched(
+    session: Session, gate: Gate, full: PersonRead
+) -> None:
+    outcome = service.erase_persons(session, gate=gate, actor=ADVISOR, keep={full.id: ()})
+    assert outcome.erased == {} and "role_not_permitted" in outcome.denied[full.id]
+    assert last_event(session, full.id).decision == "deny"
+    person = repository.person(session, full.id)
+    assert person is not None and person.erased_at is None and person.email == full.email

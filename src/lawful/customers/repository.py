@@ -292,6 +292,58 @@ def holding(
     return [key for key, there in zip(tests, row.one(), strict=True) if there]
 
 
+def on_file(session: Session, person_ids: Collection[str]) -> set[str]:
+    """Which of these ids are persons in the file (erased or not)."""
+    found: set[str] = set()
+    for chunk in chunks(person_ids):
+        found.update(session.scalars(sa.select(Person.id).where(Person.id.in_(chunk))))
+    return found
+
+
+def holding_many(
+    session: Session,
+    person_ids: Collection[str],
+    parts: Mapping[K, tuple[Sequence[type[Base]], Sequence[str]]],
+) -> dict[str, set[K]]:
+    """`holding` for many persons: per person, the parts that hold something. One UNION ALL of
+    (part, person) pairs per chunk of ids."""
+    keys = list(parts)
+    found: dict[str, set[K]] = {}
+    for chunk in chunks(person_ids):
+        selects: list[sa.Select[int, str]] = []
+        for index, key in enumerate(keys):
+            tag = sa.literal_column(str(index), sa.Integer).label("part")
+            models, columns = parts[key]
+            for model in models:
+                table: Any = model
+                selects.append(sa.select(tag, table.person_id).where(table.person_id.in_(chunk)))
+            if columns:
+                filled = sa.or_(*(getattr(Person, col).is_not(None) for col in columns))
+                selects.append(sa.select(tag, Person.id).where(Person.id.in_(chunk), filled))
+        if not selects:
+            return {}
+        for part, person in session.execute(sa.union(*selects)):
+            found.setdefault(person, set()).add(keys[part])
+    return found
+
+
+def delete_rows_of(session: Session, model: type[Base], person_ids: Collection[str]) -> None:
+    """Delete the rows of these persons from one table."""
+    table: Any = model
+    for chunk in chunks(person_ids):
+        session.execute(sa.delete(model).where(table.person_id.in_(chunk)))
+
+
+def clear_persons(
+    session: Session, person_ids: Collection[str], columns: Collection[str], *, now: dt.datetime
+) -> None:
+    """Empty these columns and mark the persons erased (a first erasure's date is kept)."""
+    values: dict[str, Any] = dict.fromkeys(columns)
+    values["erased_at"] = sa.func.coalesce(Person.erased_at, now)
+    for chunk in chunks(person_ids):
+        session.execute(sa.update(Person).where(Person.id.in_(chunk)).values(**values))
+
+
 def delete_rows(session: Session, models: Sequence[type[Base]], person_id: str) -> None:
     """Delete the person's rows from each table, in the order given (children first)."""
     for model in models:

@@ -27,7 +27,9 @@ from lawful.customers import categories as c
 from lawful.customers import identity, repository
 from lawful.customers.access import CUSTOMER_FILE, Event, ask, ask_file, person_read
 from lawful.customers.access import present as present
+from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
+from lawful.customers.dossier import erase_persons as erase_persons
 from lawful.customers.dossier import export_person as export_person
 from lawful.customers.dossier import provided_data as provided_data
 from lawful.customers.models import (

@@ -2,8 +2,9 @@
 
 Work goes by batches of expired holds, set-based: one query for the batch, one for the persons'
 other holds, one `policy_facts` call, one gate call for every person to erase, one UPDATE and one
-INSERT for the holds. Only `erase_person` is called per person: the customer file offers no bulk
-erasure yet. The job is idempotent: a hold is released in the transaction that erases its data.
+INSERT for the holds, and the customer file's bulk erasure (one gate call, DELETE and UPDATE per
+group of persons with the same sections to erase). The job is idempotent: a hold is released in
+the transaction that erases its data.
 
 Before erasing, each person's holds are looked at again with today's relationships:
 - still a client somewhere: every expired hold is renewed (AML retention counts from the end of
@@ -141,11 +142,10 @@ def _batch(session: Session, gate: Gate, actor: Actor, persons: list[str], today
         outcome = ctx.access_many(
             to_erase, categories=categories, event=RightsEvent.HOLD_RELEASE.value, as_of=today
         )
-        refused = set(outcome.denied)
-        for person in outcome.allowed:
-            customers.erase_person(
-                session, gate=gate, actor=actor, person_id=person, keep=plans[person].keep
-            )
+        erasure = customers.erase_persons(
+            session, gate=gate, actor=actor, keep={p: plans[p].keep for p in outcome.allowed}
+        )
+        refused = set(outcome.denied) | set(erasure.denied)
     done = [p for p in persons if p not in refused]
     now = utcnow()
     repository.release_holds(session, [i for p in done for i in plans[p].release], now=now)
