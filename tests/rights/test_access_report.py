@@ -188,3 +188,24 @@ def test_every_label_exists_in_every_language_and_resolves_for_every_brand(
             for path in ("rights.how", "objection.how", "authority.text"):
                 resolved = resolve(label(lang, path), register=register, brand=brand, lang=lang)
                 assert LEFTOVER.search(resolved) is None
+
+
+def test_the_steps_of_one_answer_make_one_timeline_line(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    _reused(session, gate, client)
+    first = _report(session, gate, client)
+    second = _report(session, gate, client)
+    rights = [e for e in second.timeline if e.purpose == "data-subject-rights"]
+    # Both reports were answered today by the same entity: one line, every step named once,
+    # and the categories of every step in it.
+    assert len(rights) == 1
+    assert {"rights.request.receive", "customers.person.export", "rights.access.report"} <= set(
+        rights[0].events
+    )
+    assert len(rights[0].events) == len(set(rights[0].events))
+    assert "Naam" in rights[0].categories
+    # A line of another purpose in between starts a new line: the order stays true.
+    purposes = [e.purpose for e in second.timeline]
+    assert purposes.index("intra-group-identity-reuse") > purposes.index("data-subject-rights")
+    assert len(second.timeline) == len(first.timeline)

@@ -9,7 +9,7 @@ from the same builder as the privacy statement, so both say the same thing the s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -116,7 +116,7 @@ def access_report(
         data=data,
         entities=names.entities,
         purposes=purposes,
-        timeline=[_line(texts, names, r) for r in events],
+        timeline=[_line(texts, names, group) for group in _grouped(events)],
         objections=[
             _objection(texts, o) for o in repository.objections_of_person(session, person_id)
         ],
@@ -210,16 +210,32 @@ def _names(texts: TextBuilder, categories: set[str]) -> Names:
     )
 
 
-def _line(texts: TextBuilder, names: Names, record: ledger.LedgerRecord) -> TimelineEntry:
+def _grouped(events: Sequence[ledger.LedgerRecord]) -> list[list[ledger.LedgerRecord]]:
+    """Events in a row on the same day, by the same entity, for the same purpose and recipient
+    make one line: answering one request takes several recorded steps, the person reads one."""
+    groups: list[list[ledger.LedgerRecord]] = []
+    last: tuple[object, ...] | None = None
+    for event in events:
+        key = (event.occurred_at.date(), event.entity, event.purpose, event.recipient)
+        if key == last:
+            groups[-1].append(event)
+        else:
+            groups.append([event])
+            last = key
+    return groups
+
+
+def _line(texts: TextBuilder, names: Names, group: Sequence[ledger.LedgerRecord]) -> TimelineEntry:
     entities, recipients = names.entities, names.recipients
-    title = _title(texts, record.purpose)
-    categories = _unique(names.categories[c] for c in record.data_categories)
-    entity = entities.get(record.entity, record.entity)
-    recipient = recipients.get(record.recipient, record.recipient) if record.recipient else None
+    newest = group[0]  # events come newest first
+    title = _title(texts, newest.purpose)
+    categories = _unique(names.categories[c] for r in group for c in r.data_categories)
+    entity = entities.get(newest.entity, newest.entity)
+    recipient = recipients.get(newest.recipient, newest.recipient) if newest.recipient else None
     text = label(
         texts.lang,
         "timeline.line",
-        date=format_date(record.occurred_at.date(), "long", locale=texts.locale),
+        date=format_date(newest.occurred_at.date(), "long", locale=texts.locale),
         entity=entity,
         categories=format_list(categories, locale=texts.locale) if categories else "—",
         purpose=title,
@@ -227,10 +243,10 @@ def _line(texts: TextBuilder, names: Names, record: ledger.LedgerRecord) -> Time
     if recipient:
         text += " " + label(texts.lang, "timeline.disclosed", recipient=recipient)
     return TimelineEntry(
-        occurred_at=record.occurred_at,
-        event=record.event,
+        occurred_at=newest.occurred_at,
+        events=_unique(r.event for r in group),
         entity=entity,
-        purpose=record.purpose,
+        purpose=newest.purpose,
         purpose_title=title,
         categories=categories,
         recipient=recipient,

@@ -118,8 +118,10 @@ class PurposeInfo(Output):
 
 
 class TimelineEntry(Output):
-    occurred_at: dt.datetime
-    event: str
+    """One line of the timeline: consecutive events of one day, entity, purpose and recipient."""
+
+    occurred_at: dt.datetime  # the latest of them
+    events: list[str]  # what was recorded, latest first
     entity: str
     purpose: str
     purpose_title: str
