@@ -248,8 +248,9 @@ def policy_fact_selects() -> list[sa.Select[Any]]:
 
 
 _FACTS = sa.union_all(*policy_fact_selects())
-# Four IN lists share each chunk's ids: 8,000 bound values, far below what SQLite (3.32 and
-# later: 32,766) and PostgreSQL (65,535) accept.
+# Each IN list repeats the chunk's ids: six lists (four here, two more where `rights.state` adds
+# objections and holds) make 12,000 bound values, well below what SQLite (3.32 and later: 32,766)
+# and PostgreSQL (65,535) accept.
 FACTS_CHUNK = 2_000
 
 
