@@ -89,14 +89,20 @@ def test_export_holds_every_section_as_json(session: Session, gate: Gate, full: 
     } <= set(event.data_categories)
 
 
-def test_provided_data_is_what_the_person_gave(
+def test_portable_data_is_what_the_person_gave_and_what_their_use_produced(
     session: Session, gate: Gate, full: PersonRead
 ) -> None:
-    data = service.provided_data(session, gate=gate, actor=DPO, person_id=full.id)
+    data, observed = service.portable_data(session, gate=gate, actor=DPO, person_id=full.id)
     assert list(data) == ["identity", "contact", "language", "preferences", "consents"]
     assert "region" not in data["contact"] and data["language"] == full.language
-    json.dumps(data)
-    assert last_event(session, full.id).event == "customers.provided_data.export"
+    assert list(observed) == ["accounts", "cards"]
+    assert len(observed["cards"]) == 1 and len(observed["cards"][0]["statements"]) == 1
+    json.dumps([data, observed])
+    event = last_event(session, full.id)
+    assert event.event == "customers.portable_data.export"
+    # Only what portability carries was asked for: no identification record, no loan.
+    assert "user.financial.credit_card" in event.data_categories
+    assert "user.government_id.kyc_record" not in event.data_categories
 
 
 def test_erasure_keeps_the_sections_asked_and_marks_the_person_erased(

@@ -29,7 +29,7 @@ class Event(StrEnum):
     PERSON_RECTIFY = "customers.person.rectify"
     PERSON_EXPORT = "customers.person.export"
     PERSON_ERASE = "customers.person.erase"
-    PROVIDED_DATA_EXPORT = "customers.provided_data.export"
+    PORTABLE_DATA_EXPORT = "customers.portable_data.export"
     RECTIFICATION_LIST = "customers.rectification.list"
     RELATIONSHIP_OPEN = "customers.relationship.open"
     RELATIONSHIP_END = "customers.relationship.end"

@@ -66,6 +66,8 @@ SECTION_TABLES: Mapping[Section, tuple[type[Base], ...]] = {
     Section.CONSENTS: (Consent,),
 }
 PROVIDED = (Section.IDENTITY, Section.CONTACT, Section.PREFERENCES, Section.CONSENTS)
+# Raw data the person's own activity generated: the EDPB (WP242 rev.01) counts it as provided.
+OBSERVED = (Section.ACCOUNTS, Section.CARDS)
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,12 @@ def export_person(session: Session, *, gate: Gate, actor: Actor, person_id: str)
     return {section.value: value for section, value in file.items()}
 
 
-def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> dict[str, Any]:
-    """What the person gave us themselves, for portability (Art. 20), JSON-ready."""
+def portable_data(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What portability (Art. 20) carries, JSON-ready, in one gate call: what the person gave us
+    themselves (`provided`), and what their own use of our products produced (`observed`:
+    accounts, cards and their statements)."""
     present(session, person_id, erased_too=True)
     ask(
         session,
@@ -126,11 +132,11 @@ def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str)
         actor,
         DATA_SUBJECT_RIGHTS,
         person_id,
-        (data for s in PROVIDED for data in c.SECTION_DATA[s]),
-        event=Event.PROVIDED_DATA_EXPORT,
+        (data for s in (*PROVIDED, *OBSERVED) for data in c.SECTION_DATA[s]),
+        event=Event.PORTABLE_DATA_EXPORT,
     )
     person = _person(session, person_id)
-    return {
+    provided = {
         # region and brand are ours, worked out from the postcode: not provided by the person.
         "identity": _fields(person, tuple(f for f in c.IDENTITY_FIELDS if f != "region")),
         "contact": _fields(person, SECTION_COLUMNS[Section.CONTACT]),
@@ -138,6 +144,13 @@ def provided_data(session: Session, *, gate: Gate, actor: Actor, person_id: str)
         "preferences": _dump(PreferenceRead, repository.preferences(session, person_id)),
         "consents": _dump(ConsentRead, repository.consents(session, person_id)),
     }
+    observed = {
+        Section.ACCOUNTS.value: _dump(AccountRead, repository.rows_of(session, Account, person_id)),
+        Section.CARDS.value: [
+            card.model_dump(mode="json") for card in cards_with_statements(session, person_id)
+        ],
+    }
+    return provided, observed
 
 
 def erase_person(

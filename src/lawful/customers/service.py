@@ -31,7 +31,7 @@ from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
 from lawful.customers.dossier import export_person as export_person
-from lawful.customers.dossier import provided_data as provided_data
+from lawful.customers.dossier import portable_data as portable_data
 from lawful.customers.models import (
     Account,
     Card,
