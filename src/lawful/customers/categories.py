@@ -11,6 +11,7 @@ under its precise category, so the gate refuses and the refusal is recorded.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from lawful.core.policy.compile import covered
 from lawful.core.register.models import Register
@@ -98,7 +99,9 @@ def declared(register: Register, purpose: str) -> frozenset[str]:
         return frozenset()
 
 
+@lru_cache(maxsize=4096)
 def pick(declared: frozenset[str], candidates: Candidates) -> str | None:
+    # Cached: the same few purposes and fields come back on every request.
     return next((c for c in candidates if covered(c, declared)), None)
 
 
