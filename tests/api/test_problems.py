@@ -33,6 +33,24 @@ def test_401_is_a_problem_with_a_bearer_challenge(api: Api, token: str | None) -
     assert body["instance"] == f"/api/v1/persons/{api.alice.id}"
 
 
+def test_without_a_token_even_a_bad_request_is_401(api: Api) -> None:
+    """Nobody learns what a route expects before showing a token."""
+    response = api.call("POST", "/persons", json={"first_name": 42})
+    assert response.status_code == 401
+    assert problem(response)["type"] == "/problems/unauthenticated"
+
+
+def test_a_route_runs_as_one_unit_of_work(api: Api) -> None:
+    """Authenticated, carried out and committed in one step: what it wrote is there afterwards."""
+    created = api.as_("advisor", "POST", "/persons", json=person_data())
+    assert created.status_code == 201, created.text
+    person_id = created.json()["id"]
+    assert api.as_("advisor", "GET", f"/persons/{person_id}").status_code == 200
+    with Session(api.runtime.engine) as session:
+        events = [e.event for e in ledger.for_subject(session, subject_id=person_id)]
+    assert events == ["customers.person.create", "customers.person.read"]
+
+
 @pytest.mark.parametrize(
     ("role", "reasons"),
     [("complaint-handler", ["role_not_permitted"]), ("underwriter", ["no_relationship"])],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel, Field
 
 from lawful.customers import service
@@ -27,8 +27,9 @@ from lawful.web.deps import (
     require_person_access,
     require_staff,
 )
+from lawful.web.routing import UnitOfWorkRouter
 
-router = APIRouter(prefix="/persons", tags=["customer file"])
+router = UnitOfWorkRouter(prefix="/persons", tags=["customer file"])
 
 
 class Rectify(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
 from lawful.auth.schemas import Principal, PrincipalKind
@@ -22,8 +22,9 @@ from lawful.web.deps import (
     require_person_access,
     require_staff,
 )
+from lawful.web.routing import UnitOfWorkRouter
 
-router = APIRouter(tags=["your rights"])
+router = UnitOfWorkRouter(tags=["your rights"])
 
 
 class ReportFormat(StrEnum):

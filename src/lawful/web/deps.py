@@ -1,4 +1,9 @@
-"""Request-scoped plumbing shared by every domain's API: session, gate, principal."""
+"""Request-scoped plumbing shared by every domain's API: session, gate, principal.
+
+Routes declare what they need with `SessionDep`, `PrincipalDep` and `RuntimeDep`. On a
+`routing.UnitOfWorkRouter` (the domains' routers) the first two are supplied in the route's own
+worker-thread step; anywhere else they are ordinary FastAPI dependencies, defined here.
+"""
 
 from __future__ import annotations
 
@@ -34,13 +39,13 @@ async def runtime(request: Request) -> Runtime:
     return state
 
 
-_bearer = HTTPBearer(auto_error=False, description="A staff or customer token.")
+bearer = HTTPBearer(auto_error=False, description="A staff or customer token.")
 _CALLER = "lawful.web.caller"
 
 
 def db_session(
     rt: Annotated[Runtime, Depends(runtime)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Iterator[Session]:
     """One unit of work per request: committed after the route, rolled back if it raises.
 
@@ -59,9 +64,15 @@ def _caller(
     if credentials is None:
         return Unauthenticated("a bearer token is required")
     try:
-        return auth.authenticate(session, register=register, token=credentials.credentials)
+        return authenticate(session, register, credentials)
     except LawfulError as refused:
         return refused
+
+
+def authenticate(
+    session: Session, register: Register, credentials: HTTPAuthorizationCredentials
+) -> Principal:
+    return auth.authenticate(session, register=register, token=credentials.credentials)
 
 
 async def principal(session: Annotated[Session, Depends(db_session)]) -> Principal:
