@@ -40,6 +40,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from bench import pg
 from lawful.core.db import create_engine, session_scope, upgrade, utc_text
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import chain
@@ -58,7 +59,6 @@ SIZES = [
     int(s) for s in os.environ.get("LAWFUL_BENCH_ACCESS_SIZES", "10000,100000,1000000").split(",")
 ]
 PG_MAX = int(os.environ.get("LAWFUL_BENCH_ACCESS_PG_MAX", str(10**9)))
-PG_URL = os.environ.get("LAWFUL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "lawful_bench_access"
 EVENTS_PER_PERSON = 10
 BATCH = 50_000
@@ -549,40 +549,23 @@ def run_sqlite(n: int, workdir: Path) -> dict[str, Any]:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def pg_admin() -> Engine | None:
-    admin = create_engine(PG_URL)
-    try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql("SELECT 1")
-    except sa.exc.OperationalError as exc:
-        print(f"postgresql: unreachable at {PG_URL} ({exc.orig}); skipped")
-        admin.dispose()
-        return None
-    return admin
-
-
-def run_postgresql(admin: Engine, n: int) -> dict[str, Any]:
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {PG_SCHEMA}")
-    url = admin.url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"})
-    engine = create_engine(url)
-    try:
-        built = build(engine, n, f"postgresql {n:,}")
-        with engine.connect() as connection:
-            size = connection.exec_driver_sql(
-                f"SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
-                f"JOIN pg_namespace s ON s.oid = c.relnamespace "
-                f"WHERE s.nspname = '{PG_SCHEMA}' AND c.relkind = 'r'"
-            ).scalar_one()
-        built["size_mb"] = round(int(size) / 2**20)
-        built.update(verify(engine, f"postgresql {n:,}"))
-        result = measure(engine, built.pop("person_ids"), f"postgresql {n:,}")
-        return {**built, **result}
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+def run_postgresql(n: int) -> dict[str, Any]:
+    with pg.schemas(PG_SCHEMA) as (url,):
+        engine = create_engine(url)
+        try:
+            built = build(engine, n, f"postgresql {n:,}")
+            with engine.connect() as connection:
+                size = connection.exec_driver_sql(
+                    f"SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                    f"JOIN pg_namespace s ON s.oid = c.relnamespace "
+                    f"WHERE s.nspname = '{PG_SCHEMA}' AND c.relkind = 'r'"
+                ).scalar_one()
+            built["size_mb"] = round(int(size) / 2**20)
+            built.update(verify(engine, f"postgresql {n:,}"))
+            result = measure(engine, built.pop("person_ids"), f"postgresql {n:,}")
+            return {**built, **result}
+        finally:
+            engine.dispose()
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -639,9 +622,9 @@ def run() -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     previous_home = os.environ.get("LAWFUL_HOME")
-    admin = pg_admin()
-    if admin is None:
-        notes.append(f"postgresql unreachable at {PG_URL}: skipped")
+    postgres = pg.reachable()
+    if not postgres:
+        notes.append(f"postgresql unreachable at {pg.PG_URL}: skipped")
     with tempfile.TemporaryDirectory(prefix="lawful-bench-access-", dir="/tmp") as tmp:
         workdir = Path(tmp)
         # Keys for the benchmark only, never the installation's.
@@ -652,9 +635,9 @@ def run() -> dict[str, Any]:
                 backends: list[tuple[str, Callable[[], dict[str, Any]]]] = [
                     ("sqlite", lambda n=n: run_sqlite(n, workdir))  # type: ignore[misc]
                 ]
-                if admin is not None and n <= PG_MAX:
-                    backends.append(("postgresql", lambda n=n: run_postgresql(admin, n)))  # type: ignore[misc]
-                elif admin is not None:
+                if postgres and n <= PG_MAX:
+                    backends.append(("postgresql", lambda n=n: run_postgresql(n)))  # type: ignore[misc]
+                elif postgres:
                     notes.append(f"postgresql {n:,}: above LAWFUL_BENCH_ACCESS_PG_MAX, skipped")
                 for backend, runner in backends:
                     result = runner()
@@ -669,8 +652,6 @@ def run() -> dict[str, Any]:
                     )
                     _write(rows, notes)  # partial results survive an interrupted run
         finally:
-            if admin is not None:
-                admin.dispose()
             if previous_home is None:
                 os.environ.pop("LAWFUL_HOME", None)
             else:

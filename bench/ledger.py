@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
+from bench import pg
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.ledger import repository
 from lawful.core.ledger import service as ledger
@@ -41,7 +42,6 @@ LEDGER = cast(sa.Table, LedgerEvent.__table__)
 EVENTS = int(os.environ.get("LAWFUL_BENCH_LEDGER_EVENTS", "200000"))
 BATCH = 1_000
 SUBJECTS = 20_000
-PG_URL = os.environ.get("LAWFUL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_SCHEMAS = ("lawful_bench_ledger", "lawful_bench_raw")
 TARGET_APPEND_RATIO = 0.5
 TARGET_VERIFY_SQLITE = 500_000
@@ -179,30 +179,18 @@ def run_sqlite(workdir: Path) -> dict[str, Any]:
 
 
 def run_postgresql() -> dict[str, Any] | None:
-    admin = create_engine(PG_URL)
-    try:
-        with admin.begin() as connection:
-            for schema in PG_SCHEMAS:
-                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except sa.exc.OperationalError as exc:
-        print(f"postgresql: unreachable at {PG_URL} ({exc.orig}); skipped")
-        admin.dispose()
+    if not pg.reachable():
         return None
-    engines = []
-    try:
-        for schema in PG_SCHEMAS:
-            url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-            upgrade(url)
-            engines.append(create_engine(url))
-        return measure("postgresql", engines[0], engines[1])
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.begin() as connection:
-            for schema in PG_SCHEMAS:
-                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
+    with pg.schemas(*PG_SCHEMAS) as urls:
+        engines = []
+        try:
+            for url in urls:
+                upgrade(url)
+                engines.append(create_engine(url))
+            return measure("postgresql", engines[0], engines[1])
+        finally:
+            for engine in engines:
+                engine.dispose()
 
 
 def report(results: dict[str, dict[str, Any]]) -> None:
