@@ -33,6 +33,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(sqlite: Engine)
     with sqlite.connect() as connection:
         pragma = connection.exec_driver_sql
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA synchronous").scalar() == 2  # FULL: a commit is on disk
         assert pragma("PRAGMA foreign_keys").scalar() == 1
         assert pragma("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
 

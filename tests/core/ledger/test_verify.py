@@ -202,6 +202,20 @@ def test_a_modified_row_is_named(session: Session, tamper: Tamper) -> None:
     assert "modified" in result.message and result.events == 3
 
 
+def test_moving_an_instant_to_its_year_bc_twin_is_named(session: Session, tamper: Tamper) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite stores the instant as the very text that was hashed")
+    append(session, 6)
+    with tamper():
+        run(
+            session,
+            "UPDATE ledger_event SET occurred_at = (to_char(occurred_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS.US') || ' BC')::timestamp AT TIME ZONE 'UTC' "
+            "WHERE sequence = 4",
+        )
+    assert_broken(session, 4, Problem.MODIFIED)
+
+
 def test_a_rewritten_row_with_a_recomputed_hash_breaks_the_next_link(
     session: Session, tamper: Tamper
 ) -> None:

@@ -131,7 +131,12 @@ _SQLITE_CHAIN = (
     f"SELECT {', '.join(CHAIN_COLUMNS)} FROM ledger_event "
     "WHERE sequence > ? ORDER BY sequence LIMIT ?"
 )
-_PG_TIMESTAMP = "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+# An instant before year 1 (only a hand-edited row can hold one: Python cannot) gets a " BC"
+# suffix, so that it never reads the same as its year-AD twin.
+_PG_TIMESTAMP = (
+    "(to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || "
+    "CASE WHEN occurred_at < '0001-01-01T00:00:00Z' THEN ' BC' ELSE '' END)"
+)
 _PG_AS_IS = {"sequence", "details", "prev_hash", "hash"}
 _PG_CHAIN = (
     "SELECT "
