@@ -47,17 +47,17 @@ def append(url: str, n: int) -> None:
         engine.dispose()
 
 
-def tamper(url: str, sql: str) -> None:
-    """Drop the append-only trigger, write, put the trigger back: the attacker's way in."""
+def tamper(url: str, sql: str, trigger: str = "ledger_event_no_update") -> None:
+    """Drop an append-only trigger, write, put the trigger back: the attacker's way in."""
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            trigger = connection.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE name = 'ledger_event_no_update'"
+            definition = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (trigger,)
             ).scalar_one()
-            connection.exec_driver_sql("DROP TRIGGER ledger_event_no_update")
+            connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
             connection.execute(sa.text(sql))
-            connection.exec_driver_sql(trigger)
+            connection.exec_driver_sql(definition)
     finally:
         engine.dispose()
 
@@ -116,3 +116,94 @@ def test_show_lists_the_last_events(database: str) -> None:
     assert "customer-" not in result.output  # pseudonyms only
     rows = [line for line in result.output.splitlines() if "complaints.case.read" in line]
     assert [row.split()[1] for row in rows] == ["3", "4"]
+
+
+# --- checkpoint copies kept outside the database ----------------------------------------------
+
+
+def drop_checkpoints(url: str) -> None:
+    """The attacker's next move: the checkpoints that would give the rewrite away go too."""
+    tamper(url, "DELETE FROM ledger_checkpoint", trigger="ledger_checkpoint_no_delete")
+
+
+@pytest.fixture
+def copies(tmp_path: Path) -> Path:
+    return tmp_path / "elsewhere" / "checkpoints.jsonl"
+
+
+def test_a_checkpoint_is_copied_and_the_copies_are_checked(database: str, copies: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    assert runner.invoke(app, ["checkpoint", "--copies", str(copies)]).exit_code == 0
+    append(database, 2)
+    result = runner.invoke(app, ["checkpoint"], env={"LAWFUL_CHECKPOINT_COPIES": str(copies)})
+    assert result.exit_code == 0 and f"copied to {copies}" in result.output
+    assert len(copies.read_text().splitlines()) == 2
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "ledger intact: 5 events, last checkpoint at seq 5, 2 checkpoint copies agree"
+    )
+
+
+def test_deleted_checkpoints_are_named_by_their_copies(database: str, copies: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 4)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    drop_checkpoints(database)
+    assert runner.invoke(app, ["verify"]).exit_code == 0  # the database alone cannot tell
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 1
+    assert "checkpoint #1 (seq 4" in result.output and "missing from it" in result.output
+
+
+def test_a_rewritten_and_unsigned_ledger_is_caught_by_the_copies(
+    database: str, copies: Path
+) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 4)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    drop_checkpoints(database)
+    tamper(
+        database, "DELETE FROM ledger_event WHERE sequence = 4", trigger="ledger_event_no_delete"
+    )
+    assert runner.invoke(app, ["verify"]).exit_code == 0  # a shorter chain, still linked
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 1
+    assert "ledger NOT intact at seq 4" in result.output and "removed" in result.output
+
+
+def test_an_edited_copy_is_a_bad_signature(database: str, copies: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    copies.write_text(copies.read_text().replace('"sequence":3', '"sequence":2'))
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 1
+    assert "invalid signature" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("not json\n", ":1: not a checkpoint copy"), ('{"id": 1}\n', ":1: not a checkpoint copy")],
+)
+def test_a_damaged_copies_file_is_one_line_naming_the_line(
+    database: str, copies: Path, content: str, expected: str
+) -> None:
+    copies.parent.mkdir(parents=True)
+    copies.write_text(content)
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 2
+    assert expected in result.output and "Traceback" not in result.output
+
+
+def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
+    database: str, copies: Path
+) -> None:
+    runner.invoke(app, ["verify"])
+    assert runner.invoke(app, ["verify", "--copies", str(copies)]).exit_code == 0  # nothing yet
+    append(database, 2)
+    runner.invoke(app, ["checkpoint"])
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 2
+    assert "no checkpoint copies" in result.output

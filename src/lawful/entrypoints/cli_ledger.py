@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 from lawful.config import get_settings
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.errors import LawfulError
+from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
+from lawful.core.ledger.records import Checkpoint
 
 app = typer.Typer(name="ledger", help="The append-only ledger: verify, checkpoint, show.")
 
@@ -45,23 +49,62 @@ def _unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
         engine.dispose()
 
 
+COPIES_HELP = (
+    "A file of checkpoint copies kept outside the database (on other storage: a write-once "
+    "volume, another host). Default: $LAWFUL_CHECKPOINT_COPIES."
+)
+CopiesOption = Annotated[
+    Path | None,
+    typer.Option("--copies", envvar="LAWFUL_CHECKPOINT_COPIES", help=COPIES_HELP),
+]
+
+
 @app.command()
-def verify() -> None:
-    """Recompute the hash chain and check it against every signed checkpoint."""
+def verify(copies: CopiesOption = None) -> None:
+    """Recompute the hash chain and check it against every signed checkpoint.
+
+    With --copies, also against the checkpoints copied outside the database, each of which must
+    still be in it."""
+    held: list[Checkpoint] = []
+    if copies is not None and copies.exists():
+        try:
+            held = checkpoint_copies.read(copies)
+        except LawfulError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(EXIT_UNAVAILABLE) from exc
     with _unit_of_work(read_only=True) as session:
-        result = ledger.verify(session)
+        result = ledger.verify(session, copies=held)
     if not result.ok:
         typer.echo(result.summary(), err=True)
         raise typer.Exit(EXIT_TAMPERED)
+    if copies is not None and not copies.exists() and result.checkpoints:
+        typer.echo(
+            f"error: no checkpoint copies at {copies}, yet the database holds "
+            f"{result.checkpoints} checkpoint(s): the copies cannot be checked",
+            err=True,
+        )
+        raise typer.Exit(EXIT_UNAVAILABLE)
     typer.echo(result.summary())
 
 
 @app.command()
-def checkpoint() -> None:
-    """Sign the current head (sequence and hash) with the installation's Ed25519 key."""
+def checkpoint(copies: CopiesOption = None) -> None:
+    """Sign the current head (sequence and hash) with the installation's Ed25519 key.
+
+    With --copies, the signed checkpoint is also appended to that file once committed."""
     with _unit_of_work() as session:
         cp = ledger.checkpoint(session)
     typer.echo(f"checkpoint #{cp.id} signed at seq {cp.sequence} (hash {cp.hash.hex()[:16]}…)")
+    if copies is None:
+        return
+    try:
+        checkpoint_copies.append(copies, cp)
+    except OSError as exc:
+        typer.echo(
+            f"error: checkpoint #{cp.id} is signed but not copied to {copies}: {exc}", err=True
+        )
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    typer.echo(f"copied to {copies}")
 
 
 @app.command()

@@ -8,6 +8,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from lawful.core.db import create_engine, session_scope, upgrade, utc_text
 from lawful.core.errors import Conflict, InvalidInput, KeyDestroyed, LedgerTampered
-from lawful.core.ledger import chain
+from lawful.core.ledger import chain, copies
 from lawful.core.ledger import service as ledger
 from lawful.core.ledger.chain import Problem, StoredEvent
 from lawful.core.ledger.models import LedgerEvent
@@ -326,6 +327,24 @@ def test_a_forged_checkpoint_signature_is_named(session: Session, tamper: Tamper
         run(session, "UPDATE ledger_checkpoint SET signature = :s", s=bytes(64))
     result = assert_broken(session, cp.sequence, Problem.CHECKPOINT_SIGNATURE)
     assert f"checkpoint #{cp.id}" in result.message
+
+
+def test_copies_outside_the_database_name_deleted_checkpoints_and_the_rewrite_they_hid(
+    session: Session, tamper: Tamper, tmp_path: Path
+) -> None:
+    append(session, 5)
+    cp = ledger.checkpoint(session)
+    kept = tmp_path / "copies.jsonl"
+    copies.append(kept, cp)
+    assert copies.read(kept) == [cp]
+    assert ledger.verify(session, copies=[cp]).copies == 1
+    with tamper():
+        run(session, "DELETE FROM ledger_checkpoint")
+        run(session, "DELETE FROM ledger_event WHERE sequence = 5")
+    assert ledger.verify(session).ok  # the database alone cannot tell
+    result = ledger.verify(session, copies=copies.read(kept))
+    assert (result.ok, result.first_bad_sequence, result.problem) == (False, 5, Problem.TRUNCATED)
+    assert "events 5 to 5 were removed" in result.message
 
 
 # --- checkpoints -------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ class Problem(StrEnum):
     TRUNCATED = "truncated"
     CHECKPOINT_MISMATCH = "checkpoint_mismatch"
     CHECKPOINT_SIGNATURE = "checkpoint_signature"
+    CHECKPOINT_MISSING = "checkpoint_missing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,3 +198,16 @@ def checkpoint_mismatches(
                 )
             )
     return breaks
+
+
+def missing_checkpoints(copies: Sequence[Checkpoint]) -> list[ChainBreak]:
+    """Copies kept outside the database whose checkpoint the database no longer holds."""
+    return [
+        ChainBreak(
+            cp.sequence,
+            Problem.CHECKPOINT_MISSING,
+            f"checkpoint #{cp.id} (seq {cp.sequence}, signed {cp.signed_at:%Y-%m-%d %H:%M} UTC) "
+            "is kept outside the database but is missing from it: checkpoints were deleted",
+        )
+        for cp in copies
+    ]

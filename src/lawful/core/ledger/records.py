@@ -49,6 +49,7 @@ class VerifyResult:
     first_bad_sequence: int | None = None
     problem: Problem | None = None
     message: str = ""
+    copies: int = 0  # checkpoint copies kept outside the database, checked too
 
     def summary(self) -> str:
         if self.ok:
@@ -57,5 +58,6 @@ class VerifyResult:
                 if self.last_checkpoint is not None
                 else "no checkpoint yet"
             )
-            return f"ledger intact: {self.events} events, {where}"
+            held = f", {self.copies} checkpoint copies agree" if self.copies else ""
+            return f"ledger intact: {self.events} events, {where}{held}"
         return f"ledger NOT intact at seq {self.first_bad_sequence}: {self.message}"

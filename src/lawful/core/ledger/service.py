@@ -256,9 +256,16 @@ def checkpoint(session: Session) -> Checkpoint:
     )
 
 
-def verify(session: Session, *, chunk_size: int = 50_000) -> VerifyResult:
-    """Recompute the whole chain and hold it against every signed checkpoint."""
-    checkpoints = repository.checkpoints(session)
+def verify(
+    session: Session, *, chunk_size: int = 50_000, copies: Sequence[Checkpoint] = ()
+) -> VerifyResult:
+    """Recompute the whole chain and hold it against every signed checkpoint: those in the
+    database and `copies` kept outside it (see `copies`), each of which must also still be in
+    the database."""
+    stored = repository.checkpoints(session)
+    held = {_identity(cp) for cp in stored}
+    outside = [cp for cp in copies if _identity(cp) not in held]
+    checkpoints = [*stored, *outside]
     breaks = integrity.bad_signatures(checkpoints)
     cursor = Cursor()
     broken = integrity.stream(session, cursor, chunk_size=chunk_size)
@@ -266,17 +273,25 @@ def verify(session: Session, *, chunk_size: int = 50_000) -> VerifyResult:
         breaks.append(broken)
     last_sequence = repository.head(session)[0] if broken is not None else cursor.verified
     breaks.extend(integrity.checkpoint_mismatches(session, checkpoints, cursor, broken))
-    last_cp = checkpoints[-1].sequence if checkpoints else None
+    breaks.extend(integrity.missing_checkpoints(outside))
+    last_cp = max((cp.sequence for cp in checkpoints), default=None)
     if not breaks:
-        return VerifyResult(True, cursor.verified, last_sequence, len(checkpoints), last_cp)
+        return VerifyResult(
+            True, cursor.verified, last_sequence, len(stored), last_cp, copies=len(copies)
+        )
     first = min(breaks, key=lambda b: b.sequence)
     return VerifyResult(
         ok=False,
         events=cursor.verified,
         last_sequence=last_sequence,
-        checkpoints=len(checkpoints),
+        checkpoints=len(stored),
         last_checkpoint=last_cp,
+        copies=len(copies),
         first_bad_sequence=first.sequence,
         problem=first.problem,
         message=first.message,
     )
+
+
+def _identity(cp: Checkpoint) -> tuple[int, int, bytes, bytes]:
+    return (cp.id, cp.sequence, cp.hash, cp.signature)
