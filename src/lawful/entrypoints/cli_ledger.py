@@ -63,8 +63,7 @@ CopiesOption = Annotated[
 def verify(copies: CopiesOption = None) -> None:
     """Recompute the hash chain and check it against every signed checkpoint.
 
-    With --copies, also against the checkpoints copied outside the database, each of which must
-    still be in it."""
+    With --copies, also against the copies kept outside the database, each still in it."""
     held: list[Checkpoint] = []
     if copies is not None and copies.exists():
         try:
@@ -91,7 +90,7 @@ def verify(copies: CopiesOption = None) -> None:
 def checkpoint(copies: CopiesOption = None) -> None:
     """Sign the current head (sequence and hash) with the installation's Ed25519 key.
 
-    With --copies, the signed checkpoint is also appended to that file once committed."""
+    With --copies, the signed checkpoint is then appended to that file."""
     with _unit_of_work() as session:
         cp = ledger.checkpoint(session)
     typer.echo(f"checkpoint #{cp.id} signed at seq {cp.sequence} (hash {cp.hash.hex()[:16]}…)")
