@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from typer.testing import CliRunner
 
 from lawful.core.db import create_engine, session_scope
 from lawful.core.ledger import service as ledger
+from lawful.core.vault import keys
 from lawful.entrypoints.cli_ledger import app
 
 runner = CliRunner()
@@ -207,3 +210,40 @@ def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 2
     assert "no checkpoint copies" in result.output
+
+
+# --- signing-key rotation ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Keys of this test's own: rotating them must not touch the other tests' keys."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LAWFUL_HOME", str(home))
+    keys.forget_cached_keys()
+    yield home
+    keys.forget_cached_keys()
+
+
+def test_after_rotation_old_and_new_checkpoints_verify(database: str, own_home: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    runner.invoke(app, ["checkpoint"])
+    result = runner.invoke(app, ["rotate-key"])
+    assert result.exit_code == 0, result.output
+    rotated = re.match(
+        r"signing key (\w+) retired; checkpoints are now signed with (\w+)", result.output
+    )
+    assert rotated is not None, result.output
+    retired, new = rotated.groups()
+    assert retired != new and len(new) == 32
+    append(database, 2)
+    runner.invoke(app, ["checkpoint"])
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "ledger intact: 5 events, last checkpoint at seq 5"
+    # Without the retired public key, its checkpoint can no longer be trusted: it is named.
+    (own_home / "keys" / keys.RETIRED_SIGNING_KEYS / f"{retired}.pub").unlink()
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 1
+    assert f"signed with key {retired}, which is neither" in result.output

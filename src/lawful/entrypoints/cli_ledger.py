@@ -19,6 +19,7 @@ from lawful.core.errors import LawfulError
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.ledger.records import Checkpoint
+from lawful.core.vault import keys
 
 app = typer.Typer(name="ledger", help="The append-only ledger: verify, checkpoint, show.")
 
@@ -104,6 +105,21 @@ def checkpoint(copies: CopiesOption = None) -> None:
         )
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
     typer.echo(f"copied to {copies}")
+
+
+@app.command("rotate-key")
+def rotate_key() -> None:
+    """Retire the checkpoint signing key and make a new one.
+
+    Checkpoints signed with the retired key still verify (its public half is kept); nothing can
+    be signed with it any more. Restart running services so that they sign with the new key."""
+    try:
+        retired, new = keys.rotate_signing_key()
+    except (OSError, LawfulError) as exc:
+        typer.echo(f"error: the signing key was not rotated: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    typer.echo(f"signing key {retired} retired; checkpoints are now signed with {new}")
+    typer.echo("sign one now with: lawful ledger checkpoint")
 
 
 @app.command()

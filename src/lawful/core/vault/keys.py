@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from lawful.config import HOME_VARIABLE, get_settings
 from lawful.core.errors import ConfigurationError
@@ -24,6 +25,8 @@ from lawful.core.errors import ConfigurationError
 MASTER_KEY_FILE = "vault-master.key"
 PSEUDONYM_KEY_FILE = "pseudonym.key"
 SIGNING_KEY_FILE = "ledger-signing.key"
+# Public halves of the signing keys rotated out, one `<key id>.pub` file each.
+RETIRED_SIGNING_KEYS = "ledger-signing-retired"
 
 _cache: dict[tuple[str | None, str], bytes] = {}
 _lock = threading.Lock()
@@ -85,10 +88,56 @@ def verify_key() -> Ed25519PublicKey:
     return signing_key().public_key()
 
 
+def verify_keys() -> dict[str, Ed25519PublicKey]:
+    """Every public key whose checkpoints this installation accepts, by key id: the current
+    signing key's and those of the keys it retired."""
+    current = verify_key()
+    known = {key_id(current): current}
+    retired = keys_dir() / RETIRED_SIGNING_KEYS
+    for path in sorted(retired.glob("*.pub")) if retired.is_dir() else []:
+        data = path.read_bytes()
+        if len(data) != 32:
+            raise ConfigurationError(f"retired key {path} is damaged ({len(data)} bytes)")
+        public = Ed25519PublicKey.from_public_bytes(data)
+        if key_id(public) != path.stem:
+            raise ConfigurationError(f"retired key {path} does not match its name")
+        known[path.stem] = public
+    return known
+
+
+def rotate_signing_key() -> tuple[str, str]:
+    """Retire the signing key and make a new one; returns (retired id, new id).
+
+    The retired key's public half is kept (checkpoints it signed still verify); its private half
+    is overwritten, so nothing can be signed with it any more. A process that still holds the
+    old key signs with it until restarted, and those checkpoints verify too.
+    """
+    with _lock:
+        path = keys_dir() / SIGNING_KEY_FILE
+        old = Ed25519PrivateKey.from_private_bytes(_load_or_create(path)).public_key()
+        old_id = key_id(old)
+        retired = keys_dir() / RETIRED_SIGNING_KEYS
+        retired.mkdir(mode=0o700, exist_ok=True)
+        _write_new(retired / f"{old_id}.pub", old.public_bytes(Encoding.Raw, PublicFormat.Raw))
+        fresh = secrets.token_bytes(32)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        _write_new(tmp, fresh)
+        os.replace(tmp, path)
+        _cache.clear()
+    return old_id, key_id(Ed25519PrivateKey.from_private_bytes(fresh).public_key())
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def key_id(public_key: Ed25519PublicKey) -> str:
     """A short fingerprint naming which signing key produced a checkpoint."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:32]
 
