@@ -1,20 +1,22 @@
 """Shared fixtures: a private LAWFUL_HOME, and a database built once by Alembic per run.
 
-The database is SQLite in a temporary file, or LAWFUL_TEST_DATABASE_URL when set (an unreachable
-URL fails the run: a green run that silently skipped PostgreSQL would prove nothing). Each test
+The database is SQLite in a temporary file, or a schema of the run's own in the PostgreSQL
+database LAWFUL_TEST_DATABASE_URL names, dropped at the end (an unreachable URL fails the run: a
+green run that silently skipped PostgreSQL would prove nothing). Each test
 runs inside a transaction that is rolled back, services committing only to a savepoint.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from lawful.core.db import create_engine, upgrade
@@ -36,29 +38,48 @@ def lawful_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("LAWFUL_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'lawful-test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'lawful-test.db'}"
+        return
+    # A schema of this run's own: two runs on one PostgreSQL database never meet.
+    with _own_database(url, "run") as own:
+        yield own
+
+
+@pytest.fixture(scope="session")
+def database_of_its_own(database_url: str) -> Callable[[str], AbstractContextManager[str]]:
+    """`with database_of_its_own("name") as url:` a database nobody else writes to."""
+    return lambda name: _own_database(database_url, name)
+
+
+@contextmanager
+def _own_database(database_url: str, name: str) -> Iterator[str]:
+    """A database nobody else writes to, for tests that commit (ledger rows can never be
+    deleted): a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if database_url.startswith("sqlite"):
+        yield database_url.removesuffix(".db") + f"-{name}-{uuid.uuid4().hex[:8]}.db"
+        return
+    schema = f"lawful_{name}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(database_url)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def engine(database_url: str, lawful_home: Path) -> Iterator[Engine]:
     engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        reset_schema(engine)
     upgrade(engine)
     yield engine
     engine.dispose()
-
-
-def reset_schema(engine: Engine) -> None:
-    """Drop and recreate the current schema so that a run starts from nothing."""
-    with engine.begin() as connection:
-        schema = connection.exec_driver_sql("SELECT current_schema()").scalar_one()
-        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
 
 
 @pytest.fixture

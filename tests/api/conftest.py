@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from schwifty import IBAN
-from sqlalchemy.engine import make_url
 
 from lawful.auth import service as auth
-from lawful.core.db import create_engine
 from lawful.core.gate import unit_of_work
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
@@ -192,23 +190,13 @@ def problem(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
+OwnDatabase = Callable[[str], AbstractContextManager[str]]
+
+
 @pytest.fixture(scope="module")
-def api_database_url(database_url: str) -> Iterator[str]:
-    """A database nobody else writes to, dropped (PostgreSQL) or left in tmp (SQLite) after."""
-    if database_url.startswith("sqlite"):
-        yield database_url.removesuffix(".db") + f"-api-{uuid.uuid4().hex[:8]}.db"
-        return
-    schema = f"api_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+def api_database_url(database_of_its_own: OwnDatabase) -> Iterator[str]:
+    with database_of_its_own("api") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 import sqlalchemy as sa
@@ -124,22 +124,15 @@ def test_bulk_job_records_every_decision_in_one_batch(session: Session, gate: Ga
 
 
 @pytest.fixture
-def fresh_engine(database_url: str) -> Iterator[Engine]:
+def fresh_engine(
+    database_of_its_own: Callable[[str], AbstractContextManager[str]],
+) -> Iterator[Engine]:
     """A database of its own: these tests commit, and ledger rows can never be deleted."""
-    schema = None
-    if database_url.startswith("sqlite"):
-        engine = create_engine(database_url.replace(".db", f"-{uuid.uuid4().hex}.db"))
-    else:
-        schema = f"gate_{uuid.uuid4().hex[:12]}"
-        with create_engine(database_url).begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
-    upgrade(engine)
-    yield engine
-    if schema is not None:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    engine.dispose()
+    with database_of_its_own("gate") as url:
+        engine = create_engine(url)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
 
 
 def count(engine: Engine) -> int:

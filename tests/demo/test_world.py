@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import phonenumbers
 import pytest
@@ -31,26 +31,17 @@ def register() -> Register:
 
 @pytest.fixture(scope="module")
 def built(
-    database_url: str, register: Register
+    database_of_its_own: Callable[[str], AbstractContextManager[str]], register: Register
 ) -> Iterator[tuple[Engine, world.WorldSummary, Gate]]:
-    schema = None
-    if database_url.startswith("sqlite"):
-        engine = create_engine(database_url.replace(".db", f"-world-{uuid.uuid4().hex}.db"))
-    else:
-        schema = f"world_{uuid.uuid4().hex[:12]}"
-        with create_engine(database_url).begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        engine = create_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
-    upgrade(engine)
-    gate = Gate.build(register, DbSubjectStates())
-    summary = world.build(
-        engine, register, gate, customers_count=120, seed=SEED, progress=lambda *_: None
-    )
-    yield engine, summary, gate
-    if schema is not None:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    engine.dispose()
+    with database_of_its_own("world") as url:
+        engine = create_engine(url)
+        upgrade(engine)
+        gate = Gate.build(register, DbSubjectStates())
+        summary = world.build(
+            engine, register, gate, customers_count=120, seed=SEED, progress=lambda *_: None
+        )
+        yield engine, summary, gate
+        engine.dispose()
 
 
 def test_people_are_deterministic_and_valid() -> None:

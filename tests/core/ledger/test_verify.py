@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -378,18 +377,12 @@ def test_a_checkpoint_refuses_to_sign_a_broken_ledger(session: Session, tamper: 
 
 
 @pytest.fixture
-def own_database(engine: Engine, tmp_path: Any) -> Any:
+def own_database(
+    database_of_its_own: Callable[[str], AbstractContextManager[str]],
+) -> Iterator[str]:
     """A committed database of its own: concurrent writers cannot share a rolled-back test."""
-    if engine.dialect.name == "sqlite":
-        yield f"sqlite:///{tmp_path / 'concurrent.db'}"
-        return
-    schema = "lawful_test_concurrency"
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    yield engine.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    with database_of_its_own("concurrency") as url:
+        yield url
 
 
 def test_concurrent_appenders_never_fork_the_chain(own_database: Any) -> None:
