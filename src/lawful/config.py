@@ -9,12 +9,14 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite:///lawful.db"
 DEFAULT_HOME = ".lawful"
 HOME_VARIABLE = "LAWFUL_HOME"
+COPIES_VARIABLE = "LAWFUL_CHECKPOINT_COPIES"
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     home: Path
+    checkpoint_copies: Path | None = None  # signed checkpoints copied outside the database
 
     @property
     def keys_dir(self) -> Path:
@@ -25,4 +27,5 @@ def get_settings() -> Settings:
     return Settings(
         database_url=os.environ.get("LAWFUL_DATABASE_URL", DEFAULT_DATABASE_URL),
         home=Path(os.environ.get(HOME_VARIABLE, DEFAULT_HOME)),
+        checkpoint_copies=Path(copies) if (copies := os.environ.get(COPIES_VARIABLE)) else None,
     )

@@ -145,7 +145,7 @@ def test_a_checkpoint_is_copied_and_the_copies_are_checked(database: str, copies
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "ledger intact: 5 events, last checkpoint at seq 5, 2 checkpoint copies agree"
+        "ledger intact: 5 events, last checkpoint at seq 5, its 2 checkpoint copies agree"
     )
 
 

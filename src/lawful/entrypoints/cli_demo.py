@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from lawful.config import get_settings
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
+from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.models import Register
@@ -76,6 +77,7 @@ def demo(
     engine = create_engine(settings.database_url)
     url = engine.url.render_as_string(hide_password=True)
     meta = settings.home / "demo.json"
+    copies = settings.checkpoint_copies or settings.home / "checkpoint-copies.jsonl"
     try:
         upgrade(engine)
         gate = Gate.build(register, DbSubjectStates())
@@ -95,14 +97,22 @@ def demo(
             settings.home.mkdir(parents=True, exist_ok=True)
             meta.write_text(json.dumps({"customers": customers_count, "seed": seed}))
             showcase = summary.showcase
+            # Sign what was built and keep a copy of the checkpoint outside the database; a new
+            # world starts a new file (the copies of a deleted world's checkpoints would not
+            # match it).
+            with unit_of_work(engine) as session:
+                signed = ledger.checkpoint(session)
+            copies.unlink(missing_ok=True)
+            checkpoint_copies.append(copies, signed)
+        held = checkpoint_copies.read(copies) if copies.exists() else []
         with unit_of_work(engine) as session:
-            verified = ledger.verify(session)
+            verified = ledger.verify(session, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")
         issued = tokens.issue(engine, register, showcase)
     finally:
         engine.dispose()
 
-    _print_tokens(issued, host, port, time.perf_counter() - started, statements_dir, url)
+    _print_tokens(issued, host, port, time.perf_counter() - started, statements_dir, url, copies)
     if not serve:
         return
     import uvicorn
@@ -154,6 +164,7 @@ def _print_tokens(
     elapsed: float,
     statements_dir: Path,
     url: str,
+    copies: Path,
 ) -> None:
     base = f"http://{host}:{port}/api/v1"
     out.print(
@@ -175,6 +186,6 @@ def _print_tokens(
         f"  curl -X POST {bearer} {me}/erasure\n"
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
         f"\nStatements: {statements_dir}/ (served at http://{host}:{port}/files/statements/)\n"
-        f"Database: {url} · check the ledger: lawful ledger verify",
+        f"Database: {url} · check the ledger: lawful ledger verify --copies {copies}",
         highlight=False,
     )

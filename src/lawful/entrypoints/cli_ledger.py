@@ -13,7 +13,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from lawful.config import get_settings
+from lawful.config import COPIES_VARIABLE, get_settings
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.errors import LawfulError
 from lawful.core.ledger import copies as checkpoint_copies
@@ -56,7 +56,7 @@ COPIES_HELP = (
 )
 CopiesOption = Annotated[
     Path | None,
-    typer.Option("--copies", envvar="LAWFUL_CHECKPOINT_COPIES", help=COPIES_HELP),
+    typer.Option("--copies", envvar=COPIES_VARIABLE, help=COPIES_HELP),
 ]
 
 

@@ -58,6 +58,12 @@ class VerifyResult:
                 if self.last_checkpoint is not None
                 else "no checkpoint yet"
             )
-            held = f", {self.copies} checkpoint copies agree" if self.copies else ""
+            held = (
+                ""
+                if not self.copies
+                else ", its checkpoint copy agrees"
+                if self.copies == 1
+                else f", its {self.copies} checkpoint copies agree"
+            )
             return f"ledger intact: {self.events} events, {where}{held}"
         return f"ledger NOT intact at seq {self.first_bad_sequence}: {self.message}"
