@@ -25,6 +25,7 @@ app = typer.Typer(name="ledger", help="The append-only ledger: verify, checkpoin
 
 EXIT_TAMPERED = 1
 EXIT_UNAVAILABLE = 2
+LONG_VERIFY = 200_000  # events: from here on, verify says what it is doing before it starts
 
 
 @contextmanager
@@ -73,6 +74,11 @@ def verify(copies: CopiesOption = None) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_UNAVAILABLE) from exc
     with _unit_of_work(read_only=True) as session:
+        events = ledger.head(session)[0]
+        if events >= LONG_VERIFY:
+            # A line, not a live bar: a display thread would keep verify from using a second
+            # process on SQLite.
+            typer.echo(f"checking {events:,} events and their checkpoints…", err=True)
         result = ledger.verify(session, copies=held)
     if not result.ok:
         typer.echo(result.summary(), err=True)
