@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
+import pytest
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
-from lawful.core.gate import Gate
+from lawful.core.db import create_engine, upgrade
+from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Relationship
 from lawful.core.register.models import Register, RelationshipState
@@ -14,9 +19,11 @@ from lawful.customers import repository as customer_file
 from lawful.customers import service as customers
 from lawful.customers.models import Account, KycRecord
 from lawful.customers.schemas import PersonRead, PolicyFacts, Section
+from lawful.entrypoints import cli
 from lawful.rights import repository, service
 from lawful.rights.dates import add_months
 from lawful.rights.retention import HeldRow, plan_person
+from lawful.rights.state import DbSubjectStates
 
 from . import factories
 from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person
@@ -80,14 +87,14 @@ def test_running_contract_is_reviewed_not_erased(session: Session, gate: Gate) -
     )
     service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
     later = add_months(TODAY, 13)
-    assert service.run_retention(session, gate=gate, today=later) == 1
+    assert service.run_retention(session, gate=gate, today=later).released == 1
     holds = repository.holds_of_person(session, person.id, active_only=True)
     assert {(h.hold, h.until) for h in holds} == {
         ("aml-identification", add_months(TODAY, 120)),
         ("aml-transactions", add_months(TODAY, 120)),
         ("contract", add_months(later, 12)),
     }
-    assert service.run_retention(session, gate=gate, today=later) == 0  # idempotent
+    assert service.run_retention(session, gate=gate, today=later).released == 0  # idempotent
 
 
 def _former_client_erased(session: Session, gate: Gate) -> PersonRead:
@@ -108,9 +115,9 @@ def _former_client_erased(session: Session, gate: Gate) -> PersonRead:
 
 def test_retention_job_erases_after_the_hold_date(session: Session, gate: Gate) -> None:
     person = _former_client_erased(session, gate)
-    assert service.run_retention(session, gate=gate, today=dt.date(2030, 6, 30)) == 0
-    released = service.run_retention(session, gate=gate, today=dt.date(2030, 7, 1))
-    assert released == 2
+    assert service.run_retention(session, gate=gate, today=dt.date(2030, 6, 30)).released == 0
+    run = service.run_retention(session, gate=gate, today=dt.date(2030, 7, 1))
+    assert (run.released, run.renewed, run.erased, run.refused) == (2, 0, 1, 0)
     assert repository.holds_of_person(session, person.id, active_only=True) == []
     # What the holds kept (identity, identifications, accounts) is gone now.
     kept = customer_file.person(session, person.id)
@@ -130,10 +137,42 @@ def test_retention_job_refuses_what_the_gate_refuses_and_keeps_the_hold(
     """An actor the register does not let act on rights erases and releases nothing."""
     person = _former_client_erased(session, gate)
     day = dt.date(2030, 7, 1)
-    assert service.run_retention(session, gate=gate, today=day, actor=OFFERS) == 0
+    run = service.run_retention(session, gate=gate, today=day, actor=OFFERS)
+    assert (run.released, run.erased, run.refused) == (0, 0, 1)
     holds = repository.holds_of_person(session, person.id, active_only=True)
     assert {h.hold for h in holds} == {"aml-identification", "aml-transactions"}
     refused = ledger.for_subject(session, subject_id=person.id)[-1]
     assert (refused.decision, refused.reasons) == ("deny", ("role_not_permitted",))
     kept = customer_file.person(session, person.id)
     assert kept is not None and kept.national_number is not None
+
+
+def test_the_retention_job_runs_from_the_command_line(
+    database_of_its_own: Callable[[str], AbstractContextManager[str]],
+    register: Register,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with database_of_its_own("retention") as url:
+        engine = create_engine(url)
+        upgrade(engine)
+        with unit_of_work(engine) as session:
+            person = _former_client_erased(session, Gate.build(register, DbSubjectStates()))
+        monkeypatch.setenv("LAWFUL_DATABASE_URL", url)
+        runner = CliRunner()
+        result = runner.invoke(cli.app, ["rights", "retention", "--today", "2030-06-30"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("retention as of 2030-06-30: 0 hold(s) ended")
+        result = runner.invoke(cli.app, ["rights", "retention", "--today", "2030-07-01"])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == (
+            "retention as of 2030-07-01: 2 hold(s) ended — 0 renewed or extended, "
+            "held data of 1 person(s) erased"
+        )
+        with unit_of_work(engine) as session:
+            assert repository.holds_of_person(session, person.id, active_only=True) == []
+            assert ledger.verify(session).ok
+        again = runner.invoke(cli.app, ["rights", "retention", "--today", "2030-07-01"])
+        assert "0 hold(s) ended" in again.output  # nothing left to do
+        bad = runner.invoke(cli.app, ["rights", "retention", "--today", "1 July"])
+        assert bad.exit_code == 2 and "Traceback" not in bad.output
+        engine.dispose()

@@ -7,7 +7,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from lawful.core.errors import LawfulError, RegisterInvalid
-from lawful.entrypoints import cli_demo, cli_ledger, cli_register, cli_statement
+from lawful.entrypoints import cli_demo, cli_ledger, cli_register, cli_rights, cli_statement
 
 app = typer.Typer(
     help="lawful — the privacy statement is code.",
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(cli_register.app, name="register")
 app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
+app.add_typer(cli_rights.app, name="rights")
 app.command()(cli_demo.demo)
 
 

@@ -21,7 +21,9 @@ from lawful.core.ledger import service as ledger
 from lawful.core.ledger.records import Checkpoint
 from lawful.core.vault import keys
 
-app = typer.Typer(name="ledger", help="The append-only ledger: verify, checkpoint, show.")
+app = typer.Typer(
+    name="ledger", help="The append-only ledger: verify, checkpoint, rotate the key, show."
+)
 
 EXIT_TAMPERED = 1
 EXIT_UNAVAILABLE = 2

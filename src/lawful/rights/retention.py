@@ -107,6 +107,17 @@ def plan_person(
     return out
 
 
+@dataclass
+class RetentionRun:
+    """What one run did: holds released, of which renewed or extended; persons whose held data
+    was erased; persons the gate refused (their holds stay, for the next run)."""
+
+    released: int = 0
+    renewed: int = 0
+    erased: int = 0
+    refused: int = 0
+
+
 def run_retention(
     session: Session,
     *,
@@ -114,20 +125,27 @@ def run_retention(
     today: dt.date,
     actor: Actor | None = None,
     batch: int = BATCH,
-) -> int:
-    """Release every hold whose last day is before `today`; returns how many were released."""
+) -> RetentionRun:
+    """Release every hold whose last day is before `today`, erasing what nothing keeps any more."""
     actor = actor or Actor(RETENTION_JOB, gate.register.entities[0].id)
-    released = 0
+    run = RetentionRun()
     after = 0
     while True:
         expired = repository.expired_holds(session, today=today, after_id=after, limit=batch)
         if not expired:
-            return released
+            return run
         after = expired[-1][0]
-        released += _batch(session, gate, actor, sorted({p for _, p, _ in expired}), today)
+        _batch(session, gate, actor, sorted({p for _, p, _ in expired}), today, run)
 
 
-def _batch(session: Session, gate: Gate, actor: Actor, persons: list[str], today: dt.date) -> int:
+def _batch(
+    session: Session,
+    gate: Gate,
+    actor: Actor,
+    persons: list[str],
+    today: dt.date,
+    run: RetentionRun,
+) -> None:
     rows: dict[str, list[HeldRow]] = defaultdict(list)
     for person, hold_id, hold, reason, until in repository.unreleased_holds_of(session, persons):
         rows[person].append(HeldRow(hold_id, hold, reason, until))
@@ -146,11 +164,14 @@ def _batch(session: Session, gate: Gate, actor: Actor, persons: list[str], today
             session, gate=gate, actor=actor, keep={p: plans[p].keep for p in outcome.allowed}
         )
         refused = set(outcome.denied) | set(erasure.denied)
+        run.erased += len(erasure.erased)
     done = [p for p in persons if p not in refused]
     now = utcnow()
     repository.release_holds(session, [i for p in done for i in plans[p].release], now=now)
     repository.insert_holds(session, _new_rows(plans, done, now))
-    return sum(len(plans[p].release) for p in done)
+    run.released += sum(len(plans[p].release) for p in done)
+    run.renewed += sum(len(plans[p].write) for p in done)
+    run.refused += len(refused)
 
 
 def _new_rows(
