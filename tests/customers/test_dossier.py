@@ -7,6 +7,7 @@ import json
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
@@ -297,6 +298,19 @@ def test_bulk_erasure_does_what_erase_person_does_for_each_person(
     assert counts == {"Account": 0, "Card": 1, "KycRecord": 2, "Rectification": 0}
     tombstone = repository.person(session, other.id)
     assert tombstone is not None and tombstone.erased_at is not None
+    # Stored as every other instant is: in UTC, with its zone (canonical text on SQLite)...
+    assert tombstone.erased_at.tzinfo is not None
+    stored = session.execute(
+        sa.text("SELECT CAST(erased_at AS TEXT) FROM person WHERE id = :id"), {"id": other.id}
+    ).scalar_one()
+    if session.get_bind().dialect.name == "sqlite":
+        assert stored.endswith("Z") and "T" in stored
+    # ...so that a later erasure (a hold ending) keeps that first date.
+    first = tombstone.erased_at
+    service.erase_person(session, gate=gate, actor=DPO, person_id=other.id, keep=())
+    session.expire_all()
+    again = repository.person(session, other.id)
+    assert again is not None and again.erased_at == first
     assert (tombstone.first_name, tombstone.national_number) == (None, None)
     assert service.relationships(session, person_id=other.id) == []
 

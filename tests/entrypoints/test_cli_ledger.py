@@ -188,7 +188,22 @@ def test_an_edited_copy_is_a_bad_signature(database: str, copies: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [("not json\n", ":1: not a checkpoint copy"), ('{"id": 1}\n', ":1: not a checkpoint copy")],
+    [
+        ("not json\n", ":1: not a checkpoint copy"),
+        ('{"id": 1}\n', ":1: not a checkpoint copy"),
+        ("[" * 100_000 + "\n", ":1: not a checkpoint copy"),
+        (
+            '{"id":1,"sequence":1,"hash":1,"signed_at":"2026-01-01T00:00:00.000000Z",'
+            '"key_id":"k","signature":"00"}\n',
+            "hash must be a string",
+        ),
+        (
+            '{"id":1,"sequence":1,"hash":"00","signed_at":"2026-01-01T01:00:00+01:00",'
+            '"key_id":"k","signature":"00"}\n',
+            "signed_at must be written as the ledger writes it",
+        ),
+    ],
+    ids=["not json", "fields missing", "nested too deep", "number for hex", "not UTC text"],
 )
 def test_a_damaged_copies_file_is_one_line_naming_the_line(
     database: str, copies: Path, content: str, expected: str
@@ -198,6 +213,37 @@ def test_a_damaged_copies_file_is_one_line_naming_the_line(
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 2
     assert expected in result.output and "Traceback" not in result.output
+
+
+def test_a_copy_with_another_id_is_an_edited_copy(database: str, copies: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    copies.write_text(copies.read_text().replace('"id":1,', '"id":7,'))
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 1
+    assert "the copy of checkpoint #1 (seq 3) differs from it in id" in result.output
+
+
+def test_a_write_cut_short_is_ignored_and_the_next_copy_starts_a_line(
+    database: str, copies: Path
+) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    whole = copies.read_text()
+    with copies.open("a") as file:
+        file.write(whole[:40])  # the power went out in the middle of the next copy
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 0, result.output
+    assert "1 line(s)" in result.output and "cut short" in result.output
+    append(database, 1)
+    assert runner.invoke(app, ["checkpoint", "--copies", str(copies)]).exit_code == 0
+    with copies.open("a") as file:
+        file.write(whole)  # the same copy twice counts once
+    result = runner.invoke(app, ["verify", "--copies", str(copies)])
+    assert result.exit_code == 0, result.output
+    assert "its 2 checkpoint copies agree" in result.output
 
 
 def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
@@ -210,6 +256,9 @@ def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 2
     assert "no checkpoint copies" in result.output
+    copies.parent.mkdir(parents=True)
+    copies.write_text("")  # emptied: no better than gone
+    assert runner.invoke(app, ["verify", "--copies", str(copies)]).exit_code == 2
 
 
 # --- signing-key rotation ---------------------------------------------------------------------

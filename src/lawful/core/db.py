@@ -6,6 +6,7 @@ The entrypoint owns the transaction (`session_scope`); services receive a sessio
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
+
+from lawful.core.errors import ConfigurationError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,6 +91,10 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# 3.32 raised the limit on bound values per statement from 999 to 32,766.
+SQLITE_MINIMUM = (3, 32, 0)
+
+
 def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout, BEGIN IMMEDIATE) or PostgreSQL."""
     parsed = make_url(url)
@@ -96,6 +103,12 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     engine = sa.create_engine(parsed, **kwargs)
     if engine.dialect.name == "sqlite":
+        if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+            raise ConfigurationError(
+                f"SQLite {sqlite3.sqlite_version} is too old: lawful needs "
+                f"{'.'.join(map(str, SQLITE_MINIMUM))} or later (it binds thousands of values "
+                "per statement)"
+            )
         _configure_sqlite(engine)
     return engine
 

@@ -26,7 +26,9 @@ from lawful.customers.models import (
     Relationship,
 )
 
-# SQLite refused more than 999 bound parameters before 3.32; 900 leaves room for the others.
+# Ids per IN list. Statements that repeat a chunk in several IN lists (the policy's facts, what a
+# person still holds) bind up to ~12,000 values: SQLite 3.32 or later is required for that (see
+# `lawful.core.db.create_engine`), PostgreSQL accepts 65,535.
 CHUNK = 900
 
 M = TypeVar("M", bound=Base)
@@ -340,7 +342,9 @@ def clear_persons(
 ) -> None:
     """Empty these columns and mark the persons erased (a first erasure's date is kept)."""
     values: dict[str, Any] = dict.fromkeys(columns)
-    values["erased_at"] = sa.func.coalesce(Person.erased_at, now)
+    # Bound with the column's own type, so that SQLite stores the canonical UTC text.
+    stamp = sa.literal(now, Person.__table__.c.erased_at.type)
+    values["erased_at"] = sa.func.coalesce(Person.erased_at, stamp)
     for chunk in chunks(person_ids):
         session.execute(sa.update(Person).where(Person.id.in_(chunk)).values(**values))
 

@@ -104,7 +104,7 @@ def demo(
                 signed = ledger.checkpoint(session)
             copies.unlink(missing_ok=True)
             checkpoint_copies.append(copies, signed)
-        held = checkpoint_copies.read(copies) if copies.exists() else []
+        held = checkpoint_copies.read(copies).checkpoints if copies.exists() else []
         with unit_of_work(engine) as session:
             verified = ledger.verify(session, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")

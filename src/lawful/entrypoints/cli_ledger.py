@@ -18,7 +18,6 @@ from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.errors import LawfulError
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
-from lawful.core.ledger.records import Checkpoint
 from lawful.core.vault import keys
 
 app = typer.Typer(
@@ -68,26 +67,32 @@ def verify(copies: CopiesOption = None) -> None:
     """Recompute the hash chain and check it against every signed checkpoint.
 
     With --copies, also against the copies kept outside the database, each still in it."""
-    held: list[Checkpoint] = []
+    held = checkpoint_copies.Copies([])
     if copies is not None and copies.exists():
         try:
             held = checkpoint_copies.read(copies)
         except LawfulError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_UNAVAILABLE) from exc
+        if held.torn:
+            typer.echo(
+                f"warning: {held.torn} line(s) of {copies} were cut short by an interrupted "
+                "write and are ignored",
+                err=True,
+            )
     with _unit_of_work(read_only=True) as session:
         events = ledger.head(session)[0]
         if events >= LONG_VERIFY:
             # A line, not a live bar: a display thread would keep verify from using a second
             # process on SQLite.
             typer.echo(f"checking {events:,} events and their checkpoints…", err=True)
-        result = ledger.verify(session, copies=held)
+        result = ledger.verify(session, copies=held.checkpoints)
     if not result.ok:
         typer.echo(result.summary(), err=True)
         raise typer.Exit(EXIT_TAMPERED)
-    if copies is not None and not copies.exists() and result.checkpoints:
+    if copies is not None and not held.checkpoints and result.checkpoints:
         typer.echo(
-            f"error: no checkpoint copies at {copies}, yet the database holds "
+            f"error: no checkpoint copies in {copies}, yet the database holds "
             f"{result.checkpoints} checkpoint(s): the copies cannot be checked",
             err=True,
         )

@@ -335,13 +335,13 @@ def test_copies_outside_the_database_name_deleted_checkpoints_and_the_rewrite_th
     cp = ledger.checkpoint(session)
     kept = tmp_path / "copies.jsonl"
     copies.append(kept, cp)
-    assert copies.read(kept) == [cp]
+    assert copies.read(kept).checkpoints == [cp]
     assert ledger.verify(session, copies=[cp]).copies == 1
     with tamper():
         run(session, "DELETE FROM ledger_checkpoint")
         run(session, "DELETE FROM ledger_event WHERE sequence = 5")
     assert ledger.verify(session).ok  # the database alone cannot tell
-    result = ledger.verify(session, copies=copies.read(kept))
+    result = ledger.verify(session, copies=copies.read(kept).checkpoints)
     assert (result.ok, result.first_bad_sequence, result.problem) == (False, 5, Problem.TRUNCATED)
     assert "events 5 to 5 were removed" in result.message
 

@@ -200,14 +200,37 @@ def checkpoint_mismatches(
     return breaks
 
 
-def missing_checkpoints(copies: Sequence[Checkpoint]) -> list[ChainBreak]:
-    """Copies kept outside the database whose checkpoint the database no longer holds."""
-    return [
-        ChainBreak(
-            cp.sequence,
-            Problem.CHECKPOINT_MISSING,
-            f"checkpoint #{cp.id} (seq {cp.sequence}, signed {cp.signed_at:%Y-%m-%d %H:%M} UTC) "
-            "is kept outside the database but is missing from it: checkpoints were deleted",
+def missing_checkpoints(
+    copies: Sequence[Checkpoint], stored: Sequence[Checkpoint]
+) -> list[ChainBreak]:
+    """Copies kept outside the database that match no checkpoint in it: an edited copy (its
+    signed part matches a checkpoint, something else does not), or a deleted checkpoint."""
+    signed = {(cp.sequence, cp.hash, cp.signature): cp for cp in stored}
+    breaks = []
+    for cp in copies:
+        twin = signed.get((cp.sequence, cp.hash, cp.signature))
+        if twin is not None:
+            differs = [
+                name
+                for name in ("id", "signed_at", "key_id")
+                if getattr(cp, name) != getattr(twin, name)
+            ]
+            breaks.append(
+                ChainBreak(
+                    cp.sequence,
+                    Problem.CHECKPOINT_MISMATCH,
+                    f"the copy of checkpoint #{twin.id} (seq {cp.sequence}) differs from it in "
+                    f"{', '.join(differs)}: the copy was edited",
+                )
+            )
+            continue
+        breaks.append(
+            ChainBreak(
+                cp.sequence,
+                Problem.CHECKPOINT_MISSING,
+                f"checkpoint #{cp.id} (seq {cp.sequence}, signed "
+                f"{cp.signed_at:%Y-%m-%d %H:%M} UTC) is kept outside the database but is missing "
+                "from it: checkpoints were deleted",
+            )
         )
-        for cp in copies
-    ]
+    return breaks

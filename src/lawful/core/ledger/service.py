@@ -263,8 +263,9 @@ def verify(
     database and `copies` kept outside it (see `copies`), each of which must also still be in
     the database."""
     stored = repository.checkpoints(session)
-    held = {_identity(cp) for cp in stored}
-    outside = [cp for cp in copies if _identity(cp) not in held]
+    held = set(stored)
+    # A copy stands for its database checkpoint only if it matches it in every field.
+    outside = [cp for cp in dict.fromkeys(copies) if cp not in held]
     checkpoints = [*stored, *outside]
     breaks = integrity.bad_signatures(checkpoints)
     cursor = Cursor()
@@ -273,11 +274,11 @@ def verify(
         breaks.append(broken)
     last_sequence = repository.head(session)[0] if broken is not None else cursor.verified
     breaks.extend(integrity.checkpoint_mismatches(session, checkpoints, cursor, broken))
-    breaks.extend(integrity.missing_checkpoints(outside))
+    breaks.extend(integrity.missing_checkpoints(outside, stored))
     last_cp = max((cp.sequence for cp in checkpoints), default=None)
     if not breaks:
         return VerifyResult(
-            True, cursor.verified, last_sequence, len(stored), last_cp, copies=len(copies)
+            True, cursor.verified, last_sequence, len(stored), last_cp, copies=len(set(copies))
         )
     first = min(breaks, key=lambda b: b.sequence)
     return VerifyResult(
@@ -286,12 +287,8 @@ def verify(
         last_sequence=last_sequence,
         checkpoints=len(stored),
         last_checkpoint=last_cp,
-        copies=len(copies),
+        copies=len(set(copies)),
         first_bad_sequence=first.sequence,
         problem=first.problem,
         message=first.message,
     )
-
-
-def _identity(cp: Checkpoint) -> tuple[int, int, bytes, bytes]:
-    return (cp.id, cp.sequence, cp.hash, cp.signature)
