@@ -296,3 +296,20 @@ def test_after_rotation_old_and_new_checkpoints_verify(database: str, own_home: 
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 1
     assert f"signed with key {retired}, which is neither" in result.output
+
+
+def test_two_rotations_keep_both_retired_keys_and_a_damaged_one_is_named(
+    database: str, own_home: Path
+) -> None:
+    runner.invoke(app, ["verify"])
+    for _ in range(3):
+        append(database, 1)
+        assert runner.invoke(app, ["checkpoint"]).exit_code == 0
+        assert runner.invoke(app, ["rotate-key"]).exit_code == 0
+    retired = sorted((own_home / "keys" / keys.RETIRED_SIGNING_KEYS).glob("*.pub"))
+    assert len(retired) == 3
+    assert runner.invoke(app, ["verify"]).exit_code == 0
+    retired[0].write_bytes(b"short")
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 2  # the installation is damaged; nothing is said of the ledger
+    assert "is damaged" in result.output and "Traceback" not in result.output

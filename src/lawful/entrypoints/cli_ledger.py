@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from lawful.config import COPIES_VARIABLE, get_settings
 from lawful.core.db import create_engine, session_scope, upgrade
-from lawful.core.errors import LawfulError
+from lawful.core.errors import ConfigurationError, LawfulError
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.vault import keys
@@ -42,6 +42,9 @@ def _unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
         upgrade(engine)
         with session_scope(engine, read_only=read_only) as session:
             yield session
+    except ConfigurationError as exc:  # e.g. a damaged key file: nothing said about the ledger
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
     except LawfulError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_TAMPERED) from exc

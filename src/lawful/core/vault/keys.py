@@ -8,12 +8,14 @@ checkpoint.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -108,23 +110,49 @@ def verify_keys() -> dict[str, Ed25519PublicKey]:
 def rotate_signing_key() -> tuple[str, str]:
     """Retire the signing key and make a new one; returns (retired id, new id).
 
-    The retired key's public half is kept (checkpoints it signed still verify); its private half
-    is overwritten, so nothing can be signed with it any more. A process that still holds the
-    old key signs with it until restarted, and those checkpoints verify too.
+    The retired key's public half is kept (checkpoints it signed still verify) and written to
+    disk before the private half is replaced, so that a crash in between loses neither; nothing
+    can be signed with the retired key afterwards. Rotations from several processes queue on a
+    lock file. A process that still holds the old key signs with it until restarted, and those
+    checkpoints verify too.
     """
-    with _lock:
-        path = keys_dir() / SIGNING_KEY_FILE
+    directory = keys_dir()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with _lock, _file_lock(directory / ".rotation.lock"):
+        path = directory / SIGNING_KEY_FILE
         old = Ed25519PrivateKey.from_private_bytes(_load_or_create(path)).public_key()
         old_id = key_id(old)
-        retired = keys_dir() / RETIRED_SIGNING_KEYS
+        retired = directory / RETIRED_SIGNING_KEYS
         retired.mkdir(mode=0o700, exist_ok=True)
-        _write_new(retired / f"{old_id}.pub", old.public_bytes(Encoding.Raw, PublicFormat.Raw))
+        raw = old.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        _replace(retired / f"{old_id}.pub", raw)
         fresh = secrets.token_bytes(32)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        _write_new(tmp, fresh)
-        os.replace(tmp, path)
+        _replace(path, fresh)
         _cache.clear()
     return old_id, key_id(Ed25519PrivateKey.from_private_bytes(fresh).public_key())
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file, fsynced, renamed over it, the folder
+    fsynced so that the rename itself survives a power cut."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    _write_new(tmp, data)
+    os.replace(tmp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def _write_new(path: Path, data: bytes) -> None:
