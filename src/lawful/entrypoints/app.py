@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -21,6 +21,7 @@ from lawful.rights import api as rights_api
 from lawful.rights.state import DbSubjectStates
 from lawful.web import problems
 from lawful.web.deps import PrincipalDep, Runtime
+from lawful.web.routing import UnitOfWorkRouter
 
 DESCRIPTION = """
 Every route that touches personal data passes the gate: the policy compiled from the processing
@@ -62,7 +63,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     problems.install(app)
-    v1 = APIRouter(prefix="/api/v1")
+    v1 = UnitOfWorkRouter(prefix="/api/v1")
 
     @v1.get("/me", tags=["auth"], summary="Who the token belongs to")
     def me(who: PrincipalDep) -> Principal:

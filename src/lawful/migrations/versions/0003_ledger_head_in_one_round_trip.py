@@ -3,7 +3,9 @@
 Appending must hold the ledger's advisory lock and then read the head as committed at that
 moment. Done as two statements from the application, that is two network round trips per
 append; inside a VOLATILE PL/pgSQL function each statement takes a fresh snapshot, so the head
-read after the lock is granted sees every append committed while waiting, in one call. SQLite
+read after the lock is granted sees every append committed while waiting, in one call (at READ
+COMMITTED, the isolation lawful runs at; a REPEATABLE READ caller would read its own snapshot, and
+the primary key on the sequence would still refuse a fork). SQLite
 needs nothing: its writing transactions already begin with the database's write lock.
 
 Revision ID: 0003
