@@ -16,6 +16,7 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
+from lawful.customers import identity
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
 from lawful.demo.people import PeopleFactory
@@ -93,3 +94,12 @@ def test_demo_tokens_authenticate(
         for t in issued:
             principal = auth.authenticate(session, register=register, token=t.token)
             assert principal.person_id == t.who or principal.staff_id == t.who
+
+
+def test_every_account_of_the_default_world_has_its_own_iban(register: Register) -> None:
+    """`make demo`'s world: 10 000 customers and their accounts, none sharing an IBAN."""
+    rows = world.generate(register, world.DEFAULT_CUSTOMERS, world.DEFAULT_SEED)
+    ibans = [account["iban"] for account in rows.accounts]
+    assert len(ibans) > world.DEFAULT_CUSTOMERS
+    assert len(set(ibans)) == len(ibans)
+    assert all(identity.iban(i) == i for i in ibans[:500])  # valid, as the file requires

@@ -25,6 +25,8 @@ from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.rights import service as rights
 
 TODAY = dt.date(2026, 11, 25)
+DEFAULT_SEED = 20261125  # `lawful demo`'s world unless told otherwise
+DEFAULT_CUSTOMERS = 10_000
 BATCH = 2_000
 REUSE_BATCH = 200
 TABLES = (
@@ -82,7 +84,7 @@ def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
 
 def showcase(register: Register, *, customers_count: int, seed: int) -> dict[str, str]:
     """Per brand, the first client whose identification the insurer reused (deterministic)."""
-    rows = _generate(register, customers_count, seed, lambda *_: None)
+    rows = generate(register, customers_count, seed)
     return _showcase(rows)
 
 
@@ -95,7 +97,8 @@ def _showcase(rows: Rows) -> dict[str, str]:
     return picked
 
 
-def _generate(register: Register, n: int, seed: int, progress: Progress) -> Rows:
+def generate(register: Register, n: int, seed: int, progress: Progress = lambda *_: None) -> Rows:
+    """Every row of the world, in memory: what `build` writes."""
     factory = PeopleFactory(seed)
     rng = random.Random(seed + 1)
     brand_of = {b.region.value: b.id for b in register.brands}
@@ -203,7 +206,7 @@ def _bank_products(
             "person_id": person,
             "entity": "kbc-bank",
             "kind": "current",
-            "iban": iban(rng),
+            "iban": iban(rng, current),
             "opened_on": since,
             "closed_on": None,
         }
@@ -216,7 +219,7 @@ def _bank_products(
                 "person_id": person,
                 "entity": "kbc-bank",
                 "kind": "savings",
-                "iban": iban(rng),
+                "iban": iban(rng, ids["account"]),
                 "opened_on": since,
                 "closed_on": None,
             }
@@ -311,7 +314,7 @@ def build(
     seed: int,
     progress: Progress,
 ) -> WorldSummary:
-    rows = _generate(register, customers_count, seed, progress)
+    rows = generate(register, customers_count, seed, progress)
     total = sum(len(getattr(rows, table)) for table in TABLES)
     written = 0
     # Parents before children (persons, then what refers to them), one INSERT per batch.

@@ -33,7 +33,6 @@ from lawful.demo import tokens, world
 from lawful.rights.state import DbSubjectStates
 
 out = Console(soft_wrap=True)
-DEFAULT_SEED = 20261125
 
 
 def _statements(out_dir: Path, register_file: Path, expected: int) -> list[Path]:
@@ -47,8 +46,10 @@ def _statements(out_dir: Path, register_file: Path, expected: int) -> list[Path]
 def demo(
     customers_count: Annotated[
         int, typer.Option("--customers", min=10, help="How many synthetic customers.")
-    ] = 10_000,
-    seed: Annotated[int, typer.Option(help="The same seed builds the same world.")] = DEFAULT_SEED,
+    ] = world.DEFAULT_CUSTOMERS,
+    seed: Annotated[
+        int, typer.Option(help="The same seed builds the same world.")
+    ] = world.DEFAULT_SEED,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the statements go.")] = Path("out"),
     serve: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve the API when built.")
