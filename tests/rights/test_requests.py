@@ -17,7 +17,7 @@ from lawful.rights import service
 from lawful.rights.dates import add_months
 from lawful.rights.schemas import RequestStatus, RequestType
 
-from .conftest import DPO, SELF
+from .conftest import DPO, SELF, TODAY
 
 
 @pytest.mark.parametrize(
@@ -247,3 +247,27 @@ def test_bad_input_and_unknown_ids(session: Session, gate: Gate, client: PersonR
         )
     with pytest.raises(NotFound):
         service.get_request(session, request_id=987_654)
+
+
+def test_an_answer_names_a_request_of_its_kind_and_person(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    access = service.submit_request(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=client.id,
+        type=RequestType.ACCESS.value,
+        channel="staff",
+        registered_by="dpo:dpo-0001",
+        today=TODAY,
+    )
+    with pytest.raises(InvalidInput, match="is not this person's erasure request"):
+        service.erase(
+            session, gate=gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
+        )
+    report = service.access_report(
+        session, gate=gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
+    )
+    assert report.request_id == access.id
+    assert service.channel_of(SELF) == "api" and service.channel_of(DPO) == "staff"

@@ -11,7 +11,6 @@ from enum import StrEnum
 from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
-from lawful.auth.schemas import Principal, PrincipalKind
 from lawful.rights import service
 from lawful.rights.schemas import ErasureOutcome, ObjectionRead, RequestRead, RequestType
 from lawful.web.deps import (
@@ -56,10 +55,6 @@ class RequestCreate(BaseModel):
 
 class Extension(BaseModel):
     reason: str = Field(min_length=3, description="Why two more months are needed (Art. 12(3)).")
-
-
-def _channel(who: Principal) -> str:
-    return "api" if who.kind is PrincipalKind.CUSTOMER else "staff"
 
 
 @router.get(
@@ -107,7 +102,7 @@ def object_to(
         person_id=person_id,
         purpose=body.purpose,
         grounds=body.grounds,
-        channel=_channel(who),
+        channel=service.channel_of(actor_of(who)),
         registered_by=who.label,
         today=dt.date.today(),
     )
@@ -197,7 +192,7 @@ def submit(
         actor=actor_of(who),
         person_id=person_id,
         type=body.type,
-        channel=_channel(who),
+        channel=service.channel_of(actor_of(who)),
         registered_by=who.label,
         today=dt.date.today(),
     )

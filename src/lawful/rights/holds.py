@@ -29,11 +29,11 @@ from lawful.rights.language import TextBuilder, builder_for_file
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
+    answered_request,
     complete_request,
     record,
-    submit_request,
 )
-from lawful.rights.schemas import Channel, ErasureOutcome, KeptItem, RequestType
+from lawful.rights.schemas import ErasureOutcome, KeptItem, RequestType
 
 CONTRACT = "contract"  # not a legal hold: the data is still needed to perform a running contract
 AML_IDENTIFICATION = "aml-identification"
@@ -263,10 +263,6 @@ def hold_rows(person_id: str, items: Sequence[KeptItem], today: dt.date) -> list
     ]
 
 
-def channel_of(actor: Actor) -> str:
-    return (Channel.API if actor.role == "self-service" else Channel.STAFF).value
-
-
 def erase(
     session: Session,
     *,
@@ -283,17 +279,16 @@ def erase(
     gate refuses further processing, and once the key is shredded no detail can be encrypted.
     """
     customers.present(session, person_id)  # an erased person has nothing left to erase
-    if request_id is None:
-        request_id = submit_request(
-            session,
-            gate=gate,
-            actor=actor,
-            person_id=person_id,
-            type=RequestType.ERASURE,
-            channel=channel_of(actor),
-            registered_by=registered_by or actor.role,
-            today=today,
-        ).id
+    request_id = answered_request(
+        session,
+        gate=gate,
+        actor=actor,
+        person_id=person_id,
+        kind=RequestType.ERASURE,
+        today=today,
+        request_id=request_id,
+        registered_by=registered_by,
+    )
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     texts = builder_for_file(gate.register, file)
     facts = facts_of(file, customers.relationships(session, person_id=person_id))

@@ -28,13 +28,12 @@ from sqlalchemy.orm import Session
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
-from lawful.rights.holds import channel_of
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
+    answered_request,
     complete_request,
     record,
-    submit_request,
 )
 from lawful.rights.schemas import RequestType
 
@@ -52,15 +51,14 @@ def portability(
     registered_by: str | None = None,
 ) -> bytes:
     day = today or dt.date.today()
-    request = submit_request(
+    request_id = answered_request(
         session,
         gate=gate,
         actor=actor,
         person_id=person_id,
-        type=RequestType.PORTABILITY,
-        channel=channel_of(actor),
-        registered_by=registered_by or actor.role,
+        kind=RequestType.PORTABILITY,
         today=day,
+        registered_by=registered_by,
     )
     provided, observed = customers.portable_data(
         session, gate=gate, actor=actor, person_id=person_id
@@ -73,14 +71,14 @@ def portability(
         event=RightsEvent.PORTABILITY_EXPORT,
         today=day,
         categories=gate.register.purpose(PURPOSE).data_categories,
-        details={"request_id": request.id, "sections": [*provided, *observed]},
+        details={"request_id": request_id, "sections": [*provided, *observed]},
     )
     archive = build_archive(person_id, day, provided, observed)
     complete_request(
         session,
         gate=gate,
         actor=actor,
-        request_id=request.id,
+        request_id=request_id,
         today=day,
         outcome={"answered": "portability", "bytes": len(archive)},
     )

@@ -16,7 +16,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from sqlalchemy.orm import Session
 
-from lawful.core.errors import InvalidInput, RenderError
+from lawful.core.errors import RenderError
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.compile import ancestry
@@ -26,7 +26,6 @@ from lawful.core.register.statement import Labels
 from lawful.core.register.statement import label_tree as statement_labels
 from lawful.customers import service as customers
 from lawful.rights import repository
-from lawful.rights.holds import channel_of
 from lawful.rights.labels import label
 from lawful.rights.language import TextBuilder, builder_for_file
 from lawful.rights.models import Objection
@@ -34,10 +33,9 @@ from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
+    answered_request,
     complete_request,
-    get_request,
     record,
-    submit_request,
 )
 from lawful.rights.schemas import (
     AccessReport,
@@ -69,19 +67,16 @@ def access_report(
     """Answer an access request: `request_id` names one registered earlier; without it, the call
     is the request (the customer asking in the app), received and answered at once."""
     register = gate.register
-    if request_id is None:
-        request_id = submit_request(
-            session,
-            gate=gate,
-            actor=actor,
-            person_id=person_id,
-            type=RequestType.ACCESS,
-            channel=channel_of(actor),
-            registered_by=registered_by or actor.role,
-            today=today,
-        ).id
-    elif get_request(session, request_id=request_id).type is not RequestType.ACCESS:
-        raise InvalidInput(f"request {request_id} is not an access request", field="request_id")
+    request_id = answered_request(
+        session,
+        gate=gate,
+        actor=actor,
+        person_id=person_id,
+        kind=RequestType.ACCESS,
+        today=today,
+        request_id=request_id,
+        registered_by=registered_by,
+    )
     data = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     texts = builder_for_file(register, data)
     record(

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lawful.auth.service import SELF_SERVICE_ROLE
 from lawful.core.db import utcnow
 from lawful.core.errors import Conflict, InvalidInput, NotFound, ProcessingDenied
 from lawful.core.gate import Details, Gate
@@ -210,6 +211,44 @@ def complete_request(
     row.outcome = json.dumps(dict(outcome), ensure_ascii=False, sort_keys=True, default=str)
     session.flush()
     return read(row)
+
+
+def channel_of(actor: Actor) -> str:
+    """How a request reached us: from the customer's own app, or registered by staff."""
+    return (Channel.API if actor.role == SELF_SERVICE_ROLE else Channel.STAFF).value
+
+
+def answered_request(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    kind: RequestType,
+    today: dt.date,
+    request_id: int | None = None,
+    registered_by: str | None = None,
+) -> int:
+    """The request an answer answers: `request_id`, registered earlier for this person and of this
+    kind; without it the call is the request (the customer asking in the app), received now."""
+    if request_id is None:
+        return submit_request(
+            session,
+            gate=gate,
+            actor=actor,
+            person_id=person_id,
+            type=kind,
+            channel=channel_of(actor),
+            registered_by=registered_by or actor.role,
+            today=today,
+        ).id
+    request = get_request(session, request_id=request_id)
+    if request.type is not kind or request.person_id != person_id:
+        raise InvalidInput(
+            f"request {request_id} is not this person's {kind.value} request",
+            field="request_id",
+        )
+    return request_id
 
 
 def get_request(session: Session, *, request_id: int) -> RequestRead:

@@ -20,6 +20,7 @@ from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.report import access_report
 from lawful.rights.requests import (
+    channel_of,
     complete_request,
     extend_request,
     get_request,
@@ -33,6 +34,7 @@ __all__ = [
     "DbSubjectStates",
     "NotObjectable",
     "access_report",
+    "channel_of",
     "complete_request",
     "decide_objection",
     "erase",
