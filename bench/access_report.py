@@ -41,6 +41,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from bench import pg
+from bench.home import scratch_home
 from lawful.core.db import create_engine, session_scope, upgrade, utc_text
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import chain
@@ -621,16 +622,12 @@ def _write(rows: list[dict[str, Any]], notes: list[str]) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
-    previous_home = os.environ.get("LAWFUL_HOME")
     postgres = pg.reachable()
     if not postgres:
         notes.append(f"postgresql unreachable at {pg.PG_URL}: skipped")
     with tempfile.TemporaryDirectory(prefix="lawful-bench-access-", dir="/tmp") as tmp:
         workdir = Path(tmp)
-        # Keys for the benchmark only, never the installation's.
-        os.environ["LAWFUL_HOME"] = str(workdir / "home")
-        keys.forget_cached_keys()
-        try:
+        with scratch_home(workdir / "home"):
             for n in SIZES:
                 backends: list[tuple[str, Callable[[], dict[str, Any]]]] = [
                     ("sqlite", lambda n=n: run_sqlite(n, workdir))  # type: ignore[misc]
@@ -651,12 +648,6 @@ def run() -> dict[str, Any]:
                         }
                     )
                     _write(rows, notes)  # partial results survive an interrupted run
-        finally:
-            if previous_home is None:
-                os.environ.pop("LAWFUL_HOME", None)
-            else:
-                os.environ["LAWFUL_HOME"] = previous_home
-            keys.forget_cached_keys()
     _table(rows)
     return _write(rows, notes)
 

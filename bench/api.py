@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import pg
+from bench.home import scratch_home
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate
 from lawful.core.register.load import load_register
@@ -121,19 +122,11 @@ def measure(backend: str, url: str) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     console = Console(width=120)
     results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        previous_home = os.environ.get("LAWFUL_HOME")
-        os.environ["LAWFUL_HOME"] = str(Path(tmp) / "home")
-        try:
-            results.append(measure("sqlite", f"sqlite:///{tmp}/bench-api.db"))
-            if pg.reachable():
-                with pg.schemas("lawful_bench_api") as (url,):
-                    results.append(measure("postgresql", url))
-        finally:
-            if previous_home is None:
-                os.environ.pop("LAWFUL_HOME", None)
-            else:
-                os.environ["LAWFUL_HOME"] = previous_home
+    with tempfile.TemporaryDirectory() as tmp, scratch_home(Path(tmp) / "home"):
+        results.append(measure("sqlite", f"sqlite:///{tmp}/bench-api.db"))
+        if pg.reachable():
+            with pg.schemas("lawful_bench_api") as (url,):
+                results.append(measure("postgresql", url))
 
     table = Table(
         title=f"API: policy-checked customer read vs bare route "

@@ -31,11 +31,11 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from bench import pg
+from bench.home import scratch_home
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.ledger import repository
 from lawful.core.ledger import service as ledger
 from lawful.core.ledger.models import LedgerEvent
-from lawful.core.vault import keys
 
 RESULTS = Path(__file__).parent / "results"
 LEDGER = cast(sa.Table, LedgerEvent.__table__)
@@ -217,23 +217,13 @@ def report(results: dict[str, dict[str, Any]]) -> None:
 
 def run() -> dict[str, Any]:
     results: dict[str, dict[str, Any]] = {}
-    previous_home = os.environ.get("LAWFUL_HOME")
     with tempfile.TemporaryDirectory(prefix="lawful-bench-ledger-") as tmp:
         workdir = Path(tmp)
-        # Keys for the benchmark only, never the installation's.
-        os.environ["LAWFUL_HOME"] = str(workdir / "home")
-        keys.forget_cached_keys()
-        try:
+        with scratch_home(workdir / "home"):
             results["sqlite"] = run_sqlite(workdir)
             postgresql = run_postgresql()
             if postgresql is not None:
                 results["postgresql"] = postgresql
-        finally:
-            if previous_home is None:
-                os.environ.pop("LAWFUL_HOME", None)
-            else:
-                os.environ["LAWFUL_HOME"] = previous_home
-            keys.forget_cached_keys()
     report(results)
     # Throughput on a shared machine means little without the load it was measured under.
     output: dict[str, Any] = {
