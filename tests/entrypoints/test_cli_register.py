@@ -97,3 +97,12 @@ def test_export_fides_is_valid_fideslang(tmp_path: Path) -> None:
 
     known = extended | {c.fides_key for c in DEFAULT_TAXONOMY.data_category}
     assert used <= known
+
+
+def test_a_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where a folder is expected")
+    result = lawful("register", "export", "--format", "fides", "--out", str(blocked / "x.yaml"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and "not-a-folder" in result.stderr

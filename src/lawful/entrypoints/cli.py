@@ -36,3 +36,6 @@ def main() -> None:
     except SQLAlchemyError as exc:  # a malformed URL or an unreachable database (`lawful demo`)
         err.print(f"error: database: {getattr(exc, 'orig', None) or exc}", markup=False)
         raise SystemExit(1) from None
+    except OSError as exc:  # a file that cannot be written (statements, checkpoint copies, keys)
+        err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}", markup=False)
+        raise SystemExit(1) from None
