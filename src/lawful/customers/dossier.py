@@ -167,7 +167,8 @@ def erase_person(
     present(session, person_id, erased_too=True)
     # Only what is still there is asked for: when a hold ends, the sections the first erasure
     # emptied are not accessed again, and the ledger must not say they were.
-    holding = _holding(session, person_id, erased)
+    there = _holding(session, [person_id]).get(person_id, set())
+    holding = [s for s in erased if s in there]
     # No details: they are encrypted with the subject's key, which the first erasure shreds, so a
     # later erasure could not record them. The categories say what was erased; the rights domain
     # records the erased and kept sections before the key goes.
@@ -180,14 +181,7 @@ def erase_person(
         (data for s in holding for data in c.SECTION_DATA[s]),
         event=Event.PERSON_ERASE,
     )
-    repository.delete_rows(
-        session, [t for s in holding for t in SECTION_TABLES.get(s, ())], person_id
-    )
-    cleared: dict[str, Any] = {col: None for s in holding for col in SECTION_COLUMNS.get(s, ())}
-    found = repository.presence(session, person_id)
-    # A second erasure (when a hold ends) keeps the date the person was first erased.
-    cleared["erased_at"] = (found and found.erased_at) or utcnow()
-    repository.clear_person(session, person_id, cleared)
+    _erase(session, [person_id], holding, now=utcnow())
     return erased
 
 
@@ -203,8 +197,7 @@ def erase_persons(
     """
     known = repository.on_file(session, keep)
     kept = {p: {_section(s) for s in sections} for p, sections in keep.items() if p in known}
-    parts = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in Section}
-    holding = repository.holding_many(session, list(kept), parts)
+    holding = _holding(session, list(kept))
     groups: dict[tuple[Section, ...], list[str]] = defaultdict(list)
     for person, sections in kept.items():
         there = holding.get(person, set())
@@ -221,20 +214,30 @@ def erase_persons(
         denied.update(outcome.denied)
         if not outcome.allowed:
             continue
-        for table in (t for s in erasing for t in SECTION_TABLES.get(s, ())):
-            repository.delete_rows_of(session, table, outcome.allowed)
-        columns = [col for s in erasing for col in SECTION_COLUMNS.get(s, ())]
-        repository.clear_persons(session, outcome.allowed, columns, now=now)
+        _erase(session, outcome.allowed, erasing, now=now)
         for person in outcome.allowed:
             erased[person] = [s for s in Section if s not in kept[person]]
     return BulkErasure(erased=erased, denied=denied, not_found=sorted(set(keep) - known))
 
 
-def _holding(session: Session, person_id: str, sections: Sequence[Section]) -> list[Section]:
-    """The sections that still hold something: whether data is there, not the data, so it may
-    run before the gate is asked."""
-    parts = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in sections}
-    return repository.holding(session, person_id, parts)
+_PARTS = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in Section}
+
+
+def _holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
+    """Per person, the sections that still hold something: whether data is there, not the data,
+    so it may run before the gate is asked."""
+    return repository.holding_many(session, person_ids, _PARTS)
+
+
+def _erase(
+    session: Session, person_ids: Sequence[str], sections: Sequence[Section], *, now: dt.datetime
+) -> None:
+    """Empty these sections of these persons and mark them erased (a first erasure's date is
+    kept: a second one comes when a hold ends)."""
+    for table in (t for s in sections for t in SECTION_TABLES.get(s, ())):
+        repository.delete_rows_of(session, table, person_ids)
+    columns = [col for s in sections for col in SECTION_COLUMNS.get(s, ())]
+    repository.clear_persons(session, person_ids, columns, now=now)
 
 
 def cards_with_statements(

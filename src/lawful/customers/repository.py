@@ -101,10 +101,6 @@ def person_row(session: Session, person_id: str) -> sa.Row[Any] | None:
     return session.execute(_PERSON_ROW, {"person_id": person_id}).first()
 
 
-def clear_person(session: Session, person_id: str, values: Mapping[str, Any]) -> None:
-    session.execute(sa.update(Person).where(Person.id == person_id).values(**values))
-
-
 def insert_rectifications(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     if rows:
         session.execute(sa.insert(Rectification), list(rows))
@@ -271,30 +267,6 @@ def policy_fact_rows(
 # --- erasure and bulk loading ---------------------------------------------------------------
 
 
-def holding(
-    session: Session,
-    person_id: str,
-    parts: Mapping[K, tuple[Sequence[type[Base]], Sequence[str]]],
-) -> list[K]:
-    """The parts (tables with a row of the person, or person columns filled) that hold something,
-    in one query of EXISTS tests."""
-    tests: dict[K, sa.ColumnElement[bool]] = {}
-    for key, (models, columns) in parts.items():
-        found: list[sa.ColumnElement[bool]] = []
-        for model in models:
-            table: Any = model
-            found.append(sa.exists().where(table.person_id == person_id))
-        if columns:
-            filled = sa.or_(*(getattr(Person, col).is_not(None) for col in columns))
-            found.append(sa.exists().where(Person.id == person_id, filled))
-        if found:
-            tests[key] = sa.or_(*found)
-    if not tests:
-        return []
-    row = session.execute(sa.select(*(t.label(f"p{i}") for i, t in enumerate(tests.values()))))
-    return [key for key, there in zip(tests, row.one(), strict=True) if there]
-
-
 def on_file(session: Session, person_ids: Collection[str]) -> set[str]:
     """Which of these ids are persons in the file (erased or not)."""
     found: set[str] = set()
@@ -347,13 +319,6 @@ def clear_persons(
     values["erased_at"] = sa.func.coalesce(Person.erased_at, stamp)
     for chunk in chunks(person_ids):
         session.execute(sa.update(Person).where(Person.id.in_(chunk)).values(**values))
-
-
-def delete_rows(session: Session, models: Sequence[type[Base]], person_id: str) -> None:
-    """Delete the person's rows from each table, in the order given (children first)."""
-    for model in models:
-        table: Any = model
-        session.execute(sa.delete(model).where(table.person_id == person_id))
 
 
 def bulk_insert(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
