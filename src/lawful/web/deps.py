@@ -1,13 +1,12 @@
 """Request-scoped plumbing shared by every domain's API: session, gate, principal.
 
-Routes declare what they need with `SessionDep`, `PrincipalDep` and `RuntimeDep`. On a
-`routing.UnitOfWorkRouter` (the domains' routers) the first two are supplied in the route's own
-worker-thread step; anywhere else they are ordinary FastAPI dependencies, defined here.
+Routes declare what they need with `SessionDep`, `PrincipalDep` and `RuntimeDep`. The first two
+are supplied by `routing.UnitOfWorkRouter` (every router of the app), in the route's own
+worker-thread step: one unit of work per request, one way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
-from lawful.core.errors import LawfulError, NotPermitted, Unauthenticated
-from lawful.core.gate import Gate, unit_of_work
+from lawful.core.errors import NotPermitted
+from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 
@@ -40,47 +39,27 @@ async def runtime(request: Request) -> Runtime:
 
 
 bearer = HTTPBearer(auto_error=False, description="A staff or customer token.")
-_CALLER = "lawful.web.caller"
 
 
-def db_session(
-    rt: Annotated[Runtime, Depends(runtime)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Iterator[Session]:
-    """One unit of work per request: committed after the route, rolled back if it raises.
-
-    The bearer token is checked here too, in the same worker-thread step that opens the unit of
-    work (one hand-over fewer per request); `principal` turns the outcome into the caller or the
-    error, so a route that needs no caller never fails on a bad token.
-    """
-    with unit_of_work(rt.engine) as session:
-        session.info[_CALLER] = _caller(session, rt.register, credentials)
-        yield session
+def db_session() -> Session:
+    """Marks a route parameter as the request's unit of work; `routing.UnitOfWorkRouter`
+    supplies it (FastAPI never calls this)."""
+    raise RuntimeError(_OFF_ROUTER)
 
 
-def _caller(
-    session: Session, register: Register, credentials: HTTPAuthorizationCredentials | None
-) -> Principal | LawfulError:
-    if credentials is None:
-        return Unauthenticated("a bearer token is required")
-    try:
-        return authenticate(session, register, credentials)
-    except LawfulError as refused:
-        return refused
+def principal() -> Principal:
+    """Marks a route parameter as the authenticated caller; `routing.UnitOfWorkRouter`
+    supplies it (FastAPI never calls this)."""
+    raise RuntimeError(_OFF_ROUTER)
+
+
+_OFF_ROUTER = "SessionDep and PrincipalDep are supplied on a UnitOfWorkRouter only"
 
 
 def authenticate(
     session: Session, register: Register, credentials: HTTPAuthorizationCredentials
 ) -> Principal:
     return auth.authenticate(session, register=register, token=credentials.credentials)
-
-
-async def principal(session: Annotated[Session, Depends(db_session)]) -> Principal:
-    # async: it only reads what `db_session` found, so it runs without a worker thread.
-    caller: Principal | LawfulError = session.info[_CALLER]
-    if isinstance(caller, LawfulError):
-        raise caller
-    return caller
 
 
 def require_person_access(who: Principal, person_id: str) -> None:
