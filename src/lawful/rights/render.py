@@ -14,11 +14,11 @@ from functools import cache
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import Environment, TemplateError
 from markupsafe import Markup
 
 from lawful.core.errors import RenderError
-from lawful.core.register.statement import html_to_pdf
+from lawful.core.register.statement import html_to_pdf, strict_environment
 from lawful.rights.labels import TEMPLATES, label, labels
 from lawful.rights.schemas import AccessReport
 
@@ -87,14 +87,7 @@ class Formatter:
 
 @cache
 def _env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
+    return strict_environment(TEMPLATES)
 
 
 @cache

@@ -165,15 +165,20 @@ def _css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-@cache
-def _env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+def strict_environment(folder: Path) -> Environment:
+    """Templates from `folder`, escaped, where an unknown variable is an error, never blank."""
+    return Environment(
+        loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@cache
+def _env() -> Environment:
+    env = strict_environment(TEMPLATES)
     env.filters["paragraphs"] = _paragraphs
     env.filters["css_string"] = _css_string
     return env
