@@ -51,33 +51,26 @@ def issue_staff_token(
         raise InvalidInput(
             f"staff member {staff_id} acts as {staff.role} for {staff.entity}", field="staff_id"
         )
-    token = _new_token()
-    now = utcnow()
-    repository.add_token(
-        session,
-        token_hash=_hash(token),
-        kind=PrincipalKind.STAFF.value,
-        staff_id=staff_id,
-        person_id=None,
-        now=now,
-        expires_at=now + valid_for if valid_for else None,
-    )
     principal = Principal(kind=PrincipalKind.STAFF, role=role, entity=entity, staff_id=staff_id)
-    return IssuedToken(token=token, principal=principal)
+    return _issue(session, principal, valid_for)
 
 
 def issue_customer_token(
     session: Session, *, register: Register, person_id: str, valid_for: dt.timedelta | None = None
 ) -> IssuedToken:
+    return _issue(session, _customer(session, register, person_id), valid_for)
+
+
+def _issue(session: Session, principal: Principal, valid_for: dt.timedelta | None) -> IssuedToken:
+    """A new token for the principal; only its hash is stored."""
     token = _new_token()
     now = utcnow()
-    principal = _customer(session, register, person_id)
     repository.add_token(
         session,
         token_hash=_hash(token),
-        kind=PrincipalKind.CUSTOMER.value,
-        staff_id=None,
-        person_id=person_id,
+        kind=principal.kind.value,
+        staff_id=principal.staff_id,
+        person_id=principal.person_id,
         now=now,
         expires_at=now + valid_for if valid_for else None,
     )
