@@ -9,7 +9,7 @@ Sections are erase_person's unit: a section is kept whole or erased whole.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,8 +200,8 @@ def plan(
     return sorted(kept, key=lambda k: (order[k.section], k.hold))
 
 
-def facts_of(file: Mapping[str, Any], periods: Iterable[Any]) -> FileFacts:
-    """The facts the rules need, from `export_person`'s JSON-ready file and the relationships."""
+def facts_of(file: Mapping[str, Any]) -> FileFacts:
+    """The facts the rules need, from `export_person`'s JSON-ready file."""
     day = _day
 
     def cards(row: Mapping[str, Any]) -> dt.date | None:
@@ -223,7 +223,10 @@ def facts_of(file: Mapping[str, Any], periods: Iterable[Any]) -> FileFacts:
         for section in PRODUCT_SECTIONS
     }
     present = frozenset(s for s in Section if _filled(file.get(s.value)))
-    relationships = tuple(Period(p.entity, str(p.state), p.since, p.until) for p in periods)
+    relationships = tuple(
+        Period(r["entity"], r["state"], dt.date.fromisoformat(r["since"]), day(r["until"]))
+        for r in file.get(Section.RELATIONSHIPS.value, ())
+    )
     return FileFacts(relationships, products, present)
 
 
@@ -291,7 +294,7 @@ def erase(
     )
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     texts = builder_for_file(gate.register, file)
-    facts = facts_of(file, customers.relationships(session, person_id=person_id))
+    facts = facts_of(file)
     items = [
         KeptItem(section=k.section.value, hold=k.hold, reason=reason(texts, k.hold), until=k.until)
         for k in plan(session, gate.register, person_id, facts, today)

@@ -25,6 +25,7 @@ from lawful.core.register.models import ObjectionMode, Purpose
 from lawful.core.register.statement import Labels
 from lawful.core.register.statement import label_tree as statement_labels
 from lawful.customers import service as customers
+from lawful.customers.schemas import Section
 from lawful.rights import repository
 from lawful.rights.labels import label
 from lawful.rights.language import TextBuilder, builder_for_file
@@ -89,7 +90,7 @@ def access_report(
         categories=register.purpose(PURPOSE).data_categories,
         details={"request_id": request_id},
     )
-    entities = {r.entity for r in customers.relationships(session, person_id=person_id)}
+    entities = {r["entity"] for r in data[Section.RELATIONSHIPS.value]}
     events = [r for r in ledger.for_subject(session, subject_id=person_id) if r.decision == "allow"]
     events.sort(key=lambda r: r.sequence, reverse=True)
     used = {r.purpose for r in events}
