@@ -53,6 +53,8 @@ class ObjectionStatus(StrEnum):
 class Actor:
     role: str
     entity: str  # the group entity the actor acts for
+    # Who acts, for the record (a staff member's id); decisions never depend on it.
+    ref: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
