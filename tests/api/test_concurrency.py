@@ -33,13 +33,11 @@ async def _burst(base: str, token: str, paths: list[str]) -> Counter[int]:
     return Counter(r.status_code for r in responses)
 
 
-def test_concurrent_checked_reads_are_all_answered(api: Api, api_database_url: str) -> None:
+def test_concurrent_checked_reads_are_all_answered(api: Api) -> None:
     """Each request holds the database's write lock (its ledger event) only for its own step:
     requests queue for the lock, not for threads while holding it."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(database_url=api_database_url), port=port, log_level="error")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_app(api.runtime), port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

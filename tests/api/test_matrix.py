@@ -264,4 +264,4 @@ def test_customer_other_is_a_different_customer(api: Api) -> None:
 def test_the_ledger_verifies_after_the_matrix(api: Api) -> None:
     """Refusals re-recorded after rollbacks, erasures shredding keys: the chain still holds."""
     with Session(api.runtime.engine) as session:
-        assert ledger.verify(session).ok
+        assert ledger.verify(session, keys=api.runtime.keys).ok

@@ -47,7 +47,10 @@ def test_a_route_runs_as_one_unit_of_work(api: Api) -> None:
     person_id = created.json()["id"]
     assert api.as_("advisor", "GET", f"/persons/{person_id}").status_code == 200
     with Session(api.runtime.engine) as session:
-        events = [e.event for e in ledger.for_subject(session, subject_id=person_id)]
+        events = [
+            e.event
+            for e in ledger.for_subject(session, keys=api.runtime.keys, subject_id=person_id)
+        ]
     assert events == ["customers.person.create", "customers.person.read"]
 
 
@@ -65,7 +68,7 @@ def test_403_processing_denied_lists_the_policys_reasons(
     assert (body["purpose"], body["reasons"]) == ("customer-file", reasons)
     # The refusal is on record, with the same reasons, although the request's work rolled back.
     with Session(api.runtime.engine) as session:
-        last = ledger.for_subject(session, subject_id=api.alice.id)[-1]
+        last = ledger.for_subject(session, keys=api.runtime.keys, subject_id=api.alice.id)[-1]
     assert (last.decision, last.purpose, list(last.reasons)) == ("deny", "customer-file", reasons)
 
 
@@ -256,7 +259,10 @@ def test_a_direct_marketing_objection_stops_personalised_offers_at_once(api: Api
         _offer(api, subject.id)
     assert refused.value.reasons == ("dm_objection",)
     with Session(api.runtime.engine) as session:
-        events = [(e.event, e.decision) for e in ledger.for_subject(session, subject_id=subject.id)]
+        events = [
+            (e.event, e.decision)
+            for e in ledger.for_subject(session, keys=api.runtime.keys, subject_id=subject.id)
+        ]
     assert ("rights.objection.receive", "allow") in events
 
 

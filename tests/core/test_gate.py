@@ -18,6 +18,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor, Objection, ObjectionStatus, Relationship, SubjectState
 from lawful.core.register.load import load_register
 from lawful.core.register.models import RelationshipState
+from lawful.core.vault.keys import Keyring
 
 TODAY = dt.date(2026, 11, 25)
 CLIENT = SubjectState(
@@ -29,7 +30,7 @@ FILE_DATA = ["user.name", "user.contact.email"]
 
 
 @pytest.fixture(scope="module")
-def gate() -> Gate:
+def gate(keyring: Keyring) -> Gate:
     states = {
         "alice": CLIENT,
         "bob": SubjectState(as_of=TODAY, relationships=CLIENT.relationships, dm_objection=True),
@@ -40,7 +41,7 @@ def gate() -> Gate:
             objections=frozenset({Objection("customer-file", ObjectionStatus.PENDING)}),
         ),
     }
-    return Gate.build(load_register(), StaticStates(states))
+    return Gate.build(load_register(), StaticStates(states), keyring)
 
 
 def events(session: Session) -> list[ledger.LedgerRecord]:
@@ -69,7 +70,7 @@ def test_allowed_access_is_recorded_with_pseudonym_and_encrypted_details(
     assert record.legal_basis == "legitimate_interests"
     assert record.subject_pseudonym and "alice" not in record.subject_pseudonym
     assert record.details is not None and b"email" not in record.details
-    assert ledger.details(session, record=record) == {"fields": ["name", "email"]}
+    assert ledger.details(session, keys=gate.keys, record=record) == {"fields": ["name", "email"]}
     assert "record" in record.obligations
 
 
@@ -159,4 +160,4 @@ def test_refusal_stays_recorded_when_its_transaction_rolls_back(
     with session_scope(fresh_engine) as session:
         recorded = events(session)
         assert [(r.decision, r.reasons) for r in recorded] == [("deny", ("objection_pending",))]
-        assert ledger.verify(session).ok
+        assert ledger.verify(session, keys=gate.keys).ok

@@ -8,7 +8,9 @@ tests state them through `FileStates.object`, on top of the file's facts.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -19,6 +21,7 @@ from lawful.core.ledger.records import LedgerRecord
 from lawful.core.policy.types import Actor, Objection, ObjectionStatus, SubjectState
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring, open_keyring
 from lawful.customers import service
 from lawful.customers.schemas import PersonRead
 
@@ -68,8 +71,8 @@ def states() -> FileStates:
 
 
 @pytest.fixture
-def gate(register: Register, states: FileStates) -> Gate:
-    return Gate.build(register, states)
+def gate(register: Register, states: FileStates, keyring: Keyring) -> Gate:
+    return Gate.build(register, states, keyring)
 
 
 @pytest.fixture
@@ -90,5 +93,10 @@ def client(session: Session, gate: Gate, people: People) -> PersonRead:
     )
 
 
+def run_keys() -> Keyring:
+    """The run's keyring (see the `lawful_home` fixture), for helpers called without fixtures."""
+    return open_keyring(Path(os.environ["LAWFUL_HOME"]) / "keys")
+
+
 def last_event(session: Session, person_id: str) -> LedgerRecord:
-    return ledger.for_subject(session, subject_id=person_id)[-1]
+    return ledger.for_subject(session, keys=run_keys(), subject_id=person_id)[-1]

@@ -168,7 +168,7 @@ def test_a_later_erasure_touches_only_what_is_left_and_records_no_details(
 ) -> None:
     """When a hold ends the subject's key is long gone: nothing could be encrypted for the event."""
     service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=[Section.CARDS])
-    vault.shred(session, subject_id=full.id)
+    vault.shred(session, keys=gate.keys, subject_id=full.id)
     assert service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=()) == list(
         Section
     )
@@ -177,7 +177,7 @@ def test_a_later_erasure_touches_only_what_is_left_and_records_no_details(
     assert event.data_categories == ("user.financial.card_statement", "user.financial.credit_card")
     assert repository.rows_of(session, Card, full.id) == []
     assert repository.statements(session, full.id) == []
-    assert ledger.verify(session).ok
+    assert ledger.verify(session, keys=gate.keys).ok
 
 
 def test_erasing_what_is_already_gone_is_recorded_with_no_category(
@@ -273,7 +273,7 @@ def test_bulk_erasure_does_what_erase_person_does_for_each_person(
         other.id: list(Section),
     }
     assert (outcome.denied, outcome.not_found) == ({}, ["nobody"])
-    assert ledger.for_subject(session, subject_id="nobody") == []
+    assert ledger.for_subject(session, keys=gate.keys, subject_id="nobody") == []
     for person_id in (full.id, other.id):
         event = last_event(session, person_id)
         assert (event.event, event.decision, event.details) == (

@@ -74,7 +74,7 @@ def test_get_person_reads_through_the_gate(
     event = last_event(session, client.id)
     assert (event.event, event.decision) == ("customers.person.read", "allow")
     # The fields read are named in the (encrypted) details, never their values.
-    details = ledger.details(session, record=event)
+    details = ledger.details(session, keys=gate.keys, record=event)
     assert isinstance(details, dict) and "national_number" in details["fields"]
     assert client.national_number not in str(details)
 
@@ -173,10 +173,10 @@ def test_rectify_changes_only_what_differs_and_keeps_history(
     }
     [rectified] = [
         e
-        for e in ledger.for_subject(session, subject_id=client.id)
+        for e in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
         if e.event == "customers.person.rectify"
     ]
-    details = ledger.details(session, record=rectified)
+    details = ledger.details(session, keys=gate.keys, record=rectified)
     assert details == {"fields": ["brand", "city", "last_name", "postcode", "region", "street"]}
     assert "Namur" not in str(details)
 

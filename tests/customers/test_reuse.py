@@ -58,7 +58,10 @@ def test_the_insurer_reuses_the_banks_identification(
         "kbc-insurance",
     )
     assert "user.government_id.national_identification_number" in event.data_categories
-    assert ledger.details(session, record=event) == {"from": "kbc-bank", "kyc_record": source}
+    assert ledger.details(session, keys=gate.keys, record=event) == {
+        "from": "kbc-bank",
+        "kyc_record": source,
+    }
     insurer = [
         r
         for r in service.relationships(session, person_id=client.id)

@@ -11,6 +11,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
 from lawful.rights.state import DbSubjectStates
@@ -31,8 +32,8 @@ def register() -> Register:
 
 
 @pytest.fixture(scope="session")
-def gate(register: Register) -> Gate:
-    return Gate.build(register, DbSubjectStates())
+def gate(register: Register, keyring: Keyring) -> Gate:
+    return Gate.build(register, DbSubjectStates(), keyring)
 
 
 def new_person(

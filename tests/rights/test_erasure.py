@@ -131,14 +131,18 @@ def test_a_prospect_keeps_nothing(session: Session, gate: Gate) -> None:
 def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
     session: Session, gate: Gate, client: PersonRead
 ) -> None:
-    before = [r for r in ledger.for_subject(session, subject_id=client.id) if r.details is not None]
-    assert ledger.details(session, record=before[0]) is not None
+    before = [
+        r
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
+        if r.details is not None
+    ]
+    assert ledger.details(session, keys=gate.keys, record=before[0]) is not None
     service.erase(session, gate=gate, actor=DPO, person_id=client.id, today=TODAY)
-    assert vault.is_shredded(session, subject_id=client.id)
+    assert vault.is_shredded(session, keys=gate.keys, subject_id=client.id)
     with pytest.raises(KeyDestroyed):
-        ledger.details(session, record=before[0])
-    assert ledger.verify(session).ok
-    events = [r.event for r in ledger.for_subject(session, subject_id=client.id)]
+        ledger.details(session, keys=gate.keys, record=before[0])
+    assert ledger.verify(session, keys=gate.keys).ok
+    events = [r.event for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)]
     assert events[-4:] == [
         "customers.person.export",
         "rights.erasure.execute",

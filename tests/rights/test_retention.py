@@ -15,6 +15,7 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Relationship
 from lawful.core.register.models import Register, RelationshipState
+from lawful.core.vault.keys import Keyring
 from lawful.customers import repository as customer_file
 from lawful.customers import service as customers
 from lawful.customers.models import Account, KycRecord
@@ -124,11 +125,11 @@ def test_retention_job_erases_after_the_hold_date(session: Session, gate: Gate) 
     assert kept is not None and kept.national_number is None and kept.last_name is None
     assert customer_file.rows_of(session, Account, person.id) == []
     assert customer_file.rows_of(session, KycRecord, person.id) == []
-    events = ledger.for_subject(session, subject_id=person.id)
+    events = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)
     erase = events[-1]
     assert (erase.event, erase.decision, erase.details) == ("customers.person.erase", "allow", None)
     assert {"user.name", "user.financial.bank_account"} <= set(erase.data_categories)
-    assert ledger.verify(session).ok
+    assert ledger.verify(session, keys=gate.keys).ok
 
 
 def test_retention_job_refuses_what_the_gate_refuses_and_keeps_the_hold(
@@ -141,7 +142,7 @@ def test_retention_job_refuses_what_the_gate_refuses_and_keeps_the_hold(
     assert (run.released, run.erased, run.refused) == (0, 0, 1)
     holds = repository.holds_of_person(session, person.id, active_only=True)
     assert {h.hold for h in holds} == {"aml-identification", "aml-transactions"}
-    refused = ledger.for_subject(session, subject_id=person.id)[-1]
+    refused = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)[-1]
     assert (refused.decision, refused.reasons) == ("deny", ("role_not_permitted",))
     kept = customer_file.person(session, person.id)
     assert kept is not None and kept.national_number is not None
@@ -151,12 +152,15 @@ def test_the_retention_job_runs_from_the_command_line(
     database_of_its_own: Callable[[str], AbstractContextManager[str]],
     register: Register,
     monkeypatch: pytest.MonkeyPatch,
+    keyring: Keyring,
 ) -> None:
     with database_of_its_own("retention") as url:
         engine = create_engine(url)
         upgrade(engine)
         with unit_of_work(engine) as session:
-            person = _former_client_erased(session, Gate.build(register, DbSubjectStates()))
+            person = _former_client_erased(
+                session, Gate.build(register, DbSubjectStates(), keyring)
+            )
         monkeypatch.setenv("LAWFUL_DATABASE_URL", url)
         runner = CliRunner()
         result = runner.invoke(cli.app, ["rights", "retention", "--today", "2030-06-30"])
@@ -170,7 +174,7 @@ def test_the_retention_job_runs_from_the_command_line(
         )
         with unit_of_work(engine) as session:
             assert repository.holds_of_person(session, person.id, active_only=True) == []
-            assert ledger.verify(session).ok
+            assert ledger.verify(session, keys=keyring).ok
         again = runner.invoke(cli.app, ["rights", "retention", "--today", "2030-07-01"])
         assert "0 hold(s) ended" in again.output  # nothing left to do
         bad = runner.invoke(cli.app, ["rights", "retention", "--today", "1 July"])

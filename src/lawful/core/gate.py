@@ -24,6 +24,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
 from lawful.core.policy.types import Actor, Decision, Request, SubjectState
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring
 
 _DENIALS = "lawful.gate.denials"
 Details = Mapping[str, Any]
@@ -50,15 +51,17 @@ class Gate:
     register: Register
     policy: Policy
     states: SubjectStates
+    keys: Keyring = field(repr=False)
     _basis: dict[str, str] = field(default_factory=dict, repr=False)
     _kinds: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, register: Register, states: SubjectStates) -> Gate:
+    def build(cls, register: Register, states: SubjectStates, keys: Keyring) -> Gate:
         return cls(
             register=register,
             policy=compile_policy(register),
             states=states,
+            keys=keys,
             _basis={p.id: p.legal_basis.value for p in register.purposes},
             _kinds={r.id: r.kind.value for r in register.roles},
         )
@@ -114,9 +117,9 @@ class ProcessingContext:
         decision = self.gate.policy.decide(self._request(subject_id, categories, recipient), state)
         payload = None if state.erased else details
         new = self._event(subject_id, categories, event, payload, recipient, decision)
-        ledger.append(self.session, events=[new])
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
         if not decision.allowed:
-            self.session.info.setdefault(_DENIALS, []).append(new)
+            self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
             raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
         return decision
 
@@ -166,7 +169,7 @@ class ProcessingContext:
                 allowed.append(subject_id)
             else:
                 denied[subject_id] = tuple(r.value for r in decision.reasons)
-        ledger.append(self.session, events=events)
+        ledger.append(self.session, keys=self.gate.keys, events=events)
         return BulkOutcome(allowed, denied)
 
     def _states(self, subject_ids: Sequence[str], day: dt.date) -> Mapping[str, SubjectState]:
@@ -216,7 +219,7 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     Refusals recorded in a transaction that is then rolled back are recorded again in a
     transaction of their own: a refused attempt stays on record, the work around it does not.
     """
-    refused: list[ledger.NewEvent] = []
+    refused: list[tuple[Keyring, ledger.NewEvent]] = []
     try:
         with session_scope(engine) as session:
             try:
@@ -227,7 +230,8 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     except BaseException:
         if refused:
             with session_scope(engine) as again:
-                ledger.append(again, events=refused)
+                for keys, event in refused:
+                    ledger.append(again, keys=keys, events=[event])
         raise
 
 

@@ -342,3 +342,16 @@ def _advance_sequence(session: Session, model: type[Base]) -> None:
 
 def count_persons(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(Person)).scalar_one())
+
+
+def ids_not_erased(session: Session, *, after: str, limit: int) -> list[str]:
+    """Ids of persons not marked erased, in id order after `after` (keyset paging)."""
+    table = Person.__table__.c
+    return list(
+        session.scalars(
+            sa.select(table.id)
+            .where(table.erased_at.is_(None), table.id > after)
+            .order_by(table.id)
+            .limit(limit)
+        )
+    )

@@ -390,6 +390,14 @@ def bulk_insert(
         repository.bulk_insert(session, model, rows)
 
 
+def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000) -> list[str]:
+    """Ids of the persons not erased, a page at a time.
+
+    No gate: bare ids, read to find whom a restored backup brought back after their erasure
+    (see `rights.restore`), not the content of anyone's file."""
+    return repository.ids_not_erased(session, after=after, limit=limit)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 

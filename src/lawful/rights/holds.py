@@ -319,7 +319,7 @@ def erase(
     )
     erased = customers.erase_person(session, gate=gate, actor=actor, person_id=person_id, keep=keep)
     repository.insert_holds(session, hold_rows(person_id, items, today))
-    vault.shred(session, subject_id=person_id)
+    vault.shred(session, keys=gate.keys, subject_id=person_id)
     return ErasureOutcome(
         request_id=request_id, erased=[s.value for s in erased if s.value in erasing], kept=items
     )

@@ -91,7 +91,11 @@ def access_report(
         details={"request_id": request_id},
     )
     entities = {r["entity"] for r in data[Section.RELATIONSHIPS.value]}
-    events = [r for r in ledger.for_subject(session, subject_id=person_id) if r.decision == "allow"]
+    events = [
+        r
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=person_id)
+        if r.decision == "allow"
+    ]
     events.sort(key=lambda r: r.sequence, reverse=True)
     used = {r.purpose for r in events}
     statement = texts.labels(statement_labels())

@@ -27,12 +27,14 @@ from lawful.rights.requests import (
     list_requests,
     submit_request,
 )
+from lawful.rights.restore import Replayed, replay_erasures
 from lawful.rights.retention import run_retention
 from lawful.rights.state import DbSubjectStates
 
 __all__ = [
     "DbSubjectStates",
     "NotObjectable",
+    "Replayed",
     "access_report",
     "channel_of",
     "complete_request",
@@ -44,6 +46,7 @@ __all__ = [
     "list_requests",
     "object",
     "portability",
+    "replay_erasures",
     "run_retention",
     "submit_request",
     "to_html",

@@ -7,29 +7,18 @@ worker-thread step: one unit of work per request, one way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
 from lawful.core.errors import NotPermitted
-from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What a running app holds for its whole life; built once by the entrypoint."""
-
-    engine: Engine
-    register: Register
-    gate: Gate
+from lawful.core.runtime import Runtime
 
 
 async def runtime(request: Request) -> Runtime:
