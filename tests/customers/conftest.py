@@ -20,7 +20,7 @@ from lawful.core.policy.types import Actor, Objection, ObjectionStatus, SubjectS
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
 from lawful.customers import service
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import ApplicationCreate, ApplicationRead, PersonRead
 
 from .factories import People
 
@@ -29,6 +29,9 @@ TODAY = dt.date.today()
 ADVISOR = Actor("advisor", "kbc-bank")
 INSURER = Actor("onboarding-service", "kbc-insurance")
 DPO = Actor("dpo", "kbc-bank")
+SELF = Actor("self-service", "kbc-bank")
+# Staff say why they open a file; the tests' staff all give this one.
+READING = "appointment at the branch"
 
 
 class FileStates:
@@ -87,6 +90,15 @@ def client(session: Session, gate: Gate, people: People) -> PersonRead:
         data=people.person(),
         entity_state="client",
         today=TODAY,
+    )
+
+
+def applied(
+    session: Session, gate: Gate, person_id: str, entity: str = "kbc-insurance"
+) -> ApplicationRead:
+    """The person (a client of the bank) applies in the app to become a client of `entity`."""
+    return service.file_application(
+        session, gate=gate, actor=SELF, person_id=person_id, data=ApplicationCreate(entity=entity)
     )
 
 
