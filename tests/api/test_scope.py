@@ -139,3 +139,41 @@ def test_the_reason_header_is_documented(api: Api) -> None:
     parameters = schema["paths"]["/api/v1/persons/{person_id}"]["get"]["parameters"]
     header = next(p for p in parameters if p["in"] == "header")
     assert header["name"] == "X-Lawful-Reason" and "ledger" in header["description"]
+
+
+def test_another_entitys_dpo_does_not_see_a_persons_rights_records(api: Api) -> None:
+    with unit_of_work(api.runtime.engine) as session:
+        token = auth.issue_staff_token(
+            session,
+            register=api.runtime.register,
+            staff_id="ins-dpo-2",
+            display_name="Insurance DPO",
+            role="dpo",
+            entity=INSURER,
+        ).token
+    client = api.person("Roos")
+    objected = api.call("POST", f"/persons/{client.id}/objections", token=client.token, json={})
+    assert objected.status_code == 201
+    for tail in ("/objections", "/requests"):
+        assert api.call("GET", f"/persons/{client.id}{tail}", token=token).status_code == 404
+        bank = api.call("GET", f"/persons/{client.id}{tail}", token=api.staff_tokens["dpo"])
+        assert bank.status_code == 200 and bank.json()
+    refused = [e for e in events(api, client.id) if e.entity == INSURER]
+    assert [(e.event, e.decision) for e in refused] == [
+        ("rights.objection.read", "deny"),
+        ("rights.request.read", "deny"),
+    ]
+
+
+def test_a_decision_names_the_staff_member_who_took_it(api: Api) -> None:
+    client = api.person("Saar")
+    objection = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
+    made = api.call("POST", f"/persons/{client.id}/objections", token=client.token, json=objection)
+    decided = api.call(
+        "POST",
+        f"/objections/{made.json()['id']}/decision",
+        token=api.staff_tokens["dpo"],
+        json={"upheld": True},
+    )
+    assert decided.status_code == 200
+    assert decided.json()["decided_by"] == "dpo:dpo-1"

@@ -235,6 +235,7 @@ def test_rectify_changes_only_what_differs_and_keeps_history(
     details = ledger.details(session, record=rectified)
     assert details == {
         "fields": ["brand", "city", "last_name", "postcode", "region", "street"],
+        "reason": "moved house, told us at the branch",
         "document": {"type": "eid", "number": "592-1234567-89"},
     }
     assert "Namur" not in str(details)

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.core.db import session_scope
-from lawful.core.errors import NotOnFile, ProcessingDenied
+from lawful.core.errors import LawfulError, NotOnFile, ProcessingDenied
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
 from lawful.core.policy.types import Actor, Decision, Obligation, Request, SubjectState
@@ -142,7 +142,7 @@ class ProcessingContext:
         event: str,
         reasons: Sequence[str],
         recipient: str | None = None,
-        error: ProcessingDenied | None = None,
+        error: LawfulError | None = None,
     ) -> NoReturn:
         """Record a refusal the domain decides, as the policy's own refusals are recorded, and
         raise it (`error`, or a `ProcessingDenied` with `reasons`).

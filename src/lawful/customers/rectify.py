@@ -65,7 +65,7 @@ def rectify(
         region, brand = identity.locate(asked["postcode"], gate.register.brands)
         asked |= {"region": region.value, "brand": brand}
     fields = {**c.PERSON_FIELDS, **c.DERIVED_FIELDS}
-    details: dict[str, Any] = {"fields": sorted(asked)}
+    details: dict[str, Any] = {"fields": sorted(asked), "reason": why}
     if document is not None:
         details["document"] = document.model_dump()
         why = f"{why} (identity document checked: {document.type} {document.number})"

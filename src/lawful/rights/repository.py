@@ -54,6 +54,13 @@ def requests(
     return list(session.scalars(query.order_by(RightsRequest.deadline, RightsRequest.id)))
 
 
+def has_request(session: Session, *, person_id: str, entity: str) -> bool:
+    query = sa.select(RightsRequest.id).where(
+        RightsRequest.person_id == person_id, RightsRequest.entity == entity
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
 def request_page(
     session: Session,
     *,

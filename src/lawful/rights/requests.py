@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from lawful.auth.service import SELF_SERVICE_ROLE
 from lawful.core.db import utcnow
-from lawful.core.errors import Conflict, InvalidInput, NotFound
+from lawful.core.errors import Conflict, InvalidInput, NotFound, NotOnFile
 from lawful.core.gate import Details, Gate
-from lawful.core.policy.types import Actor
+from lawful.core.policy.types import Actor, Reason
 from lawful.core.register.models import ActorKind
 from lawful.customers import service as customers
 from lawful.rights import repository
@@ -154,6 +154,28 @@ def submit_request(
 
 def is_staff(gate: Gate, actor: Actor) -> bool:
     return any(r.id == actor.role and r.kind is ActorKind.STAFF for r in gate.register.roles)
+
+
+def reachable(
+    session: Session, gate: Gate, actor: Actor, person_id: str, *, event: RightsEvent
+) -> None:
+    """Staff reach a person's rights records only if the person is (or was) their entity's
+    customer, or made a request to it; anyone else answers as an unknown id, and the attempt is
+    recorded. The person, and the system components acting for them, always reach their own."""
+    if not is_staff(gate, actor):
+        return
+    periods = customers.relationships(session, person_id=person_id)
+    if any(p.entity == actor.entity for p in periods):
+        return
+    if repository.has_request(session, person_id=person_id, entity=actor.entity):
+        return
+    gate.open(session, actor=actor, purpose=PURPOSE).refuse(
+        person_id,
+        categories=REQUEST_DATA,
+        event=event.value,
+        reasons=(Reason.NO_RELATIONSHIP.value,),
+        error=NotOnFile(f"no person {person_id}"),
+    )
 
 
 def in_scope(gate: Gate, actor: Actor, row: RightsRequest) -> bool:
@@ -339,6 +361,7 @@ def list_requests(
     the open ones whose deadline fell before that day. Recorded like any access."""
     statuses = _statuses(status, overdue_on)
     customers.present(session, person_id, erased_too=True)
+    reachable(session, gate, actor, person_id, event=RightsEvent.REQUEST_READ)
     record(session, gate, actor, person_id, event=RightsEvent.REQUEST_READ, today=today)
     rows = repository.requests(
         session,
