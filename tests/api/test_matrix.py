@@ -227,9 +227,9 @@ ROUTES = {
 # deciding an objection is the DPO's alone (a rule of the service, not of the policy).
 
 FILE = (_401, _200, NP, _200, _200, _200, ROLE, NF)
-RIGHTS = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
 RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
-# Answering a request made to the bank: the insurer's staff do not see it at all.
+# Answering a request made to the bank, or reading the person's rights records: the insurer's
+# staff, whose entity the person never dealt with, get what an unknown id gets.
 ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, NF)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
@@ -250,12 +250,12 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "DELETE /persons/{id}/consents/{purpose}": FILE,
     "GET /persons/{id}/access-report":         ANSWER,
     "POST /persons/{id}/objections":           RIGHTS_NEW,
-    "GET /persons/{id}/objections":            RIGHTS,
+    "GET /persons/{id}/objections":            ANSWER,
     "POST /objections/{id}/decision":          (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
     "POST /persons/{id}/erasure":              ANSWER,
     "GET /persons/{id}/portability":           ANSWER,
     "POST /persons/{id}/requests":             RIGHTS_NEW,
-    "GET /persons/{id}/requests":              RIGHTS,
+    "GET /persons/{id}/requests":              ANSWER,
     "GET /requests":                           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
     "POST /requests/{id}/extension":           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
     "POST /requests/{id}/decision":            (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
