@@ -47,6 +47,7 @@ STAFF = {
     "complaint-handler": BANK,
     "underwriter": INSURER,
 }
+READING = "appointment at the branch"
 ANONYMOUS = "anonymous"
 OWN = "customer-own"  # the person the route is about (alice when it is about no one)
 OTHER = "customer-other"  # another customer (bob)
@@ -171,7 +172,10 @@ class Api:
     def call(
         self, method: str, path: str, *, token: str | None = None, json: Any = None
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # Staff say why they open a file; a customer's reason is simply not needed.
+        headers = {"X-Lawful-Reason": READING}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         response: httpx.Response = self.client.request(
             method, f"/api/v1{path}", headers=headers, json=json
         )

@@ -13,7 +13,7 @@ import uvicorn
 
 from lawful.entrypoints.app import create_app
 
-from .conftest import Api
+from .conftest import READING, Api
 
 CONCURRENT = 60
 
@@ -28,7 +28,12 @@ def _free_port() -> int:
 async def _burst(base: str, token: str, paths: list[str]) -> Counter[int]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         responses = await asyncio.gather(
-            *(client.get(p, headers={"Authorization": f"Bearer {token}"}) for p in paths)
+            *(
+                client.get(
+                    p, headers={"Authorization": f"Bearer {token}", "X-Lawful-Reason": READING}
+                )
+                for p in paths
+            )
         )
     return Counter(r.status_code for r in responses)
 

@@ -23,7 +23,7 @@ from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring, open_keyring
 from lawful.customers import service
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import ApplicationCreate, ApplicationRead, PersonRead
 
 from .factories import People
 
@@ -32,6 +32,9 @@ TODAY = dt.date.today()
 ADVISOR = Actor("advisor", "kbc-bank")
 INSURER = Actor("onboarding-service", "kbc-insurance")
 DPO = Actor("dpo", "kbc-bank")
+SELF = Actor("self-service", "kbc-bank")
+# Staff say why they open a file; the tests' staff all give this one.
+READING = "appointment at the branch"
 
 
 class FileStates:
@@ -96,6 +99,15 @@ def client(session: Session, gate: Gate, people: People) -> PersonRead:
 def run_keys() -> Keyring:
     """The run's keyring (see the `lawful_home` fixture), for helpers called without fixtures."""
     return open_keyring(Path(os.environ["LAWFUL_HOME"]) / "keys")
+
+
+def applied(
+    session: Session, gate: Gate, person_id: str, entity: str = "kbc-insurance"
+) -> ApplicationRead:
+    """The person (a client of the bank) applies in the app to become a client of `entity`."""
+    return service.file_application(
+        session, gate=gate, actor=SELF, person_id=person_id, data=ApplicationCreate(entity=entity)
+    )
 
 
 def last_event(session: Session, person_id: str) -> LedgerRecord:

@@ -27,7 +27,7 @@ from lawful.customers.schemas import (
     Section,
 )
 
-from .conftest import ADVISOR, DPO, INSURER, TODAY, last_event
+from .conftest import ADVISOR, DPO, INSURER, READING, TODAY, applied, last_event
 from .factories import People, account, iban, kyc, national_number
 
 OPENED = dt.date(2020, 1, 6)
@@ -55,6 +55,7 @@ def full(session: Session, gate: Gate, client: PersonRead) -> PersonRead:
         ),
     )
     service.add_kyc_record(**kw, data=kyc(TODAY))
+    applied(session, gate, client.id)
     service.reuse_identity(session, gate=gate, actor=INSURER, person_id=client.id, today=TODAY)
     service.rectify(
         **kw, changes=PersonUpdate(city="Gentbrugge"), reason="typo", changed_by="customer"
@@ -249,7 +250,9 @@ def test_bulk_insert_then_single_inserts_carry_on(session: Session, gate: Gate) 
             }
         ],
     )
-    products = service.products(session, gate=gate, actor=ADVISOR, person_id=person_id)
+    products = service.products(
+        session, gate=gate, actor=ADVISOR, person_id=person_id, reason=READING
+    )
     assert [c.account_id for c in products.cards] == [900_001]
     # Ids given in bulk do not collide with the next ones the database hands out.
     added = service.add_account(

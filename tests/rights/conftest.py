@@ -14,6 +14,7 @@ from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
+from lawful.rights import service as rights
 from lawful.rights.state import DbSubjectStates
 
 from . import factories
@@ -24,6 +25,7 @@ ADVISOR = Actor("advisor", "kbc-bank")
 DPO = Actor("dpo", "kbc-bank")
 SELF = Actor("self-service", "kbc-bank")
 OFFERS = Actor("offer-engine", "kbc-bank")
+READING = "appointment at the branch"
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +55,20 @@ def new_person(
         entity_state=state,
         today=since,
     )
+
+
+def registered(session: Session, gate: Gate, person_id: str, kind: str = "erasure") -> int:
+    """A request the DPO registers for the person: what staff answer by reading or erasing."""
+    return rights.submit_request(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person_id,
+        type=kind,
+        channel="staff",
+        registered_by="dpo:dpo-0001",
+        today=TODAY,
+    ).id
 
 
 @pytest.fixture

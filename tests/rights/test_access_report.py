@@ -15,7 +15,7 @@ from lawful.core.register.models import Register
 from lawful.core.register.placeholders import resolve
 from lawful.core.register.statement import LEFTOVER, STYLE
 from lawful.customers import service as customers
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import ApplicationCreate, PersonRead
 from lawful.rights import service
 from lawful.rights.labels import label, labels
 from lawful.rights.schemas import AccessReport, RequestStatus, RequestType
@@ -34,6 +34,13 @@ def _reused(session: Session, gate: Gate, person: PersonRead) -> None:
         actor=ADVISOR,
         person_id=person.id,
         data=factories.kyc(TODAY - dt.timedelta(days=30)),
+    )
+    customers.file_application(
+        session,
+        gate=gate,
+        actor=SELF,
+        person_id=person.id,
+        data=ApplicationCreate(entity="kbc-insurance"),
     )
     outcome = customers.reuse_identity(
         session, gate=gate, actor=INSURER, person_id=person.id, today=TODAY

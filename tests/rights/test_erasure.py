@@ -18,7 +18,7 @@ from lawful.rights.dates import add_months
 from lawful.rights.schemas import ErasureOutcome, RequestStatus
 
 from . import factories
-from .conftest import ADVISOR, DPO, TODAY, new_person
+from .conftest import ADVISOR, DPO, READING, TODAY, new_person, registered
 
 AML_ID_NL = (
     "Identificatie verplicht door de antiwitwaswetgeving "
@@ -68,7 +68,14 @@ def test_active_client_keeps_identity_for_aml_and_running_products_for_the_contr
         person_id=person.id,
         data=factories.loan(dt.date(2020, 4, 1), dt.date(2040, 3, 31)),
     )
-    outcome = service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    outcome = service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     ten_years = add_months(TODAY, 120)
     assert _kept(outcome) == {
         ("identity", "aml-identification", ten_years),
@@ -98,7 +105,14 @@ def test_former_client_holds_count_from_the_end_and_the_last_statement(
     customers.end_relationship(
         session, gate=gate, actor=ADVISOR, person_id=person.id, entity="kbc-bank", until=ENDED
     )
-    outcome = service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    outcome = service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     last_due = ENDED + dt.timedelta(days=20)
     assert _kept(outcome) == {
         ("identity", "aml-identification", dt.date(2030, 6, 30)),
@@ -122,7 +136,14 @@ def test_former_client_holds_count_from_the_end_and_the_last_statement(
 
 def test_a_prospect_keeps_nothing(session: Session, gate: Gate) -> None:
     person = new_person(session, gate, state="prospect")
-    outcome = service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    outcome = service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     assert outcome.kept == []
     assert "identity" in outcome.erased
     assert repository.holds_of_person(session, person.id, active_only=False) == []
@@ -137,7 +158,14 @@ def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
         if r.details is not None
     ]
     assert ledger.details(session, keys=gate.keys, record=before[0]) is not None
-    service.erase(session, gate=gate, actor=DPO, person_id=client.id, today=TODAY)
+    service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=client.id,
+        today=TODAY,
+        request_id=registered(session, gate, client.id),
+    )
     assert vault.is_shredded(session, keys=gate.keys, subject_id=client.id)
     with pytest.raises(KeyDestroyed):
         ledger.details(session, keys=gate.keys, record=before[0])
@@ -151,7 +179,7 @@ def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
     ]
     # The file is gone from every ordinary view.
     with pytest.raises(NotFound):
-        customers.get_person(session, gate=gate, actor=DPO, person_id=client.id)
+        customers.get_person(session, gate=gate, actor=DPO, person_id=client.id, reason=READING)
 
 
 def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
@@ -159,8 +187,22 @@ def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
 ) -> None:
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
     _products(session, gate, person, closed=None)
-    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
-    report = service.access_report(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
+    report = service.access_report(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id, "access"),
+    )
     assert report.lang == "nl"  # the language is kept with the contact details (contract)
     assert {h.hold for h in report.holds} == {"aml-identification", "aml-transactions", "contract"}
     assert report.data["identity"]["national_number"] == person.national_number
@@ -169,6 +211,20 @@ def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
 
 def test_an_erased_person_cannot_be_erased_again(session: Session, gate: Gate) -> None:
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
-    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     with pytest.raises(NotFound, match="erased"):
-        service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+        service.erase(
+            session,
+            gate=gate,
+            actor=DPO,
+            person_id=person.id,
+            today=TODAY,
+            request_id=registered(session, gate, person.id),
+        )

@@ -26,7 +26,7 @@ from lawful.entrypoints import bootstrap
 from lawful.rights import service as rights
 
 from . import factories
-from .conftest import ADVISOR, DPO
+from .conftest import ADVISOR, DPO, registered
 
 LAWFUL = str(Path(sys.executable).with_name("lawful"))
 MARKER = "Quirinaal"  # a surname nobody else in the file has
@@ -63,7 +63,7 @@ class Installation:
                 actor=DPO,
                 person_id=person_id,
                 today=dt.date.today(),
-                registered_by="dpo:test",
+                request_id=registered(session, self.runtime.gate, person_id),
             )
 
 

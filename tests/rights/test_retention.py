@@ -27,7 +27,7 @@ from lawful.rights.retention import HeldRow, plan_person
 from lawful.rights.state import DbSubjectStates
 
 from . import factories
-from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person
+from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person, registered
 
 DAY = dt.date(2031, 3, 1)
 ENDED = dt.date(2020, 6, 30)
@@ -86,7 +86,14 @@ def test_running_contract_is_reviewed_not_erased(session: Session, gate: Gate) -
     customers.add_account(
         session, gate=gate, actor=ADVISOR, person_id=person.id, data=factories.account()
     )
-    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     later = add_months(TODAY, 13)
     assert service.run_retention(session, gate=gate, today=later).released == 1
     holds = repository.holds_of_person(session, person.id, active_only=True)
@@ -110,7 +117,14 @@ def _former_client_erased(session: Session, gate: Gate) -> PersonRead:
     customers.end_relationship(
         session, gate=gate, actor=ADVISOR, person_id=person.id, entity="kbc-bank", until=ENDED
     )
-    service.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    service.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     return person
 
 

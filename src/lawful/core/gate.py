@@ -12,22 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.core.db import session_scope
-from lawful.core.errors import NotOnFile, ProcessingDenied
+from lawful.core.errors import LawfulError, NotOnFile, ProcessingDenied
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
-from lawful.core.policy.types import Actor, Decision, Request, SubjectState
+from lawful.core.policy.types import Actor, Decision, Obligation, Request, SubjectState
 from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring
 
 _DENIALS = "lawful.gate.denials"
 Details = Mapping[str, Any]
+_REFUSED = Decision(False, (), (Obligation.RECORD,))
 
 
 class SubjectStates(Protocol):
@@ -135,6 +136,51 @@ class ProcessingContext:
         return self.access(
             subject_id, categories=categories, event=event, details=details, recipient=recipient
         )
+
+    def refuse(
+        self,
+        subject_id: str,
+        *,
+        categories: Sequence[str],
+        event: str,
+        reasons: Sequence[str],
+        recipient: str | None = None,
+        error: LawfulError | None = None,
+    ) -> NoReturn:
+        """Record a refusal the domain decides, as the policy's own refusals are recorded, and
+        raise it (`error`, or a `ProcessingDenied` with `reasons`).
+
+        For a precondition the policy cannot see, such as an application the person never filed:
+        the attempt is on record with who made it, like any other refusal.
+        """
+        new = replace(
+            self._event(subject_id, categories, event, None, recipient, _REFUSED),
+            reasons=tuple(reasons),
+        )
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
+        self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
+        raise error or ProcessingDenied(self.purpose, reasons)
+
+    def survey(
+        self, *, categories: Sequence[str], event: str, as_of: dt.date | None = None
+    ) -> Decision:
+        """An access to many subjects' data that is about none of them (a work queue): one event,
+        without a subject, whatever the number of rows; raise `ProcessingDenied` when refused.
+
+        The policy decides for a subject of whom nothing is known, so only a purpose that asks
+        nothing of the subject (no relationship, consent or preference) can pass. No details:
+        they are encrypted with a subject's key.
+        """
+        day = as_of or dt.date.today()
+        decision = self.gate.policy.decide(
+            self._request("", categories, None), SubjectState(as_of=day)
+        )
+        new = replace(self._event("", categories, event, None, None, decision), subject_id=None)
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
+        if not decision.allowed:
+            self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
+            raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
+        return decision
 
     def access_many(
         self,

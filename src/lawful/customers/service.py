@@ -1,7 +1,8 @@
 """The customer file (activity 2): persons, relationships, products, identifications, choices.
 
 This module is the domain's public face: other domains and the adapters call only what it holds
-or re-exports (products in `products`, identity reuse in `reuse`, the whole file in `dossier`).
+or re-exports (products in `products`, applications and identity reuse in `applications` and
+`reuse`, rectification in `rectify`, the whole file in `dossier`).
 Every function that reads or changes a person's data asks the gate first, for one purpose and the
 categories it touches, so that a refusal means nothing was read or written; the only exceptions
 are `relationships`, `policy_facts` and `bulk_insert`, each saying why.
@@ -24,9 +25,12 @@ from lawful.core.policy.types import Actor
 from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
 from lawful.customers import categories as c
-from lawful.customers import identity, repository
+from lawful.customers import identity, repository, scope
 from lawful.customers.access import CUSTOMER_FILE, Event, ask, ask_file, person_read
 from lawful.customers.access import present as present
+from lawful.customers.applications import file_application as file_application
+from lawful.customers.applications import list_applications as list_applications
+from lawful.customers.applications import withdraw_application as withdraw_application
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
@@ -52,6 +56,11 @@ from lawful.customers.products import add_kyc_record as add_kyc_record
 from lawful.customers.products import add_loan as add_loan
 from lawful.customers.products import kyc_records as kyc_records
 from lawful.customers.products import products as products
+from lawful.customers.rectify import approve_changes as approve_changes
+from lawful.customers.rectify import discard_changes as discard_changes
+from lawful.customers.rectify import pending_changes as pending_changes
+from lawful.customers.rectify import propose_changes as propose_changes
+from lawful.customers.rectify import rectify as rectify
 from lawful.customers.repository import FACT_KINDS as FACT_KINDS
 from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.repository import FactRow as FactRow
@@ -61,13 +70,14 @@ from lawful.customers.schemas import (
     ConsentRead,
     PersonCreate,
     PersonRead,
-    PersonUpdate,
     PolicyFacts,
     PreferenceRead,
     RectificationRead,
     RelationshipRead,
 )
 from lawful.customers.schemas import Section as Section
+from lawful.customers.scope import is_staff as is_staff
+from lawful.customers.scope import unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
 Rows = Sequence[Mapping[str, Any]]
@@ -113,10 +123,22 @@ def create_person(
     return person_read(person)
 
 
+@unseen_unless_related
 def get_person(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str = CUSTOMER_FILE
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    purpose: str = CUSTOMER_FILE,
+    reason: str | None = None,
 ) -> PersonRead:
-    """The person's identity and contact data, minus the fields `purpose` does not declare."""
+    """The person's identity and contact data, minus the fields `purpose` does not declare.
+
+    Opening the file under customer-file takes a staff member's `reason` (see `scope.reason`);
+    under another purpose the request or case being answered is the reason.
+    """
+    why = scope.reason(gate, actor, reason) if purpose == CUSTOMER_FILE else {}
     declared = c.declared(gate.register, purpose)
     shown = [f for f, data in c.PERSON_FIELDS.items() if c.pick(declared, data)]
     withheld = [f for f in c.PERSON_FIELDS if f not in shown]
@@ -130,78 +152,26 @@ def get_person(
         person_id,
         data,
         event=Event.PERSON_READ,
-        details={"fields": shown},
+        details={"fields": shown, **why},
         on_file=True,
     )
     row = repository.person_row(session, person_id)
-    assert row is not None
+    if row is None:  # the gate found it on file in this very transaction
+        raise NotFound(f"no person {person_id}")
     return person_read(row, withheld=withheld)
 
 
-def rectify(
-    session: Session,
-    *,
-    gate: Gate,
-    actor: Actor,
-    person_id: str,
-    changes: PersonUpdate,
-    reason: str,
-    changed_by: str,
-) -> PersonRead:
-    """Correct the fields set in `changes`; each value that really changes gets a history row."""
-    why = (reason or "").strip()
-    if not why:
-        raise InvalidInput("say why the file is corrected", field="reason")
-    who = identity.text(changed_by or "", field="changed_by", max_length=64)
-    asked: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    if not asked:
-        raise InvalidInput("name at least one field to correct", field="changes")
-    if "postcode" in asked:
-        region, brand = identity.locate(asked["postcode"], gate.register.brands)
-        asked |= {"region": region.value, "brand": brand}
-    fields = {**c.PERSON_FIELDS, **c.DERIVED_FIELDS}
-    ask_file(
-        session,
-        gate,
-        actor,
-        person_id,
-        [fields[f] for f in asked],
-        Event.PERSON_RECTIFY,
-        details={"fields": sorted(asked)},
-    )
-    person = repository.person(session, person_id)
-    assert person is not None
-    _check_birth(asked, person)
-    now = utcnow()
-    history = []
-    with repository.unique(session, conflict="another person has this national number"):
-        for field, after in asked.items():
-            before = getattr(person, field)
-            if before == after:
-                continue
-            history.append(
-                {
-                    "person_id": person_id,
-                    "field": field,
-                    "before": _text(before),
-                    "after": _text(after),
-                    "reason": why,
-                    "changed_by": who,
-                    "entity": actor.entity,
-                    "changed_at": now,
-                }
-            )
-            setattr(person, field, after)
-    repository.insert_rectifications(session, history)
-    return person_read(person)
-
-
+@unseen_unless_related
 def history(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
 ) -> list[RectificationRead]:
+    """The file's rectifications. Staff see those their own entity made: what another entity
+    of the group corrected, and the former values, are that entity's record."""
+    why = scope.reason(gate, actor, reason)
     data = (*ALL_PERSON_DATA, *c.DERIVED_FIELDS.values())
-    ask_file(session, gate, actor, person_id, data, Event.RECTIFICATION_LIST)
-    rows = repository.rectifications(session, person_id)
+    ask_file(session, gate, actor, person_id, data, Event.RECTIFICATION_LIST, details=why or None)
+    entity = actor.entity if scope.is_staff(gate, actor) else None
+    rows = repository.rectifications(session, person_id, entity=entity)
     return [RectificationRead.model_validate(r) for r in rows]
 
 
@@ -240,6 +210,7 @@ def add_relationship(
     return RelationshipRead.model_validate(period)
 
 
+@unseen_unless_related
 def end_relationship(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, entity: str, until: dt.date
 ) -> RelationshipRead:
@@ -263,6 +234,7 @@ def relationships(session: Session, *, person_id: str) -> list[RelationshipRead]
 # --- preferences and consents -----------------------------------------------------------------
 
 
+@unseen_unless_related
 def set_preference(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, key: str, enabled: bool
 ) -> PreferenceRead:
@@ -278,6 +250,7 @@ def set_preference(
     return PreferenceRead.model_validate(row)
 
 
+@unseen_unless_related
 def give_consent(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
 ) -> ConsentRead:
@@ -291,6 +264,7 @@ def give_consent(
     return ConsentRead.model_validate(row)
 
 
+@unseen_unless_related
 def withdraw_consent(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
 ) -> ConsentRead:
@@ -406,23 +380,6 @@ def _consent_purpose(gate: Gate, purpose: str) -> None:
         if p.id == purpose and (p.requires_consent or p.legal_basis is LegalBasis.CONSENT):
             return
     raise InvalidInput("not a purpose of the register that rests on consent", field="purpose")
-
-
-def _check_birth(asked: Mapping[str, Any], person: Person) -> None:
-    """A new national number must encode the stored birth date, and the other way round."""
-    if "national_number" not in asked and "birth_date" not in asked:
-        return
-    number = asked.get("national_number", person.national_number)
-    born = asked.get("birth_date", person.birth_date)
-    if number and born and not identity.encodes_birth_date(number, born):
-        field = "national_number" if "national_number" in asked else "birth_date"
-        raise InvalidInput("the national number does not encode the date of birth", field=field)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def count_persons(session: Session) -> int:

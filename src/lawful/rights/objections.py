@@ -27,6 +27,7 @@ from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
     complete_request,
+    reachable,
     record,
     start_request,
     submit_request,
@@ -183,7 +184,7 @@ def decide_objection(
     )
     row.status = status.value
     row.decision_grounds = grounds
-    row.decided_by = actor.role
+    row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
     if row.request_id is not None:
@@ -227,6 +228,7 @@ def list_objections(
 ) -> list[ObjectionRead]:
     """The person's objections and their outcomes; reading them is recorded like any access."""
     customers.present(session, person_id, erased_too=True)
+    reachable(session, gate, actor, person_id, event=RightsEvent.OBJECTION_READ)
     rows = repository.objections_of_person(session, person_id)
     record(
         session,

@@ -35,7 +35,7 @@ from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
     answered_request,
-    complete_request,
+    finish_request,
     record,
 )
 from lawful.rights.schemas import (
@@ -135,7 +135,7 @@ def access_report(
         how_to_exercise=_resolved(texts, "rights.how"),
         authority=_authority(texts),
     )
-    complete_request(
+    finish_request(
         session,
         gate=gate,
         actor=actor,

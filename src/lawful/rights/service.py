@@ -1,7 +1,8 @@
 """Data-subject rights (GDPR Art. 12-22): the functions adapters call.
 
 Each lives in the module of its concept; this module is the domain's one public surface:
-- tracked requests and their Art. 12(3) deadlines: `requests`
+- tracked requests and their Art. 12(3) deadlines: `requests`; deciding and closing rectification
+  and restriction requests: `decisions`
 - the access report (Art. 15) and its renderers: `report`, `render`
 - objections (Art. 21): `objections`
 - erasure with legal holds (Art. 17) and the retention job: `holds`, `retention`
@@ -13,6 +14,7 @@ data-subject-rights and never commits.
 
 from __future__ import annotations
 
+from lawful.rights.decisions import close_request, decide_request, file_request
 from lawful.rights.errors import NotObjectable
 from lawful.rights.holds import erase
 from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
@@ -25,6 +27,7 @@ from lawful.rights.requests import (
     extend_request,
     get_request,
     list_requests,
+    request_queue,
     submit_request,
 )
 from lawful.rights.restore import Replayed, replay_erasures
@@ -37,16 +40,20 @@ __all__ = [
     "Replayed",
     "access_report",
     "channel_of",
+    "close_request",
     "complete_request",
     "decide_objection",
+    "decide_request",
     "erase",
     "extend_request",
+    "file_request",
     "get_request",
     "list_objections",
     "list_requests",
     "object",
     "portability",
     "replay_erasures",
+    "request_queue",
     "run_retention",
     "submit_request",
     "to_html",
