@@ -11,6 +11,7 @@ import yaml
 
 from lawful.core.errors import RenderError
 from lawful.core.register.grammar import substitute, typography
+from lawful.core.register.views import locale_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 LABELS = "labels.yaml"
@@ -34,8 +35,11 @@ def _pick(node: dict[str, Any], lang: str, path: str) -> dict[str, Any]:
             if not str(value.get(lang, "")).strip():
                 raise RenderError(f"{LABELS}: '{path}{key}' has no '{lang}' text")
             out[key] = typography(" ".join(str(value[lang]).split()), lang)
-        elif isinstance(value, dict):
+        elif isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
             out[key] = _pick(value, lang, f"{path}{key}.")
+        else:
+            # YAML reads an unquoted on/off/yes/no as a boolean: a label would silently vanish.
+            raise RenderError(f"{LABELS}: '{path}{key}' is not a text per language")
     return out
 
 
@@ -65,3 +69,17 @@ def _fill(text: str, lang: str, path: str, fields: dict[str, str]) -> str:
 
     # A name filled in meets French grammar at its seam: « transmis à le Bureau » reads « au ».
     return substitute(text, FIELD, value, lang)
+
+
+def notice(wanted: str, reading: str) -> list[tuple[str, str]]:
+    """Why the answer is in `reading` rather than `wanted`: (language, text), in the wanted
+    language when there is a text for it, then in the language of the answer."""
+    texts = _tree()["reading_notice"]
+    out = []
+    for lang in dict.fromkeys([wanted, reading]):
+        if lang in texts:
+            names = locale_of(lang).languages
+            fields = {"wanted": names.get(wanted, wanted), "reading": names.get(reading, reading)}
+            text = " ".join(str(texts[lang]).split())
+            out.append((lang, typography(_fill(text, lang, "reading_notice", fields), lang)))
+    return out
