@@ -92,7 +92,7 @@ def test_timeline_shows_the_identity_reuse_with_its_recipient_newest_first(
     assert reuse.entity == "KBC Verzekeringen NV"
     assert "Naam" in reuse.categories
     assert reuse.text.startswith("Op ") and "Doorgegeven aan KBC Verzekeringen NV." in reuse.text
-    assert "Uw identificatie hergebruiken binnen de groep" in reuse.text
+    assert "De aankoop, het gebruik en de beëindiging van onze producten" in reuse.text
     stamps = [e.occurred_at for e in report.timeline]
     assert stamps == sorted(stamps, reverse=True)
     # The identity-reuse purpose now concerns the person, through the insurer too.

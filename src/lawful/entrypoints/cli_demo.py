@@ -29,7 +29,7 @@ from lawful.core.gate import unit_of_work
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
-from lawful.core.register.statement import render_all
+from lawful.core.register.statement import languages, render_all
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
@@ -81,7 +81,7 @@ def demo(
 
     statements_dir = out_dir / "statements"
     if with_statements:
-        expected = len(register.brands) * len(register.languages) * 2
+        expected = len(register.brands) * len(languages(register)) * 2
         statements = _statements(statements_dir, register_file, expected)
         if not statements:
             with out.status(f"rendering {expected} statements (HTML and tagged PDF)…"):
