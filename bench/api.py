@@ -78,9 +78,7 @@ def measure(backend: str, url: str) -> dict[str, Any]:
         engine, register, gate, customers_count=CUSTOMERS, seed=SEED, progress=lambda *_: None
     )
     build_s = time.perf_counter() - started
-    advisor = next(
-        t for t in tokens.issue(engine, register, summary.showcase) if t.role == "advisor"
-    )
+    advisor = next(t for t in tokens.issue(engine, gate, summary.showcase) if t.role == "advisor")
     people = [p.id for p in world.people(customers_count=CUSTOMERS, seed=SEED)]
     engine.dispose()
 

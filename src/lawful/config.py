@@ -19,6 +19,7 @@ class Settings:
     home: Path
     checkpoint_copies: Path | None = None  # signed checkpoints copied outside the database
     register_path: Path | None = None  # None: the reference register shipped with lawful
+    max_body_bytes: int | None = None  # the API's bound on a request body (None: its default)
 
     @property
     def keys_dir(self) -> Path:
@@ -31,4 +32,5 @@ def get_settings() -> Settings:
         home=Path(os.environ.get(HOME_VARIABLE, DEFAULT_HOME)),
         checkpoint_copies=Path(copies) if (copies := os.environ.get(COPIES_VARIABLE)) else None,
         register_path=Path(path) if (path := os.environ.get(REGISTER_VARIABLE)) else None,
+        max_body_bytes=int(size) if (size := os.environ.get("LAWFUL_MAX_BODY_BYTES")) else None,
     )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from schwifty import IBAN
 
@@ -157,7 +161,7 @@ class Api:
                     opened_on=dt.date(2016, 1, 4),
                 )
                 customers.add_card(session, gate=gate, actor=adviser, person_id=pid, data=card)
-            token = auth.issue_customer_token(session, register=rt.register, person_id=person.id)
+            token = auth.issue_customer_token(session, states=rt.gate.states, person_id=person.id)
         return Subject(person.id, token.token)
 
     def token(self, principal: str, subject: Subject) -> str | None:
@@ -232,3 +236,28 @@ def api(api_database_url: str, lawful_home: Path) -> Iterator[Api]:
         world = Api(client, rt, staff_tokens)
         world.seed()
         yield world
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(api: Api) -> Iterator[str]:
+    """The app served by uvicorn on a port of its own, over the API suite's runtime."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(api.runtime), port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)

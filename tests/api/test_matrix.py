@@ -222,15 +222,16 @@ ROUTES = {
 #   advisor, back-office: customer-file and intra-group-identity-reuse, not data-subject-rights
 #   dpo: customer-file, data-subject-rights          complaint-handler: neither
 #   underwriter (kbc-insurance): customer-file, but alice and bob are clients of the bank only, so
-#   their files answer as unknown ids (404)
+#   their files answer as unknown ids (404); no data-subject-rights or identity reuse: refused
+#   before the person is looked up (403), as every role outside a route's purpose
 # A staff-only route (opening a file, reuse, deciding, the request queue) refuses customers;
 # deciding an objection is the DPO's alone (a rule of the service, not of the policy).
 
 FILE = (_401, _200, NP, _200, _200, _200, ROLE, NF)
 RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
-# Answering a request made to the bank, or reading the person's rights records: the insurer's
-# staff, whose entity the person never dealt with, get what an unknown id gets.
-ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, NF)
+# Answering a request or reading the person's rights records: a role without data-subject-rights
+# (the underwriter's too) is refused before anyone is looked up, the same for any id.
+ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -243,7 +244,7 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /persons/{id}/kyc":                   FILE,
     "POST /persons/{id}/identity-reuse":       (_401, NP,   NP,   _200, _200, ROLE, ROLE, ROLE),
     "POST /persons/{id}/applications":         (_401, _201, NP,   NOAPP, NOAPP, ROLE, ROLE, ROLE),
-    "GET /persons/{id}/applications":          (_401, _200, NP,   _200, _200, ROLE, ROLE, NF),
+    "GET /persons/{id}/applications":          (_401, _200, NP,   _200, _200, ROLE, ROLE, ROLE),
     "POST /persons/{id}/applications/{id}/withdrawal": (_401, _200, NP, NF, NF, NF, NF, NF),
     "PUT /persons/{id}/preferences/{key}":     FILE,
     "PUT /persons/{id}/consents/{purpose}":    FILE,

@@ -75,8 +75,10 @@ def test_403_not_permitted_for_another_persons_data(api: Api) -> None:
     assert "reasons" not in body
 
 
-def test_404_unknown_person(api: Api) -> None:
-    response = api.as_("advisor", "GET", "/persons/nobody-here")
+def test_404_a_person_not_on_file_where_the_policy_would_have_shown_one(api: Api) -> None:
+    """The DPO answers rights across the group: for them, an unknown id is simply not on file.
+    (For staff who would need a relationship, see test_disclosure.)"""
+    response = api.as_("dpo", "GET", "/persons/nobody-here/objections")
     assert response.status_code == 404
     assert problem(response)["type"] == "/problems/not-found"
 

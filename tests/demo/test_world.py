@@ -91,12 +91,12 @@ def test_showcase_customers_have_an_identity_reuse_in_their_timeline(
 def test_demo_tokens_authenticate(
     built: tuple[Engine, world.WorldSummary, Gate], register: Register
 ) -> None:
-    engine, summary, _ = built
-    issued = tokens.issue(engine, register, summary.showcase)
+    engine, summary, gate = built
+    issued = tokens.issue(engine, gate, summary.showcase)
     assert {t.role for t in issued} >= {"customer", "advisor", "dpo"}
     with unit_of_work(engine) as session:
         for t in issued:
-            principal = auth.authenticate(session, register=register, token=t.token)
+            principal = auth.authenticate(session, states=gate.states, token=t.token)
             assert principal.person_id == t.who or principal.staff_id == t.who
 
 

@@ -51,6 +51,7 @@ def _token_statement() -> sa.Select[Any]:
             t.kind,
             t.staff_id,
             t.person_id,
+            t.created_at,
             t.expires_at,
             t.revoked_at,
             staff.id.label("staff_found"),
@@ -69,6 +70,23 @@ _TOKEN = _token_statement()
 def find_token(session: Session, token_hash: str) -> sa.Row[Any] | None:
     """The token with, for a staff token, its staff member's role and entity (None if gone)."""
     return session.execute(_TOKEN, {"token_hash": token_hash}).first()
+
+
+TokenRow = ApiToken
+
+
+def all_tokens(session: Session) -> list[ApiToken]:
+    statement = sa.select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.token_hash)
+    return list(session.scalars(statement))
+
+
+def tokens_by_hash_prefix(session: Session, prefix: str) -> list[ApiToken]:
+    """The tokens whose hash starts with `prefix` (hex): a range on the primary key."""
+    upper = prefix + "g"  # 'g' sorts after every hex digit
+    statement = sa.select(ApiToken).where(
+        ApiToken.token_hash >= prefix, ApiToken.token_hash < upper
+    )
+    return list(session.scalars(statement.order_by(ApiToken.token_hash).limit(10)))
 
 
 def revoke(session: Session, token_hash: str, *, now: dt.datetime) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -31,4 +32,20 @@ class Principal(BaseModel):
 
 class IssuedToken(BaseModel):
     token: str  # shown once; only its hash is stored
+    id: str  # the first characters of the hash: how the token is listed and revoked
     principal: Principal
+    expires_at: dt.datetime
+
+
+class TokenInfo(BaseModel):
+    """A token as listed: whose, since and until when; never the token itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: PrincipalKind
+    staff_id: str | None
+    person_id: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None

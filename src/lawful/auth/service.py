@@ -1,22 +1,40 @@
-"""Issuing and checking bearer tokens. A token is shown once; only its SHA-256 is kept."""
+"""Issuing, checking, listing and revoking bearer tokens. A token is shown once; only its SHA-256
+is kept, and its first characters serve as the token's id.
+
+Every token expires (staff after a working day, customers after an hour, unless told otherwise)
+and can be revoked. A customer's token stops working once the customer is no longer on file
+(erased): it answers 401 like an expired one, which says nothing more about the person.
+
+auth is a leaf: it depends on the core only. What it must know of a customer (is the person on
+file, and which group entity serves them) comes from the gate's subject states, the same source the
+policy decides on.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from lawful.auth import repository
-from lawful.auth.schemas import IssuedToken, Principal, PrincipalKind
+from lawful.auth.schemas import IssuedToken, Principal, PrincipalKind, TokenInfo
 from lawful.core.db import utcnow
-from lawful.core.errors import InvalidInput, NotFound, Unauthenticated
+from lawful.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from lawful.core.gate import SubjectStates
+from lawful.core.policy.types import Relationship
 from lawful.core.register.models import Register, RelationshipState
-from lawful.customers import service as customers
 
 SELF_SERVICE_ROLE = "self-service"
 TOKEN_PREFIX = "lwf_"
+STAFF_VALIDITY = dt.timedelta(hours=8)
+CUSTOMER_VALIDITY = dt.timedelta(hours=1)
+LONGEST_VALIDITY = dt.timedelta(days=90)
+ID_LENGTH = 12  # hex characters of the hash shown as a token's id
+_SHORTEST_ID = 8
 
 
 def _hash(token: str) -> str:
@@ -25,6 +43,16 @@ def _hash(token: str) -> str:
 
 def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _validity(valid_for: dt.timedelta | None, default: dt.timedelta) -> dt.timedelta:
+    validity = default if valid_for is None else valid_for
+    if not dt.timedelta(0) < validity <= LONGEST_VALIDITY:
+        raise InvalidInput(
+            f"a token is valid for more than 0 and at most {LONGEST_VALIDITY.days} days",
+            field="valid_for",
+        )
+    return validity
 
 
 def issue_staff_token(
@@ -37,11 +65,12 @@ def issue_staff_token(
     entity: str,
     valid_for: dt.timedelta | None = None,
 ) -> IssuedToken:
-    """Create the staff member on first use, then a token for them."""
+    """Create the staff member on first use, then a token for them (default: 8 hours)."""
     if role not in {r.id for r in register.roles}:
         raise InvalidInput(f"'{role}' is not a role of the register", field="role")
     if entity not in {e.id for e in register.entities}:
         raise InvalidInput(f"'{entity}' is not an entity of the register", field="entity")
+    validity = _validity(valid_for, STAFF_VALIDITY)
     staff = repository.get_staff(session, staff_id)
     if staff is None:
         repository.add_staff(
@@ -52,64 +81,130 @@ def issue_staff_token(
             f"staff member {staff_id} acts as {staff.role} for {staff.entity}", field="staff_id"
         )
     principal = Principal(kind=PrincipalKind.STAFF, role=role, entity=entity, staff_id=staff_id)
-    return _issue(session, principal, valid_for)
+    return _issue(session, principal, validity)
 
 
 def issue_customer_token(
-    session: Session, *, register: Register, person_id: str, valid_for: dt.timedelta | None = None
+    session: Session,
+    *,
+    states: SubjectStates,
+    person_id: str,
+    valid_for: dt.timedelta | None = None,
 ) -> IssuedToken:
-    return _issue(session, _customer(session, register, person_id), valid_for)
+    """A token for a customer on file (default: 1 hour)."""
+    validity = _validity(valid_for, CUSTOMER_VALIDITY)
+    principal = _customer(session, states, person_id)
+    if principal is None:
+        raise NotFound(f"no person {person_id} in the customer file")
+    return _issue(session, principal, validity)
 
 
-def _issue(session: Session, principal: Principal, valid_for: dt.timedelta | None) -> IssuedToken:
-    """A new token for the principal; only its hash is stored."""
+def _issue(session: Session, principal: Principal, validity: dt.timedelta) -> IssuedToken:
     token = _new_token()
     now = utcnow()
+    token_hash = _hash(token)
     repository.add_token(
         session,
-        token_hash=_hash(token),
+        token_hash=token_hash,
         kind=principal.kind.value,
         staff_id=principal.staff_id,
         person_id=principal.person_id,
         now=now,
-        expires_at=now + valid_for if valid_for else None,
+        expires_at=now + validity,
     )
-    return IssuedToken(token=token, principal=principal)
+    return IssuedToken(
+        token=token, id=token_hash[:ID_LENGTH], principal=principal, expires_at=now + validity
+    )
 
 
-def _customer(session: Session, register: Register, person_id: str) -> Principal:
-    """A customer acts through self-service, for the entity they are (or were) closest to."""
-    rels = customers.relationships(session, person_id=person_id)
-    if not rels:
-        # Every person in the file has at least one relationship; none means unknown or erased.
-        raise NotFound(f"no person {person_id} in the customer file")
-    rank = {
-        RelationshipState.CLIENT: 0,
-        RelationshipState.PROSPECT: 1,
-        RelationshipState.FORMER_CLIENT: 2,
-    }
-    open_first = sorted(rels, key=lambda r: (r.until is not None, rank.get(r.state, 3), r.since))
-    entity = open_first[0].entity
+_RANK = {
+    RelationshipState.CLIENT: 0,
+    RelationshipState.PROSPECT: 1,
+    RelationshipState.FORMER_CLIENT: 2,
+}
+
+
+def closest_entity(relationships: Sequence[Relationship]) -> str | None:
+    """The entity a customer acts for: an open relationship first, client before prospect before
+    former client, the oldest first."""
+    ranked = sorted(
+        relationships,
+        key=lambda r: (r.until is not None, _RANK.get(r.state, 3), r.since or dt.date.min),
+    )
+    return ranked[0].entity if ranked else None
+
+
+def _customer(session: Session, states: SubjectStates, person_id: str) -> Principal | None:
+    """The customer as a principal, or None when not on file or erased."""
+    state = states.load(session, [person_id], as_of=dt.date.today()).get(person_id)
+    if state is None or state.erased:
+        return None
+    entity = closest_entity(state.relationships)
+    if entity is None:
+        return None
     return Principal(
         kind=PrincipalKind.CUSTOMER, role=SELF_SERVICE_ROLE, entity=entity, person_id=person_id
     )
 
 
-def authenticate(session: Session, *, register: Register, token: str) -> Principal:
+def authenticate(session: Session, *, states: SubjectStates, token: str) -> Principal:
+    """The token's principal; 401 for a token unknown, expired, revoked, of a staff member gone or
+    of a customer no longer on file, all alike."""
     row = repository.find_token(session, _hash(token))
     now = utcnow()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
-        raise Unauthenticated("invalid, expired or revoked token")
+    refused = Unauthenticated("invalid, expired or revoked token")
+    if row is None or row.revoked_at is not None or _expires(row) <= now:
+        raise refused
     if row.kind == PrincipalKind.STAFF.value and row.staff_id:
         if row.staff_found is None:
-            raise Unauthenticated("the token's staff member no longer exists")
+            raise refused
         return Principal(
             kind=PrincipalKind.STAFF, role=row.role, entity=row.entity, staff_id=row.staff_id
         )
-    if row.person_id is None:
-        raise Unauthenticated("token without a subject")
-    return _customer(session, register, row.person_id)
+    customer = _customer(session, states, row.person_id) if row.person_id else None
+    if customer is None:
+        raise refused
+    return customer
 
 
-def revoke(session: Session, *, token: str) -> bool:
-    return repository.revoke(session, _hash(token), now=utcnow())
+def _expires(row: Any) -> dt.datetime:
+    """Tokens issued before every token had an expiry end after the default validity."""
+    if row.expires_at is not None:
+        return row.expires_at  # type: ignore[no-any-return]
+    default = STAFF_VALIDITY if row.kind == PrincipalKind.STAFF.value else CUSTOMER_VALIDITY
+    return row.created_at + default  # type: ignore[no-any-return]
+
+
+def list_tokens(session: Session) -> list[TokenInfo]:
+    """Every token, newest first, by id: never the token itself, which is not kept."""
+    return [_info(row) for row in repository.all_tokens(session)]
+
+
+def revoke(session: Session, *, token_or_id: str) -> TokenInfo:
+    """Revoke a token given itself or its id (at least 8 characters of it); idempotent."""
+    wanted = token_or_id.strip()
+    if wanted.startswith(TOKEN_PREFIX):
+        rows = repository.tokens_by_hash_prefix(session, _hash(wanted))
+    elif len(wanted) >= _SHORTEST_ID and all(c in "0123456789abcdef" for c in wanted.lower()):
+        rows = repository.tokens_by_hash_prefix(session, wanted.lower())
+    else:
+        raise InvalidInput("give the token itself or its id (8 or more hex characters)")
+    if not rows:
+        raise NotFound("no such token")
+    if len(rows) > 1:
+        raise Conflict(f"{len(rows)} tokens have an id starting with {wanted}: give more of it")
+    row = rows[0]
+    repository.revoke(session, row.token_hash, now=utcnow())
+    return _info(repository.tokens_by_hash_prefix(session, row.token_hash)[0])
+
+
+def _info(row: repository.TokenRow) -> TokenInfo:
+    return TokenInfo(
+        id=row.token_hash[:ID_LENGTH],
+        kind=PrincipalKind(row.kind),
+        staff_id=row.staff_id,
+        person_id=row.person_id,
+        created_at=row.created_at,
+        expires_at=_expires(row),
+        revoked_at=row.revoked_at,
+    )

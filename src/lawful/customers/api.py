@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from lawful.core.text import ShortText
 from lawful.customers import applications, service
+from lawful.customers.access import CUSTOMER_FILE, IDENTITY_REUSE
 from lawful.customers.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -22,12 +25,15 @@ from lawful.customers.schemas import (
     ReuseOutcome,
 )
 from lawful.web.deps import (
+    KeyId,
+    PersonId,
     PrincipalDep,
     ReasonHeader,
+    RowId,
     RuntimeDep,
     SessionDep,
     actor_of,
-    require_person_access,
+    reach,
     require_staff,
 )
 from lawful.web.routing import UnitOfWorkRouter
@@ -36,11 +42,17 @@ router = UnitOfWorkRouter(prefix="/persons", tags=["customer file"])
 
 
 class Rectify(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     changes: PersonUpdate
-    reason: str = Field(min_length=3, description="Why the file changes; kept in its history.")
+    reason: Annotated[ShortText, Field(min_length=3)] = Field(
+        description="Why the file changes; kept in its history."
+    )
 
 
 class PreferenceSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     enabled: bool
 
 
@@ -63,13 +75,13 @@ def create_person(
     ),
 )
 def get_person(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> PersonRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.get_person(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -85,9 +97,9 @@ def get_person(
     ),
 )
 def rectify(
-    person_id: str, body: Rectify, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, body: Rectify, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> PersonRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.rectify(
         session,
         gate=rt.gate,
@@ -101,13 +113,13 @@ def rectify(
 
 @router.get("/{person_id}/history", summary="Every rectification: who, when, what, why")
 def history(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> list[RectificationRead]:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.history(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -115,13 +127,13 @@ def history(
 
 @router.get("/{person_id}/products", summary="Accounts, cards, loans and home policies")
 def products(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> ProductsRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.products(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -129,13 +141,13 @@ def products(
 
 @router.get("/{person_id}/kyc", summary="Identification records")
 def kyc(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> list[KycRecordRead]:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.kyc_records(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -153,13 +165,13 @@ def kyc(
     ),
 )
 def apply(
-    person_id: str,
+    person_id: PersonId,
     body: ApplicationCreate,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
 ) -> ApplicationRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=IDENTITY_REUSE)
     return applications.file_application(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, data=body
     )
@@ -170,9 +182,9 @@ def apply(
     summary="The person's applications (staff: those to their entity)",
 )
 def list_applications(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> list[ApplicationRead]:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=IDENTITY_REUSE)
     return applications.list_applications(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id
     )
@@ -183,9 +195,13 @@ def list_applications(
     summary="Withdraw an open application",
 )
 def withdraw_application(
-    person_id: str, application_id: int, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId,
+    application_id: RowId,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
 ) -> ApplicationRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id)  # staff never withdraw: the domain answers
     return applications.withdraw_application(
         session,
         gate=rt.gate,
@@ -206,9 +222,10 @@ def withdraw_application(
     ),
 )
 def reuse_identity(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ReuseOutcome:
     require_staff(who)  # onboarding is done by the receiving entity, not by the customer
+    reach(rt, session, who, person_id, purpose=IDENTITY_REUSE)
     return service.reuse_identity(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
     )
@@ -216,14 +233,14 @@ def reuse_identity(
 
 @router.put("/{person_id}/preferences/{key}", summary="Switch a notification on or off")
 def set_preference(
-    person_id: str,
-    key: str,
+    person_id: PersonId,
+    key: KeyId,
     body: PreferenceSet,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
 ) -> PreferenceRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.set_preference(
         session,
         gate=rt.gate,
@@ -236,9 +253,9 @@ def set_preference(
 
 @router.put("/{person_id}/consents/{purpose}", summary="Give consent for a purpose")
 def give_consent(
-    person_id: str, purpose: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, purpose: KeyId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ConsentRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.give_consent(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, purpose=purpose
     )
@@ -246,13 +263,13 @@ def give_consent(
 
 @router.delete("/{person_id}/consents/{purpose}", summary="Withdraw consent for a purpose")
 def withdraw_consent(
-    person_id: str,
-    purpose: str,
+    person_id: PersonId,
+    purpose: KeyId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
 ) -> ConsentRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
     return service.withdraw_consent(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, purpose=purpose
     )

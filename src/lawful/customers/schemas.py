@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from lawful.core import text
 from lawful.core.errors import InvalidInput
 from lawful.core.policy.types import Relationship
 from lawful.core.register.models import Region, RelationshipState
@@ -67,7 +68,14 @@ def _after(value: dt.date | None, info: ValidationInfo, earlier: str, *, strict:
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # An outer bound on every string before any check parses it (an e-mail address is at most
+    # 254 characters; every other field is shorter), then no control character or lone surrogate.
+    model_config = ConfigDict(extra="forbid", str_max_length=254)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return text.clean(value) if isinstance(value, str) else value
 
 
 class Output(BaseModel):

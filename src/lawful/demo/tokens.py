@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from lawful.auth import service as auth
-from lawful.core.gate import unit_of_work
-from lawful.core.register.models import Register
+from lawful.core.gate import Gate, unit_of_work
+
+# Long enough to try the API through an afternoon's demonstration.
+DEMO_VALIDITY = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class DemoToken:
     who: str  # person id or staff id
     detail: str  # brand, or the entity a staff member acts for
     token: str
+    expires_at: dt.datetime
 
 
 STAFF = (
@@ -25,21 +29,30 @@ STAFF = (
 )
 
 
-def issue(engine: Engine, register: Register, customers: dict[str, str]) -> list[DemoToken]:
+def issue(
+    engine: Engine,
+    gate: Gate,
+    customers: dict[str, str],
+    *,
+    valid_for: dt.timedelta = DEMO_VALIDITY,
+) -> list[DemoToken]:
     """`customers` maps a brand to the person who gets that brand's token."""
     tokens = []
     with unit_of_work(engine) as session:
         for brand, person_id in sorted(customers.items()):
-            issued = auth.issue_customer_token(session, register=register, person_id=person_id)
-            tokens.append(DemoToken("customer", person_id, brand, issued.token))
+            issued = auth.issue_customer_token(
+                session, states=gate.states, person_id=person_id, valid_for=valid_for
+            )
+            tokens.append(DemoToken("customer", person_id, brand, issued.token, issued.expires_at))
         for staff_id, name, role, entity in STAFF:
             issued = auth.issue_staff_token(
                 session,
-                register=register,
+                register=gate.register,
                 staff_id=staff_id,
                 display_name=name,
                 role=role,
                 entity=entity,
+                valid_for=valid_for,
             )
-            tokens.append(DemoToken(role, staff_id, entity, issued.token))
+            tokens.append(DemoToken(role, staff_id, entity, issued.token, issued.expires_at))
     return tokens

@@ -13,13 +13,14 @@ from fastapi_offline import FastAPIOffline
 
 from lawful import __version__
 from lawful.auth.schemas import Principal
-from lawful.config import Settings
+from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
 from lawful.customers import api as customers_api
 from lawful.entrypoints import bootstrap
 from lawful.rights import api as rights_api
 from lawful.web import problems
 from lawful.web.deps import PrincipalDep
+from lawful.web.middleware import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from lawful.web.routing import UnitOfWorkRouter
 
 DESCRIPTION = """
@@ -38,10 +39,15 @@ def create_app(
     settings: Settings | None = None,
     migrate: bool = True,
     files: Path | None = None,
+    max_body_bytes: int | None = None,
 ) -> FastAPI:
     """The API over `runtime`, or over the installation `settings` (default: the environment)
     describe, opened at start-up and closed at shutdown. `files`, when given, is served read-only
-    under /files (the demo's statements)."""
+    under /files (the demo's statements). A request body larger than `max_body_bytes` (default:
+    the settings', else 1 MiB) is refused with 413 before it is read."""
+    configured = settings or (get_settings() if runtime is None else None)
+    from_settings = configured.max_body_bytes if configured else None
+    body_limit = max_body_bytes or from_settings or DEFAULT_MAX_BODY_BYTES
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,7 +73,10 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     problems.install(app)
-    v1 = UnitOfWorkRouter(prefix="/api/v1")
+    app.add_middleware(BodyLimit, limit=body_limit)
+    # Added last, so outermost: the 413 above carries the headers too.
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs",))
+    v1 = UnitOfWorkRouter(prefix="/api/v1", responses=problems.RESPONSES)
 
     @v1.get("/me", tags=["auth"], summary="Who the token belongs to")
     def me(who: PrincipalDep) -> Principal:

@@ -15,6 +15,7 @@ from lawful.entrypoints import (
     cli_register,
     cli_rights,
     cli_statement,
+    cli_tokens,
 )
 
 # Exit codes: 1 the command's own failure (a bad register, a tampered ledger, refused input);
@@ -34,6 +35,7 @@ app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_keys.app, name="keys")
 app.command()(cli_install.init)
 app.command()(cli_install.serve)
+app.add_typer(cli_tokens.app, name="tokens")
 app.command()(cli_demo.demo)
 
 

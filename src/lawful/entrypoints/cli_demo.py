@@ -34,6 +34,7 @@ from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
 from lawful.entrypoints import bootstrap
+from lawful.entrypoints.cli_tokens import parse_duration
 
 out = Console(soft_wrap=True)
 # Written by the build's last transaction: a database without it holds no finished world.
@@ -68,9 +69,14 @@ def demo(
             help="Render the privacy statements (HTML and PDF) too.",
         ),
     ] = True,
+    token_validity: Annotated[
+        str,
+        typer.Option("--token-validity", help="How long the printed tokens work, e.g. 12h, 7d."),
+    ] = "12h",
 ) -> None:
     """Build the demo world (statements, customers, ledger), print tokens, serve the API."""
     settings = get_settings()
+    valid_for = parse_duration(token_validity)
     started = time.perf_counter()
     register_file = reference_register_path()
     register = load_register(register_file)
@@ -135,7 +141,7 @@ def demo(
         with unit_of_work(runtime.engine) as session:
             verified = ledger.verify(session, keys=runtime.keys, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")
-        issued = tokens.issue(runtime.engine, runtime.register, showcase)
+        issued = tokens.issue(runtime.engine, runtime.gate, showcase, valid_for=valid_for)
     finally:
         runtime.engine.dispose()
 
@@ -253,7 +259,9 @@ def _print_tokens(
 ) -> None:
     base = f"http://{host}:{port}/api/v1"
     out.print(
-        f"\n[bold]Ready in {elapsed:.0f} s.[/bold] Tokens (role, id, brand or entity, token):"
+        f"\n[bold]Ready in {elapsed:.0f} s.[/bold] Tokens (role, id, brand or entity, token), "
+        "valid until "
+        f"{min(t.expires_at for t in issued):%Y-%m-%d %H:%M} UTC:"
     )
     for t in issued:
         out.print(f"  {t.role:<9} {t.who:<33} {t.detail:<13} {t.token}", highlight=False)

@@ -6,15 +6,19 @@ Objecting is possible by automated means (Art. 21(5)): a customer's token suffic
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from enum import StrEnum
 
 from fastapi import Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from lawful.core.register.models import Id
+from lawful.core.text import LongText, ShortText
 from lawful.customers.schemas import IdentityDocument, PersonUpdate
 from lawful.rights import service
-from lawful.rights.requests import QUEUE_PAGE, QUEUE_PAGE_MAX
+from lawful.rights.requests import PURPOSE, QUEUE_PAGE, QUEUE_PAGE_MAX
 from lawful.rights.schemas import (
+    AccessReport,
     ErasureOutcome,
     ObjectionRead,
     RequestPage,
@@ -22,16 +26,24 @@ from lawful.rights.schemas import (
     RequestType,
 )
 from lawful.web.deps import (
+    MAX_ID,
+    PersonId,
     PrincipalDep,
+    RowId,
     RuntimeDep,
     SessionDep,
     actor_of,
-    require_person_access,
+    reach,
+    require_pursuable,
     require_staff,
 )
-from lawful.web.routing import UnitOfWorkRouter
+from lawful.web.routing import AfterCommit, UnitOfWorkRouter
 
 router = UnitOfWorkRouter(tags=["your rights"])
+# One PDF at a time per process: WeasyPrint's Pango and fontconfig are not safe to use from two
+# threads at once (GLib reports a corrupted list), and a render is CPU work under the GIL anyway,
+# so renders queue here instead of taking every worker thread from the quick requests.
+_PDF_RENDERS = threading.Lock()
 
 
 class ReportFormat(StrEnum):
@@ -40,24 +52,28 @@ class ReportFormat(StrEnum):
     PDF = "pdf"
 
 
-class ObjectionCreate(BaseModel):
-    purpose: str | None = Field(
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ObjectionCreate(Body):
+    purpose: Id | None = Field(
         default=None,
         description="A register purpose id; leave empty to object to all direct marketing.",
     )
-    grounds: str | None = Field(
+    grounds: LongText | None = Field(
         default=None, description="Your particular situation (required for Art. 21(1) objections)."
     )
 
 
-class ObjectionDecision(BaseModel):
+class ObjectionDecision(Body):
     upheld: bool
-    grounds: str | None = Field(
+    grounds: LongText | None = Field(
         default=None, description="Compelling legitimate grounds; required to reject."
     )
 
 
-class RequestCreate(BaseModel):
+class RequestCreate(Body):
     type: RequestType
     changes: PersonUpdate | None = Field(
         default=None,
@@ -66,14 +82,14 @@ class RequestCreate(BaseModel):
             "have checked them against an identity document."
         ),
     )
-    statement: str | None = Field(
-        default=None, max_length=2000, description="What the person wants to tell us about it."
+    statement: LongText | None = Field(
+        default=None, description="What the person wants to tell us about it."
     )
 
 
-class RequestDecision(BaseModel):
+class RequestDecision(Body):
     approved: bool
-    grounds: str = Field(min_length=3, max_length=2000, description="What the person is told.")
+    grounds: LongText = Field(min_length=3, description="What the person is told.")
     document: IdentityDocument | None = Field(
         default=None,
         description="To approve a rectification: the identity document the changes were checked "
@@ -81,36 +97,41 @@ class RequestDecision(BaseModel):
     )
 
 
-class RequestClosure(BaseModel):
-    grounds: str = Field(min_length=3, max_length=2000, description="What the person is told.")
+class RequestClosure(Body):
+    grounds: LongText = Field(min_length=3, description="What the person is told.")
 
 
 ANSWERED = Query(
     None,
+    ge=1,
+    le=MAX_ID,
     description="The registered request this answers. Required from staff: reading or erasing a "
     "whole file answers a request. A customer leaves it out: the call is the request.",
 )
 
 
-class Extension(BaseModel):
-    reason: str = Field(min_length=3, description="Why two more months are needed (Art. 12(3)).")
+class Extension(Body):
+    reason: ShortText = Field(
+        min_length=3, description="Why two more months are needed (Art. 12(3))."
+    )
 
 
 @router.get(
     "/persons/{person_id}/access-report",
     summary="Everything the group holds on the person and what it did with it (Art. 15)",
     response_class=Response,
+    response_model=None,
     responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
 )
 def access_report(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     format: ReportFormat = Query(ReportFormat.JSON, description="json, html or pdf"),
     request_id: int | None = ANSWERED,
-) -> Response:
-    require_person_access(who, person_id)
+) -> AfterCommit:
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     report = service.access_report(
         session,
         gate=rt.gate,
@@ -120,8 +141,14 @@ def access_report(
         request_id=request_id,
         registered_by=who.label,
     )
+    # Rendered once the report's transaction is committed: no lock is held while a PDF renders.
+    return AfterCommit(lambda: _rendered(report, format))
+
+
+def _rendered(report: AccessReport, format: ReportFormat) -> Response:
     if format is ReportFormat.PDF:
-        return Response(service.to_pdf(report), media_type="application/pdf")
+        with _PDF_RENDERS:
+            return Response(service.to_pdf(report), media_type="application/pdf")
     if format is ReportFormat.HTML:
         return Response(service.to_html(report), media_type="text/html; charset=utf-8")
     return Response(service.to_json(report), media_type="application/json")
@@ -133,9 +160,13 @@ def access_report(
     summary="Object to a purpose, or to all direct marketing (Art. 21)",
 )
 def object_to(
-    person_id: str, body: ObjectionCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId,
+    body: ObjectionCreate,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
 ) -> ObjectionRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.object(
         session,
         gate=rt.gate,
@@ -151,9 +182,9 @@ def object_to(
 
 @router.get("/persons/{person_id}/objections", summary="The person's objections and outcomes")
 def objections(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> list[ObjectionRead]:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.list_objections(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
     )
@@ -164,7 +195,7 @@ def objections(
     summary="The DPO upholds an objection, or rejects it with compelling grounds",
 )
 def decide(
-    objection_id: int,
+    objection_id: RowId,
     body: ObjectionDecision,
     rt: RuntimeDep,
     session: SessionDep,
@@ -187,13 +218,13 @@ def decide(
     summary="Erase what may go; list what must stay, why and until when (Art. 17)",
 )
 def erase(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     request_id: int | None = ANSWERED,
 ) -> ErasureOutcome:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.erase(
         session,
         gate=rt.gate,
@@ -212,13 +243,13 @@ def erase(
     responses={200: {"content": {"application/zip": {}}}},
 )
 def portability(
-    person_id: str,
+    person_id: PersonId,
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     request_id: int | None = ANSWERED,
 ) -> Response:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     archive = service.portability(
         session,
         gate=rt.gate,
@@ -243,9 +274,9 @@ def portability(
     ),
 )
 def submit(
-    person_id: str, body: RequestCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, body: RequestCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.file_request(
         session,
         gate=rt.gate,
@@ -262,9 +293,9 @@ def submit(
 
 @router.get("/persons/{person_id}/requests", summary="The person's rights requests")
 def person_requests(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> list[RequestRead]:
-    require_person_access(who, person_id)
+    reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.list_requests(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, today=dt.date.today()
     )
@@ -283,9 +314,16 @@ def all_requests(
     session: SessionDep,
     who: PrincipalDep,
     overdue: bool = Query(False, description="Only requests past their deadline."),
-    status: str | None = Query(None, max_length=16, description="Only requests in this status."),
+    status: str | None = Query(
+        None, max_length=16, pattern=r"^[a-z_]+$", description="Only requests in this status."
+    ),
     limit: int = Query(QUEUE_PAGE, ge=1, le=QUEUE_PAGE_MAX, description="Requests per page."),
-    cursor: str | None = Query(None, max_length=100, description="Where the previous page ended."),
+    cursor: str | None = Query(
+        None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_=-]+$",
+        description="Where the previous page ended.",
+    ),
 ) -> RequestPage:
     require_staff(who)
     today = dt.date.today()
@@ -306,7 +344,7 @@ def all_requests(
     summary="The DPO approves or rejects a rectification or restriction request, with grounds",
 )
 def decide_request(
-    request_id: int, body: RequestDecision, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    request_id: RowId, body: RequestDecision, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
     require_staff(who)
     return service.decide_request(
@@ -326,7 +364,7 @@ def decide_request(
     summary="The DPO lifts an approved restriction, closing its request",
 )
 def close_request(
-    request_id: int, body: RequestClosure, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    request_id: RowId, body: RequestClosure, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
     require_staff(who)
     return service.close_request(
@@ -344,9 +382,10 @@ def close_request(
     summary="Extend a request's deadline by two months, with the reason (Art. 12(3))",
 )
 def extend(
-    request_id: int, body: Extension, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    request_id: RowId, body: Extension, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
     require_staff(who)
+    require_pursuable(rt, who, purpose=PURPOSE)
     return service.extend_request(
         session,
         gate=rt.gate,

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
-from lawful.core.errors import NotPermitted
-from lawful.core.policy.types import Actor
-from lawful.core.register.models import Register
+from lawful.core.errors import NotPermitted, ProcessingDenied
+from lawful.core.policy.types import Actor, Reason
 from lawful.core.runtime import Runtime
+from lawful.web.security import REFUSED
 
 
 async def runtime(request: Request) -> Runtime:
@@ -46,15 +46,46 @@ _OFF_ROUTER = "SessionDep and PrincipalDep are supplied on a UnitOfWorkRouter on
 
 
 def authenticate(
-    session: Session, register: Register, credentials: HTTPAuthorizationCredentials
+    session: Session, rt: Runtime, credentials: HTTPAuthorizationCredentials
 ) -> Principal:
-    return auth.authenticate(session, register=register, token=credentials.credentials)
+    return auth.authenticate(session, states=rt.gate.states, token=credentials.credentials)
 
 
-def require_person_access(who: Principal, person_id: str) -> None:
-    """A customer sees and acts on their own data only; staff are left to the policy."""
-    if who.kind is PrincipalKind.CUSTOMER and who.person_id != person_id:
-        raise NotPermitted("a customer can only reach their own data")
+def reach(
+    rt: Runtime, session: Session, who: Principal, person_id: str, *, purpose: str | None = None
+) -> None:
+    """Before anything about the person is looked up: a customer reaches their own data only
+    (refused the same whether the other person exists or not); a staff member whose role or
+    entity may not pursue `purpose` for anyone is refused, and the attempt recorded, before the
+    person is looked up: the answer is the same for a person on file and one who is not. Without
+    `purpose`, staff are left to the domain."""
+    if who.kind is PrincipalKind.CUSTOMER:
+        if who.person_id != person_id:
+            raise NotPermitted("a customer can only reach their own data")
+        return
+    reason = _unpursuable(rt, who, purpose) if purpose is not None else None
+    if purpose is not None and reason is not None:
+        ctx = rt.gate.open(session, actor=actor_of(who), purpose=purpose)
+        categories = rt.register.purpose(purpose).data_categories
+        ctx.refuse(person_id, categories=categories, event=REFUSED, reasons=[reason.value])
+
+
+def _unpursuable(rt: Runtime, who: Principal, purpose: str) -> Reason | None:
+    """Why the caller may not pursue `purpose` for anyone (role or entity), or None."""
+    actor = actor_of(who)
+    if rt.gate.policy.may_pursue(actor, purpose):
+        return None
+    role_may = purpose in rt.gate.policy.roles.get(actor.role, frozenset())
+    return Reason.ENTITY_NOT_CONTROLLER if role_may else Reason.ROLE_NOT_PERMITTED
+
+
+def require_pursuable(rt: Runtime, who: Principal, *, purpose: str) -> None:
+    """For a route naming no person (a request or objection by its number): a role or entity that
+    may not pursue `purpose` at all is refused before the number is looked up, whether it exists
+    or not. Nothing is recorded: no person is concerned yet."""
+    reason = _unpursuable(rt, who, purpose)
+    if reason is not None:
+        raise ProcessingDenied(purpose, [reason.value])
 
 
 def require_staff(who: Principal) -> None:
@@ -82,6 +113,17 @@ ReasonHeader = Annotated[
         ),
     ),
 ]
+
+
+# Ids in paths: bounded before anything looks them up. Numbered rows (objections, requests) have
+# INTEGER keys, 32-bit in PostgreSQL, so a larger number names nothing and is refused as input;
+# a string id is a short token of letters, digits, '-' and '_' (no NUL, no surrogate).
+MAX_ID = 2**31 - 1
+_ID = r"^[A-Za-z0-9_-]+$"
+PersonId = Annotated[str, Path(min_length=1, max_length=64, pattern=_ID)]
+KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=_ID)]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
 SessionDep = Annotated[Session, Depends(db_session)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 PrincipalDep = Annotated[Principal, Depends(principal)]

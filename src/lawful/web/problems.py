@@ -1,31 +1,52 @@
-"""Domain errors mapped once to RFC 9457 problem details (application/problem+json)."""
+"""Domain errors mapped once to RFC 9457 problem details (application/problem+json).
+
+Whatever goes wrong is answered as a problem, never as plain text: a database that cannot be
+reached or stays locked is 503 with Retry-After (the request may be retried as it is); a damaged
+installation (a key file) and anything unexpected are 500 with a detail that names no file, no
+query and no value, the cause being logged on the server.
+"""
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as db
 from starlette.exceptions import HTTPException
 
 from lawful.core.errors import (
+    ConfigurationError,
     Conflict,
     InvalidInput,
     KeyDestroyed,
     LawfulError,
+    LedgerTampered,
     NotFound,
     NotPermitted,
     ProcessingDenied,
+    RenderError,
     Unauthenticated,
 )
+from lawful.web.headers import security_headers
 
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+SERVER_FAULT = "the server could not answer this request; the fault has been logged"
+UNAVAILABLE = "the database is unavailable or busy; try again shortly"
+log = logging.getLogger("lawful.web")
 _LOCATIONS = ("body", "query", "path", "header", "cookie")
 
 # Most specific first: ProcessingDenied before its base class, and so on.
 _STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
+    # The installation's own faults: an operator must act, the caller can do nothing about them.
+    (ConfigurationError, 500, "server-error"),
+    (LedgerTampered, 500, "server-error"),
+    (RenderError, 500, "server-error"),
     (ProcessingDenied, 403, "processing-denied"),
     (NotPermitted, 403, "not-permitted"),
     (Unauthenticated, 401, "unauthenticated"),
@@ -60,8 +81,13 @@ def problem(
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, LawfulError)
+    if not isinstance(exc, LawfulError):
+        return await _unexpected(request, exc)
     status, slug = next((s, g) for cls, s, g in _STATUS if isinstance(exc, cls))
+    if status >= 500:
+        # The message may name a key file or a template: logged here, not shown.
+        log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+        return problem(request, status, slug, SERVER_FAULT)
     extra: dict[str, Any] = {}
     if isinstance(exc, ProcessingDenied):
         extra = {"purpose": exc.purpose, "reasons": list(exc.reasons)}
@@ -73,7 +99,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        return await _unexpected(request, exc)
     errors = [
         {
             # A missing body altogether has no field left once its location is dropped.
@@ -89,7 +116,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """The framework's own errors (no such route, method not allowed) as problems too."""
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        return await _unexpected(request, exc)
     status = exc.status_code
     phrase = HTTPStatus(status).phrase
     slug = phrase.lower().replace(" ", "-")
@@ -97,7 +125,73 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, status, slug, detail, headers=dict(exc.headers or {}))
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Unreachable, dropped, out of pool connections, or still locked after the busy timeout."""
+    log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return problem(request, 503, "service-unavailable", UNAVAILABLE, headers=headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: 500 as a problem; what happened stays in the server's log."""
+    log.error("%s %s: unexpected %s", request.method, request.url.path, type(exc).__name__)
+    # Starlette answers this one outside the app's middleware: the headers are set here.
+    headers = dict(security_headers(request.url.path, ()))
+    return problem(request, 500, "server-error", SERVER_FAULT, headers=headers)
+
+
+# SQLAlchemy's errors that mean "the database cannot answer now" rather than "this is a bug".
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    db.OperationalError,
+    db.InterfaceError,
+    db.DisconnectionError,
+    db.TimeoutError,
+)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(LawfulError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, _database_unavailable)
+    # Registered for Exception, Starlette's outermost middleware answers with it (and still
+    # re-raises, so that the server logs the traceback).
+    app.add_exception_handler(Exception, _unexpected)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every error of the API is answered."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+
+
+_PROBLEM_SCHEMA = Problem.model_json_schema()
+
+
+def _described(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}}
+
+
+# The statuses any route of the API may answer, all as problems; routes list them in OpenAPI.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: _described(description)
+    for status, description in (
+        (400, "The request cannot be carried out as asked."),
+        (401, "No valid token: missing, unknown, expired, revoked, or its customer erased."),
+        (403, "Not permitted: another person's data, or refused by the processing policy."),
+        (404, "Not found, or not on file."),
+        (409, "In conflict with the current state."),
+        (410, "Erased: the data can no longer be read."),
+        (413, "The request body is too large."),
+        (422, "Invalid input; `errors` names each field."),
+        (500, "A fault of the server; nothing about it is shown."),
+        (503, "The database is unavailable or busy; retry after `Retry-After` seconds."),
+    )
+}

@@ -13,8 +13,16 @@ What stays as it was:
 - nobody learns what a route expects before showing a valid token: a request without a token is
   refused before its parameters are validated, and one whose parameters fail validation is
   answered 401, not 422, when its token is not valid.
+
+What it adds:
+- work that needs no transaction — rendering a PDF — is returned as `AfterCommit` and runs in
+  the same worker thread once the transaction is committed, holding no lock;
+- a customer refused another person's data is recorded as a security event (`security`).
 `SessionDep` and `PrincipalDep` may only be parameters of the route itself on this router: a
 dependency taking them would open a second unit of work, which is refused when the route is added.
+
+Only FastAPI's public API is used: the dependency markers are found in the route's own signature,
+and the answer is checked with a pydantic `TypeAdapter` of the route's response model.
 """
 
 from __future__ import annotations
@@ -24,25 +32,40 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_type_hints
 
-from fastapi import APIRouter, Depends, Request, Response, params
-from fastapi.dependencies.models import Dependant
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from lawful.auth.schemas import Principal
 from lawful.core.db import session_scope
-from lawful.core.errors import Unauthenticated
+from lawful.core.errors import NotPermitted, Unauthenticated
 from lawful.core.gate import unit_of_work
 from lawful.core.runtime import Runtime
-from lawful.web.deps import authenticate, bearer, db_session, principal, runtime
+from lawful.web import security
+from lawful.web.deps import (
+    authenticate,
+    bearer,
+    db_session,
+    principal,
+    runtime,
+)
 
 _SESSION, _PRINCIPAL = "session", "principal"
 _MARKERS = {db_session: _SESSION, principal: _PRINCIPAL}
 _CALL_PARAMETER = "lawful_call"
 _STEP = "__lawful_step__"
+
+
+@dataclass(frozen=True)
+class AfterCommit:
+    """What a route returns for work to do once its transaction is committed (in the same worker
+    thread, outside any transaction): `finish()` makes the answer."""
+
+    finish: Callable[[], Any]
 
 
 @dataclass
@@ -52,6 +75,8 @@ class _Step:
     route: Callable[..., Any]
     injected: Mapping[str, str]
     check: Callable[[Any], None] | None = field(default=None)
+    path: str = ""
+    method: str = ""
 
     @property
     def needs_caller(self) -> bool:
@@ -66,18 +91,36 @@ class Call:
     credentials: HTTPAuthorizationCredentials | None
 
     def run(self, step: _Step, values: dict[str, Any]) -> Any:
-        with unit_of_work(self.runtime.engine) as session:
-            for name, what in step.injected.items():
-                values[name] = session if what == _SESSION else self._caller(session)
-            answer = step.route(**values)
-            if step.check is not None and not isinstance(answer, Response):
-                step.check(answer)  # before the commit: an answer that cannot be sent rolls back
-            return answer
+        caller: Principal | None = None
+        try:
+            with unit_of_work(self.runtime.engine) as session:
+                for name, what in step.injected.items():
+                    if what == _SESSION:
+                        values[name] = session
+                    else:
+                        values[name] = caller = self._caller(session)
+                answer = step.route(**values)
+                if step.check is not None and not isinstance(answer, Response | AfterCommit):
+                    # Before the commit: an answer that cannot be sent rolls the work back.
+                    step.check(answer)
+        except NotPermitted:
+            if caller is not None:
+                target = values.get("person_id")
+                security.record_refusal(
+                    self.runtime.engine,
+                    self.runtime.gate,
+                    caller,
+                    method=step.method,
+                    route=step.path,
+                    target=target if isinstance(target, str) else None,
+                )
+            raise
+        return answer.finish() if isinstance(answer, AfterCommit) else answer
 
     def _caller(self, session: Session) -> Principal:
         if self.credentials is None:
             raise Unauthenticated("a bearer token is required")
-        return authenticate(session, self.runtime.register, self.credentials)
+        return authenticate(session, self.runtime, self.credentials)
 
 
 async def _call(rt: Annotated[Runtime, Depends(runtime)]) -> Call:
@@ -94,14 +137,45 @@ async def _call_by_someone(
     return Call(rt, credentials)
 
 
-def _injected(hints: Mapping[str, Any]) -> dict[str, str]:
+def _dependencies(hint: Any, default: Any) -> list[Callable[..., Any]]:
+    """What a parameter depends on: `Annotated[..., Depends(f)]` or `= Depends(f)`."""
+    found = [getattr(m, "dependency", None) for m in get_args(hint)[1:]]
+    found.append(getattr(default, "dependency", None))
+    return [f for f in found if callable(f)]
+
+
+def _injected(route: Callable[..., Any], hints: Mapping[str, Any]) -> dict[str, str]:
     """The route's parameters declared as `SessionDep` or `PrincipalDep`."""
     found: dict[str, str] = {}
-    for name, hint in hints.items():
-        for meta in get_args(hint)[1:]:
-            if isinstance(meta, params.Depends) and meta.dependency in _MARKERS:
-                found[name] = _MARKERS[meta.dependency]
+    for name, p in inspect.signature(route).parameters.items():
+        for dependency in _dependencies(hints.get(name, p.annotation), p.default):
+            if dependency in _MARKERS:
+                found[name] = _MARKERS[dependency]
     return found
+
+
+def _refuse_nested(
+    route: Callable[..., Any], where: str, seen: frozenset[Any] = frozenset()
+) -> None:
+    """Refuse a dependency (at any depth) that takes `SessionDep` or `PrincipalDep`."""
+    hints = _hints(route)
+    for name, p in inspect.signature(route).parameters.items():
+        for dependency in _dependencies(hints.get(name, p.annotation), p.default):
+            if dependency in seen or dependency in _MARKERS:
+                continue
+            if _injected(dependency, _hints(dependency)):
+                raise TypeError(
+                    f"{where}: SessionDep and PrincipalDep must be parameters of the route itself "
+                    "on a UnitOfWorkRouter, not of one of its dependencies"
+                )
+            _refuse_nested(dependency, where, seen | {dependency})
+
+
+def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return get_type_hints(function, include_extras=True)
+    except (NameError, TypeError):
+        return {}
 
 
 def in_one_step(route: Callable[..., Any]) -> Callable[..., Any]:
@@ -109,9 +183,10 @@ def in_one_step(route: Callable[..., Any]) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(route):
         return route
     hints = get_type_hints(route, include_extras=True)
-    injected = _injected(hints)
+    injected = _injected(route, hints)
     if not injected:
         return route
+    _refuse_nested(route, route.__qualname__)
     step = _Step(route, injected)
     signature = inspect.signature(route)
     kept = [
@@ -153,7 +228,7 @@ def _refuse_invalid_token(request: Request) -> None:
         raise Unauthenticated("a bearer token is required")
     credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=token.strip())
     with session_scope(rt.engine, read_only=True) as session:
-        authenticate(session, rt.register, credentials)
+        authenticate(session, rt, credentials)
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -189,27 +264,22 @@ class UnitOfWorkRouter(APIRouter):
         if step is None:
             return
         route = self.routes[-1]
-        assert isinstance(route, APIRoute) and route.endpoint is wrapped
-        _refuse_nested(route.dependant, f"{path} ({endpoint.__name__})")
-        response_field = route.response_field
-        if response_field is not None:
-            step.check = _checker(response_field)
+        if not (isinstance(route, APIRoute) and route.endpoint is wrapped):
+            raise TypeError(f"{path}: the route just added is not the last of its router")
+        step.path = route.path
+        step.method = ",".join(sorted(route.methods or ()))
+        if route.response_model is not None:
+            step.check = _checker(route.response_model)
 
 
-def _refuse_nested(dependant: Dependant, where: str) -> None:
-    for sub in dependant.dependencies:
-        if sub.call in _MARKERS:
-            raise TypeError(
-                f"{where}: SessionDep and PrincipalDep must be parameters of the route itself "
-                "on a UnitOfWorkRouter, not of one of its dependencies"
-            )
-        _refuse_nested(sub, where)
+def _checker(model: Any) -> Callable[[Any], None]:
+    adapter: TypeAdapter[Any] = TypeAdapter(model)
 
-
-def _checker(response_field: Any) -> Callable[[Any], None]:
     def check(answer: Any) -> None:
-        _, errors = response_field.validate(answer, {}, loc=("response",))
-        if errors:
-            raise ResponseValidationError(errors=errors, body=answer)
+        try:
+            adapter.validate_python(answer, from_attributes=True)
+        except ValidationError as exc:
+            errors = [{**e, "loc": ("response", *e["loc"])} for e in exc.errors()]
+            raise ResponseValidationError(errors=errors, body=answer) from None
 
     return check
