@@ -142,9 +142,12 @@ ROUTES = {
 
 # --- the expectations -------------------------------------------------------------------------
 # Columns follow PRINCIPALS. Purposes of the staff roles (register.yaml, roles):
-#   advisor, back-office: customer-file and intra-group-identity-reuse, not data-subject-rights
-#   dpo: customer-file, data-subject-rights          complaint-handler: neither
-#   underwriter (kbc-insurance): customer-file, but alice and bob are clients of the bank only
+#   advisor, back-office: customer-contract (a client of their entity), customer-identification
+#     (AML), customer-file and intra-group-identity-reuse, not data-subject-rights
+#   dpo: data-subject-rights (the file is read to answer the person's rights; no file is opened)
+#   complaint-handler: none of them
+#   underwriter (kbc-insurance): customer-contract and customer-file, but alice and bob are
+#     clients of the bank only; no AML identification
 # A staff-only route (opening a file, reuse, deciding, the request queue) refuses customers;
 # deciding an objection is the DPO's alone (a rule of the service, not of the policy).
 
@@ -155,12 +158,12 @@ RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
     "GET /me":                                 (_401, _200, _200, _200, _200, _200, _200, _200),
-    "POST /persons":                           (_401, NP,   NP,   _201, _201, _201, ROLE, _201),
+    "POST /persons":                           (_401, NP,   NP,   _201, _201, ROLE, ROLE, _201),
     "GET /persons/{id}":                       FILE,
     "PATCH /persons/{id}":                     FILE,
     "GET /persons/{id}/history":               FILE,
     "GET /persons/{id}/products":              FILE,
-    "GET /persons/{id}/kyc":                   FILE,
+    "GET /persons/{id}/kyc":                   (_401, _200, NP,   _200, _200, _200, ROLE, ROLE),
     "POST /persons/{id}/identity-reuse":       (_401, NP,   NP,   _200, _200, ROLE, ROLE, ROLE),
     "PUT /persons/{id}/preferences/{key}":     FILE,
     "PUT /persons/{id}/consents/{purpose}":    FILE,

@@ -52,21 +52,25 @@ def test_a_route_runs_as_one_unit_of_work(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "reasons"),
-    [("complaint-handler", ["role_not_permitted"]), ("underwriter", ["no_relationship"])],
+    ("role", "purpose", "reasons"),
+    [
+        ("complaint-handler", "customer-contract", ["role_not_permitted"]),
+        # The insurer has no contract with alice: its file is the legitimate-interest one.
+        ("underwriter", "customer-file", ["no_relationship"]),
+    ],
 )
 def test_403_processing_denied_lists_the_policys_reasons(
-    api: Api, role: str, reasons: list[str]
+    api: Api, role: str, purpose: str, reasons: list[str]
 ) -> None:
-    response = api.as_(role, "GET", f"/persons/{api.alice.id}/kyc")
+    response = api.as_(role, "GET", f"/persons/{api.alice.id}")
     assert response.status_code == 403
     body = problem(response)
     assert body["type"] == "/problems/processing-denied"
-    assert (body["purpose"], body["reasons"]) == ("customer-file", reasons)
+    assert (body["purpose"], body["reasons"]) == (purpose, reasons)
     # The refusal is on record, with the same reasons, although the request's work rolled back.
     with Session(api.runtime.engine) as session:
         last = ledger.for_subject(session, subject_id=api.alice.id)[-1]
-    assert (last.decision, last.purpose, list(last.reasons)) == ("deny", "customer-file", reasons)
+    assert (last.decision, last.purpose, list(last.reasons)) == ("deny", purpose, reasons)
 
 
 def test_403_not_permitted_for_another_persons_data(api: Api) -> None:

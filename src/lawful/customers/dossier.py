@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from lawful.core.db import Base, utcnow
-from lawful.core.errors import InvalidInput
+from lawful.core.errors import InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import categories as c
@@ -261,7 +261,8 @@ def _section(value: str) -> Section:
 
 def _person(session: Session, person_id: str) -> Person:
     person = repository.person(session, person_id)
-    assert person is not None  # `present` saw it in this transaction
+    if person is None:
+        raise NotFound(f"no person {person_id}")
     return person
 
 

@@ -13,7 +13,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import categories as c
 from lawful.customers import identity, repository
-from lawful.customers.access import Event, ask_file
+from lawful.customers.access import Event, ask_file, identification_purpose
 from lawful.customers.dossier import cards_with_statements
 from lawful.customers.models import Account, Card, CardStatement, HomePolicy, KycRecord, Loan
 from lawful.customers.schemas import (
@@ -32,6 +32,8 @@ from lawful.customers.schemas import (
     ProductsRead,
 )
 
+# The role through which a person acts on their own file.
+SELF_SERVICE = "self-service"
 PRODUCT_DATA = (c.ACCOUNTS, c.CARDS, c.STATEMENTS, c.LOANS, c.HOME_POLICIES, c.PROPERTY_DATA)
 
 
@@ -93,16 +95,18 @@ def add_kyc_record(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: KycRecordCreate
 ) -> KycRecordRead:
     """An identification the actor's entity performed itself."""
-    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_CREATE)
+    purpose = identification_purpose(gate, actor)
+    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_CREATE, purpose=purpose)
     row = KycRecord(person_id=person_id, entity=actor.entity, **data.model_dump())
     repository.add(session, row, conflict="the identification could not be recorded")
     return KycRecordRead.model_validate(row)
 
 
 def products(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> ProductsRead:
-    """The person's products with the actor's entity."""
+    """The person's products with the actor's entity; the person sees every product of theirs,
+    with every entity of the group (bank and insurance alike)."""
     ask_file(session, gate, actor, person_id, PRODUCT_DATA, Event.PRODUCT_LIST)
-    entity, rows = actor.entity, repository.rows_of
+    entity, rows = _scope(actor), repository.rows_of
     return ProductsRead(
         accounts=[
             AccountRead.model_validate(r) for r in rows(session, Account, person_id, entity=entity)
@@ -119,7 +123,15 @@ def products(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> P
 def kyc_records(
     session: Session, *, gate: Gate, actor: Actor, person_id: str
 ) -> list[KycRecordRead]:
-    """The identifications the actor's entity holds (performed or reused)."""
-    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_LIST)
-    rows = repository.rows_of(session, KycRecord, person_id, entity=actor.entity)
+    """The identifications the actor's entity holds (performed or reused); the person sees all
+    of theirs."""
+    purpose = identification_purpose(gate, actor)
+    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_LIST, purpose=purpose)
+    rows = repository.rows_of(session, KycRecord, person_id, entity=_scope(actor))
     return [KycRecordRead.model_validate(r) for r in rows]
+
+
+def _scope(actor: Actor) -> str | None:
+    """The entity whose products the actor sees: staff their own entity's (a safeguard of the
+    file), the person acting for themselves all of theirs."""
+    return None if actor.role == SELF_SERVICE else actor.entity

@@ -25,7 +25,7 @@ from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
 from lawful.customers import categories as c
 from lawful.customers import identity, repository
-from lawful.customers.access import CUSTOMER_FILE, Event, ask, ask_file, person_read
+from lawful.customers.access import Event, ask, ask_file, file_purpose, person_read
 from lawful.customers.access import present as present
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
@@ -103,7 +103,7 @@ def create_person(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person.id, today=today, rights=False),
         person.id,
         ALL_PERSON_DATA,
         event=Event.PERSON_CREATE,
@@ -114,27 +114,29 @@ def create_person(
 
 
 def get_person(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str = CUSTOMER_FILE
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str | None = None
 ) -> PersonRead:
-    """The person's identity and contact data, minus the fields `purpose` does not declare."""
+    """The person's identity and contact data, minus the fields the purpose does not declare
+    (by default the purpose that applies: `access.file_purpose`)."""
+    purpose = purpose or file_purpose(session, gate, actor, person_id)
     declared = c.declared(gate.register, purpose)
     shown = [f for f, data in c.PERSON_FIELDS.items() if c.pick(declared, data)]
     withheld = [f for f in c.PERSON_FIELDS if f not in shown]
     # A purpose declaring none of them is asked for all, so that the gate refuses and records it.
     data = [c.PERSON_FIELDS[f] for f in shown] or ALL_PERSON_DATA
-    ask(
+    ask_file(
         session,
         gate,
         actor,
-        purpose,
         person_id,
         data,
-        event=Event.PERSON_READ,
+        Event.PERSON_READ,
         details={"fields": shown},
-        on_file=True,
+        purpose=purpose,
     )
     row = repository.person_row(session, person_id)
-    assert row is not None
+    if row is None:
+        raise NotFound(f"no person {person_id}")
     return person_read(row, withheld=withheld)
 
 
@@ -170,7 +172,8 @@ def rectify(
         details={"fields": sorted(asked)},
     )
     person = repository.person(session, person_id)
-    assert person is not None
+    if person is None:
+        raise NotFound(f"no person {person_id}")
     _check_birth(asked, person)
     now = utcnow()
     history = []
@@ -231,7 +234,7 @@ def add_relationship(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person_id, today=since, rights=False),
         person_id,
         (),
         event=Event.RELATIONSHIP_OPEN,
