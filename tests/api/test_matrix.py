@@ -118,6 +118,12 @@ ROUTES = {
         "POST", "/persons/{person}/objections", subject="bank-client", body=lambda: OBJECTION
     ),
     "GET /persons/{id}/objections": Route("GET", "/persons/{person}/objections"),
+    "DELETE /persons/{id}/objections/{id}": Route(
+        "DELETE",
+        "/persons/{person}/objections/{objection}",
+        subject="bank-client",
+        arrange=_pending_objection,
+    ),
     "POST /objections/{id}/decision": Route(
         "POST",
         "/objections/{objection}/decision",
@@ -171,6 +177,7 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /persons/{id}/access-report":         RIGHTS,
     "POST /persons/{id}/objections":           RIGHTS_NEW,
     "GET /persons/{id}/objections":            RIGHTS,
+    "DELETE /persons/{id}/objections/{id}": RIGHTS,
     "POST /objections/{id}/decision":          (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
     "POST /persons/{id}/erasure":              RIGHTS,
     "GET /persons/{id}/portability":           RIGHTS,

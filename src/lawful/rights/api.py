@@ -118,6 +118,24 @@ def objections(
     )
 
 
+@router.delete(
+    "/persons/{person_id}/objections/{objection_id}",
+    summary="Withdraw an objection: it no longer restricts anything (recorded)",
+)
+def withdraw_objection(
+    person_id: str, objection_id: int, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> ObjectionRead:
+    require_person_access(who, person_id)
+    return service.withdraw_objection(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        objection_id=objection_id,
+        person_id=person_id,
+        today=dt.date.today(),
+    )
+
+
 @router.post(
     "/objections/{objection_id}/decision",
     summary="The DPO upholds an objection, or rejects it with compelling grounds",

@@ -199,14 +199,25 @@ def decide_objection(
 
 
 def withdraw_objection(
-    session: Session, *, gate: Gate, actor: Actor, objection_id: int, today: dt.date
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    objection_id: int,
+    today: dt.date,
+    person_id: str | None = None,
 ) -> ObjectionRead:
-    """The person takes an objection back: it no longer stands against any processing."""
+    """The person takes an objection back: it no longer stands against any processing.
+
+    With `person_id`, an objection of someone else is not found. A withdrawal while the DPO had not
+    decided closes the request: there is nothing left to decide.
+    """
     row = repository.objection(session, objection_id, lock=True)
-    if row is None:
+    if row is None or (person_id is not None and row.person_id != person_id):
         raise NotFound(f"no objection {objection_id}")
     if row.status == ObjectionState.WITHDRAWN:
         raise Conflict(f"objection {objection_id} was already withdrawn")
+    was_pending = row.status == ObjectionState.PENDING
     record(
         session,
         gate,
@@ -219,6 +230,15 @@ def withdraw_objection(
     )
     row.status = ObjectionState.WITHDRAWN.value
     session.flush()
+    if was_pending and row.request_id is not None:
+        complete_request(
+            session,
+            gate=gate,
+            actor=actor,
+            request_id=row.request_id,
+            outcome=_outcome(row, named=row.purpose),
+            today=today,
+        )
     return read(row)
 
 
