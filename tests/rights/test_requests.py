@@ -13,6 +13,7 @@ from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.customers.schemas import PersonRead
+from lawful.flows import erasure
 from lawful.rights import service
 from lawful.rights.dates import add_months
 from lawful.rights.schemas import RequestStatus, RequestType
@@ -263,7 +264,7 @@ def test_an_answer_names_a_request_of_its_kind_and_person(
         today=TODAY,
     )
     with pytest.raises(InvalidInput, match="is not this person's erasure request"):
-        service.erase(
+        erasure.erase(
             session, gate=gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
         )
     report = service.access_report(

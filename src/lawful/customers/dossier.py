@@ -167,8 +167,8 @@ def erase_person(
     present(session, person_id, erased_too=True)
     # Only what is still there is asked for: when a hold ends, the sections the first erasure
     # emptied are not accessed again, and the ledger must not say they were.
-    there = _holding(session, [person_id]).get(person_id, set())
-    holding = [s for s in erased if s in there]
+    there = holding(session, [person_id]).get(person_id, set())
+    emptied = [s for s in erased if s in there]
     # No details: they are encrypted with the subject's key, which the first erasure shreds, so a
     # later erasure could not record them. The categories say what was erased; the rights domain
     # records the erased and kept sections before the key goes.
@@ -178,10 +178,10 @@ def erase_person(
         actor,
         DATA_SUBJECT_RIGHTS,
         person_id,
-        (data for s in holding for data in c.SECTION_DATA[s]),
+        (data for s in emptied for data in c.SECTION_DATA[s]),
         event=Event.PERSON_ERASE,
     )
-    _erase(session, [person_id], holding, now=utcnow())
+    _erase(session, [person_id], emptied, now=utcnow())
     return erased
 
 
@@ -197,10 +197,10 @@ def erase_persons(
     """
     known = repository.on_file(session, keep)
     kept = {p: {_section(s) for s in sections} for p, sections in keep.items() if p in known}
-    holding = _holding(session, list(kept))
+    held = holding(session, list(kept))
     groups: dict[tuple[Section, ...], list[str]] = defaultdict(list)
     for person, sections in kept.items():
-        there = holding.get(person, set())
+        there = held.get(person, set())
         groups[tuple(s for s in Section if s not in sections and s in there)].append(person)
     declared = c.declared(gate.register, DATA_SUBJECT_RIGHTS)
     ctx = gate.open(session, actor=actor, purpose=DATA_SUBJECT_RIGHTS)
@@ -223,7 +223,7 @@ def erase_persons(
 _PARTS = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in Section}
 
 
-def _holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
+def holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
     """Per person, the sections that still hold something: whether data is there, not the data,
     so it may run before the gate is asked."""
     return repository.holding_many(session, person_ids, _PARTS)

@@ -25,13 +25,24 @@ from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
 from lawful.customers import categories as c
 from lawful.customers import identity, repository
-from lawful.customers.access import Event, ask, ask_file, file_purpose, person_read
+from lawful.customers.access import (
+    CUSTOMER_CONTRACT,
+    CUSTOMER_FILE,
+    Event,
+    ask,
+    ask_file,
+    file_purpose,
+    person_read,
+)
 from lawful.customers.access import present as present
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
 from lawful.customers.dossier import export_person as export_person
 from lawful.customers.dossier import portable_data as portable_data
+from lawful.customers.facts import FileFacts as FileFacts
+from lawful.customers.facts import Product as Product
+from lawful.customers.facts import file_facts as file_facts
 from lawful.customers.models import (
     Account,
     Card,
@@ -70,6 +81,8 @@ from lawful.customers.schemas import (
 from lawful.customers.schemas import Section as Section
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
+# The purposes the file as a whole is kept for: its retention is the longest of theirs.
+FILE_PURPOSES = (CUSTOMER_CONTRACT, CUSTOMER_FILE)
 Rows = Sequence[Mapping[str, Any]]
 
 
@@ -418,6 +431,20 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def former_clients(
+    session: Session, *, ended_before: dt.date, today: dt.date, after: str, limit: int
+) -> list[str]:
+    """Ids of persons not erased whose last client day is before `ended_before`, with no prospect
+    or client period running on `today`, by id after `after`.
+
+    No gate: which files have outlived their period is the retention job's own input, like the
+    policy's facts; the job asks the gate before it touches any of them.
+    """
+    return repository.former_clients(
+        session, ended_before=ended_before, today=today, after=after, limit=limit
+    )
 
 
 def count_persons(session: Session) -> int:

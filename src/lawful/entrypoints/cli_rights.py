@@ -12,7 +12,7 @@ from lawful.config import get_settings
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.register.load import load_register
-from lawful.rights import service as rights
+from lawful.flows import retention as retention_flow
 from lawful.rights.state import DbSubjectStates
 
 app = typer.Typer(name="rights", help="Data-subject rights: the jobs that run on a schedule.")
@@ -32,22 +32,38 @@ def retention(
         typer.Option("--register", help="The processing register (default: the reference one)."),
     ] = None,
 ) -> None:
-    """Erase what a legal hold kept once the hold has ended; run it daily.
+    """Apply the register's retention periods; run it daily.
 
-    A client's ended holds are renewed instead. Each step is recorded; a rerun does nothing.
+    Former clients whose file has outlived its period are erased, except what a legal hold still
+    keeps; what an ended hold kept is erased unless something still keeps it, and a client's
+    holds are renewed. Each batch is committed on its own and every step is recorded: a run
+    stopped midway and started again finishes the job, and a second run does nothing.
     """
     day = today.date() if today else dt.date.today()
     register = load_register(register_file)
     engine = create_engine(get_settings().database_url)
+    run = retention_flow.RetentionRun()
     try:
         upgrade(engine)
         gate = Gate.build(register, DbSubjectStates())
-        with unit_of_work(engine) as session:
-            run = rights.run_retention(session, gate=gate, today=day)
+        while not run.done:
+            with unit_of_work(engine) as session:
+                retention_flow.retention_batch(session, gate=gate, today=day, run=run)
+            if not run.done and run.batches:
+                typer.echo(_progress(run), err=True)
     finally:
         engine.dispose()
     typer.echo(
-        f"retention as of {day.isoformat()}: {run.released} hold(s) ended — {run.renewed} "
-        f"renewed or extended, held data of {run.erased} person(s) erased"
+        f"retention as of {day.isoformat()}: {run.former_clients_erased} former client(s) erased"
+        f" past their file's retention; {run.reviewed} person(s) with ended holds reviewed,"
+        f" held data of {run.held_data_erased} erased; {run.holds_released} hold(s) released,"
+        f" {run.holds_stored} stored"
         + (f"; {run.refused} person(s) refused by the policy, kept for now" if run.refused else "")
+    )
+
+
+def _progress(run: retention_flow.RetentionRun) -> str:
+    return (
+        f"  batch {run.batches} ({run.phase}): {run.former_clients_erased} former client(s)"
+        f" erased, {run.reviewed} reviewed"
     )

@@ -11,7 +11,8 @@ from enum import StrEnum
 from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
-from lawful.rights import service
+from lawful.flows import erasure
+from lawful.rights import service, words
 from lawful.rights.schemas import ErasureOutcome, ObjectionRead, RequestRead, RequestType
 from lawful.web.deps import (
     PrincipalDep,
@@ -165,13 +166,21 @@ def decide(
 )
 def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> ErasureOutcome:
     require_person_access(who, person_id)
-    return service.erase(
+    done = erasure.erase(
         session,
         gate=rt.gate,
         actor=actor_of(who),
         person_id=person_id,
         today=dt.date.today(),
         registered_by=who.label,
+    )
+    return words.erasure_outcome(
+        rt.gate.register,
+        request_id=done.request_id,
+        erased=done.erased,
+        kept=done.kept,
+        language=done.language,
+        brand=done.brand,
     )
 
 

@@ -148,7 +148,6 @@ def to_html(report: AccessReport) -> str:
                 generated=format_date(report.generated_on, "long", locale=lang),
                 data=data_view(report),
                 css=_css(),
-                when=lambda d: format_date(d, "long", locale=lang),
             )
         )
     except TemplateError as exc:

@@ -49,6 +49,7 @@ from lawful.rights.schemas import (
     RightInfo,
     TimelineEntry,
 )
+from lawful.rights.words import hold_ends, hold_reason
 
 RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
 
@@ -117,7 +118,12 @@ def access_report(
             _objection(texts, o) for o in repository.objections_of_person(session, person_id)
         ],
         holds=[
-            HoldInfo(hold=h.hold, reason=h.reason, until=h.until)
+            HoldInfo(
+                hold=h.hold,
+                reason=hold_reason(texts, h.hold),
+                until=h.ends_on,
+                ends=hold_ends(texts, h.hold, h.ends_on),
+            )
             for h in repository.holds_of_person(session, person_id, active_only=True)
         ],
         rights=[

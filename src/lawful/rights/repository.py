@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -119,19 +119,25 @@ def holds_of_person(session: Session, person_id: str, *, active_only: bool) -> l
     return list(session.scalars(query.order_by(LegalHold.until, LegalHold.id)))
 
 
-def unreleased_holds_of(
-    session: Session, person_ids: Sequence[str]
-) -> list[tuple[str, int, str, str, dt.date]]:
-    """(person, id, hold, reason, until) of every unreleased hold, as plain rows: a bulk path."""
-    out: list[tuple[str, int, str, str, dt.date]] = []
-    columns = (LegalHold.person_id, LegalHold.id, LegalHold.hold, LegalHold.reason, LegalHold.until)
+class HeldRow(NamedTuple):
+    person_id: str
+    id: int
+    hold: str
+    until: dt.date
+    ends_on: dt.date | None
+
+
+def unreleased_holds_of(session: Session, person_ids: Sequence[str]) -> list[HeldRow]:
+    """Every unreleased hold of these persons, as plain rows: a bulk path."""
+    out: list[HeldRow] = []
+    h = LegalHold.__table__.c
     for chunk in chunks(person_ids):
         query = (
-            sa.select(*columns)
-            .where(LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None))
-            .order_by(LegalHold.id)
+            sa.select(h.person_id, h.id, h.hold, h.until, h.ends_on)
+            .where(h.person_id.in_(chunk), h.released_at.is_(None))
+            .order_by(h.id)
         )
-        out.extend((p, i, h, r, u) for p, i, h, r, u in session.execute(query))
+        out.extend(HeldRow(*row) for row in session.execute(query))
     return out
 
 

@@ -4,7 +4,8 @@ Each lives in the module of its concept; this module is the domain's one public 
 - tracked requests and their Art. 12(3) deadlines: `requests`
 - the access report (Art. 15) and its renderers: `report`, `render`
 - objections (Art. 21): `objections`
-- erasure with legal holds (Art. 17) and the retention job: `holds`, `retention`
+- legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
+  erasure and retention use cases that span domains are in `lawful.flows`
 - portability (Art. 20): `portability`
 - the policy's subject states from the database: `state`
 Every function takes the session and keyword-only arguments, asks the gate under
@@ -14,37 +15,59 @@ data-subject-rights and never commits.
 from __future__ import annotations
 
 from lawful.rights.errors import NotObjectable
-from lawful.rights.holds import erase
+from lawful.rights.holds import Keep
+from lawful.rights.holds import plan_many as plan_holds
+from lawful.rights.holds import standing_keeps as standing_holds_from
+from lawful.rights.kept import (
+    expired_hold_persons,
+    release_all_holds,
+    standing_holds,
+    store_holds,
+)
 from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.report import access_report
 from lawful.rights.requests import (
+    PURPOSE,
+    RightsEvent,
+    answered_request,
     channel_of,
     complete_request,
     extend_request,
     get_request,
     list_requests,
+    record,
     submit_request,
 )
-from lawful.rights.retention import run_retention
+from lawful.rights.schemas import RequestType
 from lawful.rights.state import DbSubjectStates
 
 __all__ = [
+    "PURPOSE",
     "DbSubjectStates",
+    "Keep",
     "NotObjectable",
+    "RequestType",
+    "RightsEvent",
     "access_report",
+    "answered_request",
     "channel_of",
     "complete_request",
     "decide_objection",
-    "erase",
+    "expired_hold_persons",
     "extend_request",
     "get_request",
     "list_objections",
     "list_requests",
     "object",
+    "plan_holds",
     "portability",
-    "run_retention",
+    "record",
+    "release_all_holds",
+    "standing_holds",
+    "standing_holds_from",
+    "store_holds",
     "submit_request",
     "to_html",
     "to_json",
