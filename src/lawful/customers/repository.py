@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -208,13 +208,31 @@ def active_consent(session: Session, person_id: str, purpose: str) -> Consent | 
 
 # --- the policy's view of many people -------------------------------------------------------
 
-# One row shape for every fact the policy needs, so that the facts of several tables (and of
-# other domains, see `rights.state`) come back from one UNION ALL:
-# (kind, person, text, text, text, date, date).
-FactRow = tuple[str, str, str | None, str | None, str | None, dt.date | None, dt.date | None]
+
+class FactRow(NamedTuple):
+    """One row shape for every fact the policy needs, so that the facts of several tables (and of
+    other domains, see `rights.state`) come back from one UNION ALL, read by name:
+    person (key 'erased' when erased), period (key entity, value state, since, until), off (key
+    the notification), consent (key the purpose); `rights.state` adds its own kinds."""
+
+    kind: str
+    person_id: str
+    key: str | None
+    value: str | None
+    status: str | None
+    since: dt.date | None
+    until: dt.date | None
+
+
+FACT_COLUMNS = FactRow._fields
 FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT = "person", "period", "off", "consent"
 FACT_KINDS = frozenset({FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT})
 NO_TEXT, NO_DATE = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Date)
+
+
+def fact_select(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """A SELECT of one fact kind, its columns labelled as `FactRow`'s."""
+    return sa.select(*(c.label(name) for c, name in zip(columns, FACT_COLUMNS, strict=True)))
 
 
 def fact_kind(name: str) -> sa.ColumnElement[str]:
@@ -232,14 +250,14 @@ def policy_fact_selects() -> list[sa.Select[Any]]:
     erased = sa.case((p.erased_at.is_(None), NO_TEXT), else_=sa.literal_column("'erased'"))
     blank = (NO_TEXT, NO_DATE, NO_DATE)
     return [
-        sa.select(fact_kind(FACT_PERSON), p.id, erased, NO_TEXT, *blank).where(p.id.in_(ids)),
-        sa.select(
+        fact_select(fact_kind(FACT_PERSON), p.id, erased, NO_TEXT, *blank).where(p.id.in_(ids)),
+        fact_select(
             fact_kind(FACT_PERIOD), r.person_id, r.entity, r.state, NO_TEXT, r.since, r.until
         ).where(r.person_id.in_(ids), r.since <= as_of),
-        sa.select(fact_kind(FACT_OFF), pref.person_id, pref.key, NO_TEXT, *blank).where(
+        fact_select(fact_kind(FACT_OFF), pref.person_id, pref.key, NO_TEXT, *blank).where(
             pref.person_id.in_(ids), pref.enabled.is_(False)
         ),
-        sa.select(fact_kind(FACT_CONSENT), con.person_id, con.purpose, NO_TEXT, *blank).where(
+        fact_select(fact_kind(FACT_CONSENT), con.person_id, con.purpose, NO_TEXT, *blank).where(
             con.person_id.in_(ids),
             con.given_at < before,
             sa.or_(con.withdrawn_at.is_(None), con.withdrawn_at >= before),
@@ -262,7 +280,7 @@ def policy_fact_rows(
     ordered = list(dict.fromkeys(person_ids))
     for start in range(0, len(ordered), FACTS_CHUNK):
         params = {"ids": ordered[start : start + FACTS_CHUNK], "as_of": as_of, "before": before}
-        rows.extend(tuple(row) for row in session.execute(_FACTS, params))
+        rows.extend(FactRow(*row) for row in session.execute(_FACTS, params))
     return rows
 
 

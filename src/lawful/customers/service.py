@@ -66,6 +66,7 @@ from lawful.customers.products import products as products
 from lawful.customers.repository import FACT_KINDS as FACT_KINDS
 from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.repository import FactRow as FactRow
+from lawful.customers.repository import fact_select as fact_select
 from lawful.customers.repository import policy_fact_selects as policy_fact_selects
 from lawful.customers.reuse import reuse_identity as reuse_identity
 from lawful.customers.schemas import (
@@ -353,16 +354,19 @@ def policy_facts_from(rows: Iterable[FactRow]) -> dict[str, PolicyFacts]:
     periods: dict[str, list[Period]] = defaultdict(list)
     off: dict[str, set[str]] = defaultdict(set)
     consents: dict[str, set[str]] = defaultdict(set)
-    for kind, pid, text, state, _, since, until in rows:
-        if kind == repository.FACT_PERSON:
-            erased[pid] = text is not None
-        elif kind == repository.FACT_PERIOD:
-            assert text is not None and state is not None and since is not None
-            periods[pid].append(Period(text, RelationshipState(state), since, until))
-        elif kind == repository.FACT_OFF:
-            off[pid].add(str(text))
-        elif kind == repository.FACT_CONSENT:
-            consents[pid].add(str(text))
+    for row in rows:
+        pid = row.person_id
+        if row.kind == repository.FACT_PERSON:
+            erased[pid] = row.key is not None
+        elif row.kind == repository.FACT_PERIOD:
+            if row.key is None or row.value is None or row.since is None:
+                raise RuntimeError("a relationship period without entity, state or start")
+            state = RelationshipState(row.value)
+            periods[pid].append(Period(row.key, state, row.since, row.until))
+        elif row.kind == repository.FACT_OFF:
+            off[pid].add(str(row.key))
+        elif row.kind == repository.FACT_CONSENT:
+            consents[pid].add(str(row.key))
     return {
         pid: PolicyFacts(
             relationships=tuple(sorted(periods[pid], key=_period_order)),

@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
-from lawful.core.register.models import Register, RetentionStart
+from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.rights import service as rights
-from lawful.rights.dates import add_months
 from lawful.rights.service import Keep, RightsEvent
 
 RETENTION_JOB = "retention-job"
@@ -55,18 +54,9 @@ class RetentionRun:
 
 
 def file_retention_end(register: Register, today: dt.date) -> dt.date:
-    """A client relationship that ended before this day has outlived the file's retention."""
-    longest = max(
-        (
-            p.retention.duration
-            for p in register.purposes
-            if p.id in customers.FILE_PURPOSES
-            and p.retention.starts in (RetentionStart.RELATIONSHIP_END, RetentionStart.CONTRACT_END)
-        ),
-        key=lambda d: (d.years * 12 + d.months, d.days),
-    )
-    months = longest.years * 12 + longest.months
-    return add_months(today, -months) - dt.timedelta(days=longest.days)
+    """A client relationship that ended before this day has outlived the file's retention: the
+    longest of the purposes the file is kept for."""
+    return rights.retention_end(register, customers.FILE_PURPOSES, today)
 
 
 def retention_batch(

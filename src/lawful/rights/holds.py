@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from lawful.core.register.models import Register
+from lawful.core.register.models import Register, RetentionStart
 from lawful.customers.service import FileFacts, Product, Section
 from lawful.rights.dates import add_duration, add_months
 
@@ -59,6 +59,23 @@ class Keep:
 Rule = Callable[[Register, FileFacts, dt.date], list[Keep]]
 # Rules of other domains, asked for many persons at once: person -> what they keep.
 BulkRule = Callable[[Session, Sequence[str], dt.date], Mapping[str, list[Keep]]]
+
+
+def retention_end(register: Register, purposes: Iterable[str], today: dt.date) -> dt.date:
+    """A relationship or contract that ended before this day has outlived the longest retention
+    of these purposes (counted from such an end)."""
+    wanted = set(purposes)
+    counted = (RetentionStart.RELATIONSHIP_END, RetentionStart.CONTRACT_END)
+    longest = max(
+        (
+            p.retention.duration
+            for p in register.purposes
+            if p.id in wanted and p.retention.starts in counted
+        ),
+        key=lambda d: (d.years * 12 + d.months, d.days),
+    )
+    months = longest.years * 12 + longest.months
+    return add_months(today, -months) - dt.timedelta(days=longest.days)
 
 
 def _after(register: Register, hold: str, end: dt.date | None) -> dt.date | None:

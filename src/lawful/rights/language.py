@@ -20,8 +20,7 @@ __all__ = ["REGION_LANGUAGE", "TextBuilder", "builder", "builder_for_file", "lan
 
 
 def language_of(register: Register, *, language: str | None, brand: str) -> str:
-    if language in register.languages:
-        assert language is not None
+    if language is not None and language in register.languages:
         return language
     fallback = REGION_LANGUAGE[register.brand(brand).region]
     return fallback if fallback in register.languages else register.languages[0]

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lawful.customers import service as customers
 from lawful.rights.models import LegalHold, Objection, RightsRequest
 from lawful.rights.schemas import ObjectionState
 
@@ -91,8 +92,8 @@ OBJECTION, HOLD = "objection", "hold"
 
 def restriction_selects() -> list[sa.Select[Any]]:
     """Objections not withdrawn and holds not released, for the ids bound to `ids` (expanding),
-    in the customer file's fact shape (kind, person, text, text, text, date, date):
-    ("objection", person, kind, purpose, status, -, -) and ("hold", person, hold, -, -, until, -).
+    in the customer file's fact shape (`customers.FactRow`, read by name): an objection's key is
+    its kind, value its purpose, status its status; a hold's key is the hold, until its last day.
     """
     o, h = Objection.__table__.c, LegalHold.__table__.c
     ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
@@ -103,12 +104,12 @@ def restriction_selects() -> list[sa.Select[Any]]:
         return sa.literal_column(f"'{name}'", sa.String)
 
     return [
-        sa.select(
+        customers.fact_select(
             kind(OBJECTION), o.person_id, o.kind, o.purpose, o.status, no_date, no_date
         ).where(o.person_id.in_(ids), o.status != withdrawn),
-        sa.select(kind(HOLD), h.person_id, h.hold, no_text, no_text, h.until, no_date).where(
-            h.person_id.in_(ids), h.released_at.is_(None)
-        ),
+        customers.fact_select(
+            kind(HOLD), h.person_id, h.hold, no_text, no_text, no_date, h.until
+        ).where(h.person_id.in_(ids), h.released_at.is_(None)),
     ]
 
 

@@ -15,7 +15,7 @@ data-subject-rights and never commits.
 from __future__ import annotations
 
 from lawful.rights.errors import NotObjectable
-from lawful.rights.holds import Keep
+from lawful.rights.holds import Keep, retention_end
 from lawful.rights.holds import plan_many as plan_holds
 from lawful.rights.holds import standing_keeps as standing_holds_from
 from lawful.rights.kept import (
@@ -65,6 +65,7 @@ __all__ = [
     "portability",
     "record",
     "release_all_holds",
+    "retention_end",
     "standing_holds",
     "standing_holds_from",
     "store_holds",

@@ -60,7 +60,8 @@ def problem(
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, LawfulError)
+    if not isinstance(exc, LawfulError):
+        raise exc
     status, slug = next((s, g) for cls, s, g in _STATUS if isinstance(exc, cls))
     extra: dict[str, Any] = {}
     if isinstance(exc, ProcessingDenied):
@@ -73,7 +74,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):
+        raise exc
     errors = [
         {
             # A missing body altogether has no field left once its location is dropped.
@@ -89,7 +91,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """The framework's own errors (no such route, method not allowed) as problems too."""
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):
+        raise exc
     status = exc.status_code
     phrase = HTTPStatus(status).phrase
     slug = phrase.lower().replace(" ", "-")

@@ -188,7 +188,8 @@ class UnitOfWorkRouter(APIRouter):
         if step is None:
             return
         route = self.routes[-1]
-        assert isinstance(route, APIRoute) and route.endpoint is wrapped
+        if not (isinstance(route, APIRoute) and route.endpoint is wrapped):
+            raise RuntimeError(f"{path}: the route just added is not the last one")
         _refuse_nested(route.dependant, f"{path} ({endpoint.__name__})")
         response_field = route.response_field
         if response_field is not None:

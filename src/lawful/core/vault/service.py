@@ -164,7 +164,8 @@ def _open(cipher: AESGCM, ref: str, ciphertext: bytes) -> bytes | dict[str, Any]
         raise InvalidInput("the ciphertext was altered or belongs to another subject") from exc
     if header[1] == _KIND_JSON:
         value = json.loads(data)
-        assert isinstance(value, dict)
+        if not isinstance(value, dict):
+            raise InvalidInput("the ciphertext holds JSON that is not an object")
         return value
     return data
 
