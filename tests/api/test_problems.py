@@ -8,11 +8,22 @@ import json
 import zipfile
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from lawful.core.errors import ProcessingDenied
+from lawful.core.errors import (
+    ConfigurationError,
+    Conflict,
+    LawfulError,
+    LedgerTampered,
+    NotFound,
+    ProcessingDenied,
+    RenderError,
+)
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
+from lawful.web import problems
 
 from .conftest import BANK, Api, national_number, person_data, problem
 
@@ -272,3 +283,30 @@ def test_a_request_names_the_staff_member_who_registered_it(api: Api) -> None:
     listed = api.call("GET", f"/persons/{person.id}/requests", token=dpo)
     erasure = next(r for r in listed.json() if r["type"] == "erasure")
     assert erasure["registered_by"] == "dpo:dpo-1"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "slug"),
+    [
+        (RenderError("a template leaked a placeholder"), 500, "render-failed"),
+        (LedgerTampered("sequence 12 does not chain"), 500, "ledger-tampered"),
+        (ConfigurationError("the vault key file is damaged"), 503, "unavailable"),
+        (Conflict("already withdrawn"), 409, "conflict"),
+        (NotFound("no objection 7"), 404, "not-found"),
+    ],
+)
+def test_a_domain_error_maps_to_the_status_that_says_whose_fault_it_is(
+    error: LawfulError, status: int, slug: str
+) -> None:
+    """A fault of the installation is a 5xx, never a 400 that tells the caller to fix the call."""
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise error
+
+    answer = TestClient(app).get("/boom")
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == problems.MEDIA_TYPE
+    assert answer.json()["type"] == f"/problems/{slug}"

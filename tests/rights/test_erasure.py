@@ -21,7 +21,7 @@ from lawful.rights.dates import add_months
 from lawful.rights.schemas import ErasureOutcome, RequestStatus
 
 from . import factories
-from .conftest import ADVISOR, DPO, TODAY, new_person
+from .conftest import ADVISOR, DPO, TODAY, access_report, new_person
 
 AML_ID_NL = (
     "Identificatie verplicht door de antiwitwaswetgeving "
@@ -223,7 +223,7 @@ def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
     _products(session, gate, person, closed=None)
     erase(session, gate, person.id)
-    report = service.access_report(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    report = access_report(session, gate, actor=DPO, person_id=person.id, today=TODAY)
     assert report.lang == "nl"  # the language is kept with the contact details (contract)
     assert {h.hold for h in report.holds} == {
         "aml-identification",

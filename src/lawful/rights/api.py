@@ -11,6 +11,7 @@ from enum import StrEnum
 from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
+from lawful.flows import access_report as access
 from lawful.flows import erasure
 from lawful.rights import service, words
 from lawful.rights.schemas import ErasureOutcome, ObjectionRead, RequestRead, RequestType
@@ -72,7 +73,7 @@ def access_report(
     format: ReportFormat = Query(ReportFormat.JSON, description="json, html or pdf"),
 ) -> Response:
     require_person_access(who, person_id)
-    report = service.access_report(
+    data = access.access_report(
         session,
         gate=rt.gate,
         actor=actor_of(who),
@@ -80,6 +81,7 @@ def access_report(
         today=dt.date.today(),
         registered_by=who.label,
     )
+    report = service.report_view(rt.gate.register, data)
     if format is ReportFormat.PDF:
         return Response(service.to_pdf(report), media_type="application/pdf")
     if format is ReportFormat.HTML:

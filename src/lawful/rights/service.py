@@ -2,7 +2,8 @@
 
 Each lives in the module of its concept; this module is the domain's one public surface:
 - tracked requests and their Art. 12(3) deadlines: `requests`
-- the access report (Art. 15) and its renderers: `report`, `render`
+- the access report (Art. 15), worded by `report` and rendered by `render`; gathered by the
+  use case in `lawful.flows.access_report`
 - objections (Art. 21): `objections`
 - legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
   erasure and retention use cases that span domains are in `lawful.flows`
@@ -27,7 +28,7 @@ from lawful.rights.kept import (
 from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
-from lawful.rights.report import access_report
+from lawful.rights.report import ReportData, concerned, report_view, restrictions
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
@@ -48,12 +49,13 @@ __all__ = [
     "DbSubjectStates",
     "Keep",
     "NotObjectable",
+    "ReportData",
     "RequestType",
     "RightsEvent",
-    "access_report",
     "answered_request",
     "channel_of",
     "complete_request",
+    "concerned",
     "decide_objection",
     "expired_hold_persons",
     "extend_request",
@@ -65,6 +67,8 @@ __all__ = [
     "portability",
     "record",
     "release_all_holds",
+    "report_view",
+    "restrictions",
     "retention_end",
     "standing_holds",
     "standing_holds_from",

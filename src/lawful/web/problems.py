@@ -11,13 +11,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from lawful.core.errors import (
+    ConfigurationError,
     Conflict,
     InvalidInput,
     KeyDestroyed,
     LawfulError,
+    LedgerTampered,
     NotFound,
     NotPermitted,
     ProcessingDenied,
+    RegisterInvalid,
+    RenderError,
     Unauthenticated,
 )
 
@@ -33,6 +37,11 @@ _STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
     (KeyDestroyed, 410, "erased"),
     (Conflict, 409, "conflict"),
     (InvalidInput, 422, "invalid-input"),
+    # The installation's fault, not the request's: nothing the caller can change fixes them.
+    (ConfigurationError, 503, "unavailable"),
+    (LedgerTampered, 500, "ledger-tampered"),
+    (RegisterInvalid, 500, "register-invalid"),
+    (RenderError, 500, "render-failed"),
     (LawfulError, 400, "bad-request"),
 )
 
