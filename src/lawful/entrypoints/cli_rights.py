@@ -47,9 +47,10 @@ def retention(
         upgrade(engine)
         gate = Gate.build(register, DbSubjectStates())
         while not run.done:
+            before = run.batches
             with unit_of_work(engine) as session:
                 retention_flow.retention_batch(session, gate=gate, today=day, run=run)
-            if not run.done and run.batches:
+            if run.batches > before:
                 typer.echo(_progress(run), err=True)
     finally:
         engine.dispose()

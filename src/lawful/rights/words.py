@@ -16,10 +16,6 @@ from lawful.rights.language import TextBuilder, builder
 from lawful.rights.schemas import ErasureOutcome, KeptItem
 
 
-def texts_for(register: Register, *, language: str | None, brand: str) -> TextBuilder:
-    return builder(register, language=language, brand=brand)
-
-
 def hold_reason(texts: TextBuilder, hold: str) -> str:
     """Why a hold keeps data: the contract, or the register's title of the hold and its law."""
     if hold == CONTRACT:
@@ -68,5 +64,5 @@ def erasure_outcome(
     language: str | None,
     brand: str,
 ) -> ErasureOutcome:
-    texts = texts_for(register, language=language, brand=brand)
+    texts = builder(register, language=language, brand=brand)
     return ErasureOutcome(request_id=request_id, erased=list(erased), kept=kept_items(texts, kept))
