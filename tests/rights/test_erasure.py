@@ -139,6 +139,11 @@ def test_an_erased_client_with_a_running_contract_stays_readable_for_the_contrac
     last = ledger.for_subject(session, subject_id=person.id)[-1]
     assert (last.purpose, last.decision, last.details) == ("customer-contract", "allow", None)
     assert "legal_hold" in last.obligations
+    # The identification the AML law keeps stays readable for the AML purpose.
+    [kyc] = customers.kyc_records(session, gate=gate, actor=ADVISOR, person_id=person.id)
+    assert kyc.document_type == "eid"
+    last = ledger.for_subject(session, subject_id=person.id)[-1]
+    assert (last.purpose, last.decision) == ("customer-identification", "allow")
     # Not for the legitimate-interest file, nor for anything else the holds do not name.
     with pytest.raises(NotFound):
         customers.get_person(

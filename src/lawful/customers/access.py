@@ -163,15 +163,16 @@ def ask_file(
     """Ask the gate, under the purpose that applies (`file_purpose` unless named), for a person on
     file; return the purpose asked.
 
-    An erased person is refused (NotFound) unless the contract purpose applies: a legal hold of a
-    contract still running keeps what it needs readable for it, and the gate judges that.
+    An erased person is refused (NotFound) unless the purpose declares legal holds: what a hold
+    keeps (a running contract's file, the AML identification) stays readable for the purposes
+    that declare it, and the gate judges that. The person's rights are answered by the access
+    report, not by the ordinary views.
     """
     purpose = purpose or file_purpose(session, gate, actor, person_id)
     found = repository.presence(session, person_id)
     if found is None:
         raise NotFound(f"no person {person_id}")
-    erased = found.erased_at is not None
-    if erased and purpose != CUSTOMER_CONTRACT:
+    if found.erased_at is not None and not _holds_for(gate, purpose):
         raise NotFound("erased")
     ask(
         session,
@@ -184,3 +185,13 @@ def ask_file(
         details=details,
     )
     return purpose
+
+
+def _holds_for(gate: Gate, purpose: str) -> bool:
+    """Whether an erased person's held data may be processed for this purpose at all."""
+    if purpose == DATA_SUBJECT_RIGHTS:
+        return False
+    try:
+        return bool(gate.register.purpose(purpose).legal_holds)
+    except KeyError:
+        return False
