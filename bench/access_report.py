@@ -41,7 +41,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from bench import pg
+from bench import home, pg
 from bench.home import scratch_home
 from lawful.core.db import create_engine, session_scope, upgrade, utc_text
 from lawful.core.gate import Gate, unit_of_work
@@ -51,7 +51,6 @@ from lawful.core.ledger.chain import CHAIN_COLUMNS, GENESIS_HASH, StoredEvent
 from lawful.core.ledger.models import LedgerEvent
 from lawful.core.policy.types import Actor
 from lawful.core.register.load import load_register
-from lawful.core.vault import keys
 from lawful.customers.models import Account, KycRecord, Person, Relationship
 from lawful.flows.access_report import access_report
 from lawful.rights.service import report_view
@@ -391,7 +390,7 @@ def build(engine: Engine, n: int, name: str) -> dict[str, Any]:
         customers_s = time.perf_counter() - began
 
         began = time.perf_counter()
-        pseudonymise = keys.pseudonymiser()
+        pseudonymise = home.keyring().pseudonymiser()
         pseudonyms = [pseudonymise(p) for p in person_ids]
         indexes = loader.ledger_indexes()
         for index_name, _ in indexes:
@@ -436,7 +435,7 @@ def verify(engine: Engine, name: str) -> dict[str, Any]:
     """The built chain must verify: the world is the stored form `ledger.append` produces."""
     began = time.perf_counter()
     with session_scope(engine, read_only=True) as session:
-        result = ledger.verify(session)
+        result = ledger.verify(session, keys=home.keyring())
     elapsed = time.perf_counter() - began
     print(f"{name}: ledger verify {result.summary()} in {elapsed:.1f}s", flush=True)
     if not result.ok:
@@ -481,7 +480,7 @@ def _sql_timer(engine: Engine) -> tuple[dict[str, list[float]], Callable[[], Non
 
 
 def measure(engine: Engine, person_ids: Sequence[str], name: str) -> dict[str, Any]:
-    gate = Gate.build(load_register(), DbSubjectStates())
+    gate = Gate.build(load_register(), DbSubjectStates(), home.keyring())
     rng = random.Random(SEED)
     chosen = rng.sample(list(person_ids), min(len(person_ids), WARMUP + SAMPLES + PROFILED))
     for person_id in chosen[:WARMUP]:

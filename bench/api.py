@@ -26,8 +26,9 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from rich.table import Table
 
-from bench import pg
+from bench import home, pg
 from bench.home import scratch_home
+from lawful.config import Settings
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate
 from lawful.core.register.load import load_register
@@ -71,7 +72,7 @@ def measure(backend: str, url: str) -> dict[str, Any]:
     register = load_register()
     engine = create_engine(url)
     upgrade(engine)
-    gate = Gate.build(register, DbSubjectStates())
+    gate = Gate.build(register, DbSubjectStates(), home.keyring())
     started = time.perf_counter()
     summary = world.build(
         engine, register, gate, customers_count=CUSTOMERS, seed=SEED, progress=lambda *_: None
@@ -83,7 +84,7 @@ def measure(backend: str, url: str) -> dict[str, Any]:
     people = [p.id for p in world.people(customers_count=CUSTOMERS, seed=SEED)]
     engine.dispose()
 
-    app = create_app(database_url=url)
+    app = create_app(settings=Settings(database_url=url, home=Path(os.environ["LAWFUL_HOME"])))
     headers = {"Authorization": f"Bearer {advisor.token}"}
     bare = FastAPI()
     checked_rounds: list[list[float]] = []

@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from bench import pg
+from bench import home, pg
 from bench.home import scratch_home
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.ledger import repository
@@ -112,7 +112,7 @@ def time_appends_and_raw_inserts(chained: Engine, raw: Engine) -> tuple[float, f
         batch = drafts(rng, min(BATCH, EVENTS - start))
         began = time.perf_counter()
         with session_scope(chained) as session:
-            records = ledger.append(session, events=batch)
+            records = ledger.append(session, keys=home.keyring(), events=batch)
         append_s += time.perf_counter() - began
         rows = stored_rows(chained, records[0].sequence, records[-1].sequence)
         began = time.perf_counter()
@@ -125,7 +125,7 @@ def time_appends_and_raw_inserts(chained: Engine, raw: Engine) -> tuple[float, f
 def time_verify(engine: Engine) -> float:
     began = time.perf_counter()
     with session_scope(engine, read_only=True) as session:
-        result = ledger.verify(session)
+        result = ledger.verify(session, keys=home.keyring())
     elapsed = time.perf_counter() - began
     if not result.ok or result.events != EVENTS:
         raise RuntimeError(f"benchmark ledger does not verify: {result.summary()}")

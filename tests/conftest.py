@@ -14,27 +14,40 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import hypothesis
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from lawful.core.db import create_engine, upgrade
-from lawful.core.vault import keys
+from lawful.core.vault.keys import Keyring, init_keyring
 
 APPEND_ONLY_TABLES = ("ledger_event", "ledger_checkpoint")
+
+# Speed is measured by the benchmarks, not by the tests: an example that runs slowly on a busy
+# machine is not a failure.
+hypothesis.settings.register_profile("lawful", deadline=None)
+hypothesis.settings.load_profile("lawful")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def lawful_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keys are written here, never in the working tree."""
+    """The run's installation home, with its keys made as `lawful init` makes them; commands
+    run by the tests find it through LAWFUL_HOME. Never the working tree's."""
     home = tmp_path_factory.mktemp("lawful-home")
+    init_keyring(home / "keys")
     patch = pytest.MonkeyPatch()
     patch.setenv("LAWFUL_HOME", str(home))
-    keys.forget_cached_keys()
     yield home
     patch.undo()
-    keys.forget_cached_keys()
+
+
+@pytest.fixture(scope="session")
+def keyring(lawful_home: Path) -> Keyring:
+    from lawful.core.vault.keys import open_keyring
+
+    return open_keyring(lawful_home / "keys")
 
 
 @pytest.fixture(scope="session")

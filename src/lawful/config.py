@@ -10,6 +10,7 @@ DEFAULT_DATABASE_URL = "sqlite:///lawful.db"
 DEFAULT_HOME = ".lawful"
 HOME_VARIABLE = "LAWFUL_HOME"
 COPIES_VARIABLE = "LAWFUL_CHECKPOINT_COPIES"
+REGISTER_VARIABLE = "LAWFUL_REGISTER"
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Settings:
     database_url: str
     home: Path
     checkpoint_copies: Path | None = None  # signed checkpoints copied outside the database
+    register_path: Path | None = None  # None: the reference register shipped with lawful
 
     @property
     def keys_dir(self) -> Path:
@@ -28,4 +30,5 @@ def get_settings() -> Settings:
         database_url=os.environ.get("LAWFUL_DATABASE_URL", DEFAULT_DATABASE_URL),
         home=Path(os.environ.get(HOME_VARIABLE, DEFAULT_HOME)),
         checkpoint_copies=Path(copies) if (copies := os.environ.get(COPIES_VARIABLE)) else None,
+        register_path=Path(path) if (path := os.environ.get(REGISTER_VARIABLE)) else None,
     )

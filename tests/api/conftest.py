@@ -21,8 +21,10 @@ from fastapi.testclient import TestClient
 from schwifty import IBAN
 
 from lawful.auth import service as auth
+from lawful.config import Settings
 from lawful.core.gate import unit_of_work
 from lawful.core.policy.types import Actor
+from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.customers.schemas import (
     AccountCreate,
@@ -30,8 +32,8 @@ from lawful.customers.schemas import (
     KycRecordCreate,
     PersonCreate,
 )
+from lawful.entrypoints import bootstrap
 from lawful.entrypoints.app import create_app
-from lawful.web.deps import Runtime
 from lawful.web.problems import MEDIA_TYPE
 
 TODAY = dt.date.today()
@@ -45,6 +47,7 @@ STAFF = {
     "complaint-handler": BANK,
     "underwriter": INSURER,
 }
+READING = "appointment at the branch"
 ANONYMOUS = "anonymous"
 OWN = "customer-own"  # the person the route is about (alice when it is about no one)
 OTHER = "customer-other"  # another customer (bob)
@@ -169,7 +172,10 @@ class Api:
     def call(
         self, method: str, path: str, *, token: str | None = None, json: Any = None
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # Staff say why they open a file; a customer's reason is simply not needed.
+        headers = {"X-Lawful-Reason": READING}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         response: httpx.Response = self.client.request(
             method, f"/api/v1{path}", headers=headers, json=json
         )
@@ -199,9 +205,16 @@ def api_database_url(database_of_its_own: OwnDatabase) -> Iterator[str]:
         yield url
 
 
+def settings_for(url: str, home: Path) -> Settings:
+    """An installation on `url` sharing the run's keys, set up as `lawful init` does."""
+    settings = Settings(database_url=url, home=home)
+    bootstrap.init(settings)
+    return settings
+
+
 @pytest.fixture(scope="module")
 def api(api_database_url: str, lawful_home: Path) -> Iterator[Api]:
-    app = create_app(database_url=api_database_url)
+    app = create_app(settings=settings_for(api_database_url, lawful_home))
     with TestClient(app) as client:
         rt: Runtime = app.state.lawful
         with unit_of_work(rt.engine) as session:

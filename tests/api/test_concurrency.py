@@ -13,7 +13,7 @@ import uvicorn
 
 from lawful.entrypoints.app import create_app
 
-from .conftest import Api
+from .conftest import READING, Api
 
 CONCURRENT = 60
 
@@ -28,18 +28,21 @@ def _free_port() -> int:
 async def _burst(base: str, token: str, paths: list[str]) -> Counter[int]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         responses = await asyncio.gather(
-            *(client.get(p, headers={"Authorization": f"Bearer {token}"}) for p in paths)
+            *(
+                client.get(
+                    p, headers={"Authorization": f"Bearer {token}", "X-Lawful-Reason": READING}
+                )
+                for p in paths
+            )
         )
     return Counter(r.status_code for r in responses)
 
 
-def test_concurrent_checked_reads_are_all_answered(api: Api, api_database_url: str) -> None:
+def test_concurrent_checked_reads_are_all_answered(api: Api) -> None:
     """Each request holds the database's write lock (its ledger event) only for its own step:
     requests queue for the lock, not for threads while holding it."""
     port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(database_url=api_database_url), port=port, log_level="error")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_app(api.runtime), port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -40,7 +40,7 @@ def test_an_objection_to_the_file_leaves_the_contract_to_advisor_dpo_and_custome
     answer = api.call("GET", f"/persons/{client.id}", token=api.staff_tokens["advisor"])
     assert answer.status_code == 200
     with Session(api.runtime.engine) as session:
-        last = ledger.for_subject(session, subject_id=client.id)[-1]
+        last = ledger.for_subject(session, keys=api.runtime.keys, subject_id=client.id)[-1]
     assert (last.purpose, last.decision) == ("customer-contract", "allow")
 
 
@@ -74,7 +74,10 @@ def test_the_customer_withdraws_an_objection_and_it_no_longer_restricts(api: Api
     statuses = sorted(r["status"] for r in requests if r["type"] == "objection")
     assert statuses == ["completed", "in_progress"]
     with Session(api.runtime.engine) as session:
-        events = [r.event for r in ledger.for_subject(session, subject_id=client.id)]
+        events = [
+            r.event
+            for r in ledger.for_subject(session, keys=api.runtime.keys, subject_id=client.id)
+        ]
     assert "rights.objection.withdraw" in events
 
 

@@ -18,6 +18,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor, Objection, ObjectionStatus, Relationship, SubjectState
 from lawful.core.register.load import load_register
 from lawful.core.register.models import RelationshipState
+from lawful.core.vault.keys import Keyring
 
 TODAY = dt.date(2026, 11, 25)
 CLIENT = SubjectState(
@@ -29,7 +30,7 @@ FILE_DATA = ["user.name", "user.contact.email"]
 
 
 @pytest.fixture(scope="module")
-def gate() -> Gate:
+def gate(keyring: Keyring) -> Gate:
     states = {
         "alice": CLIENT,
         "bob": SubjectState(as_of=TODAY, relationships=CLIENT.relationships, dm_objection=True),
@@ -40,7 +41,7 @@ def gate() -> Gate:
             objections=frozenset({Objection("customer-file", ObjectionStatus.PENDING)}),
         ),
     }
-    return Gate.build(load_register(), StaticStates(states))
+    return Gate.build(load_register(), StaticStates(states), keyring)
 
 
 def events(session: Session) -> list[ledger.LedgerRecord]:
@@ -69,7 +70,7 @@ def test_allowed_access_is_recorded_with_pseudonym_and_encrypted_details(
     assert record.legal_basis == "legitimate_interests"
     assert record.subject_pseudonym and "alice" not in record.subject_pseudonym
     assert record.details is not None and b"email" not in record.details
-    assert ledger.details(session, record=record) == {"fields": ["name", "email"]}
+    assert ledger.details(session, keys=gate.keys, record=record) == {"fields": ["name", "email"]}
     assert "record" in record.obligations
 
 
@@ -159,4 +160,55 @@ def test_refusal_stays_recorded_when_its_transaction_rolls_back(
     with session_scope(fresh_engine) as session:
         recorded = events(session)
         assert [(r.decision, r.reasons) for r in recorded] == [("deny", ("objection_pending",))]
-        assert ledger.verify(session).ok
+        assert ledger.verify(session, keys=gate.keys).ok
+
+
+def test_a_refusal_the_domain_decides_is_recorded_like_the_policys_and_survives_rollback(
+    fresh_engine: Engine, gate: Gate
+) -> None:
+    with pytest.raises(ProcessingDenied) as refused, unit_of_work(fresh_engine) as session:
+        ctx = gate.open(session, actor=ADVISOR, purpose="intra-group-identity-reuse")
+        ctx.refuse(
+            "alice",
+            categories=["user.government_id.kyc_record"],
+            event="customers.identity.reuse",
+            reasons=("no_application",),
+            recipient="group-kbc-bank",
+        )
+    assert refused.value.reasons == ("no_application",)
+    with session_scope(fresh_engine) as session:
+        [record] = events(session)
+        assert (record.decision, record.reasons, record.recipient, record.details) == (
+            "deny",
+            ("no_application",),
+            "group-kbc-bank",
+            None,
+        )
+        assert record.obligations == ("record",)
+
+
+def last(session: Session) -> ledger.LedgerRecord:
+    return max(events(session), key=lambda r: r.sequence)
+
+
+def test_a_survey_is_one_event_without_a_subject(session: Session, gate: Gate) -> None:
+    before = ledger.head(session)[0]
+    dpo = Actor("dpo", "kbc-bank")
+    ctx = gate.open(session, actor=dpo, purpose="data-subject-rights")
+    assert ctx.survey(categories=["user.unique_id"], event="rights.request_queue.read").allowed
+    assert ledger.head(session)[0] == before + 1
+    record = last(session)
+    assert (record.event, record.subject_pseudonym, record.decision) == (
+        "rights.request_queue.read",
+        None,
+        "allow",
+    )
+    # A role without the purpose is refused, and that is on record too.
+    ctx = gate.open(session, actor=ADVISOR, purpose="data-subject-rights")
+    with pytest.raises(ProcessingDenied, match="role_not_permitted"):
+        ctx.survey(categories=["user.unique_id"], event="rights.request_queue.read")
+    assert last(session).decision == "deny"
+    # A purpose that needs something of the subject cannot be surveyed.
+    ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+    with pytest.raises(ProcessingDenied, match="no_relationship"):
+        ctx.survey(categories=["user.name"], event="customers.person.list")

@@ -8,7 +8,9 @@ tests state them through `FileStates.object`, on top of the file's facts.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -19,8 +21,9 @@ from lawful.core.ledger.records import LedgerRecord
 from lawful.core.policy.types import Actor, Objection, ObjectionStatus, SubjectState
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring, open_keyring
 from lawful.customers import service
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import ApplicationCreate, ApplicationRead, PersonRead
 
 from .factories import People
 
@@ -29,6 +32,9 @@ TODAY = dt.date.today()
 ADVISOR = Actor("advisor", "kbc-bank")
 INSURER = Actor("onboarding-service", "kbc-insurance")
 DPO = Actor("dpo", "kbc-bank")
+SELF = Actor("self-service", "kbc-bank")
+# Staff say why they open a file; the tests' staff all give this one.
+READING = "appointment at the branch"
 
 
 class FileStates:
@@ -68,8 +74,8 @@ def states() -> FileStates:
 
 
 @pytest.fixture
-def gate(register: Register, states: FileStates) -> Gate:
-    return Gate.build(register, states)
+def gate(register: Register, states: FileStates, keyring: Keyring) -> Gate:
+    return Gate.build(register, states, keyring)
 
 
 @pytest.fixture
@@ -90,5 +96,19 @@ def client(session: Session, gate: Gate, people: People) -> PersonRead:
     )
 
 
+def run_keys() -> Keyring:
+    """The run's keyring (see the `lawful_home` fixture), for helpers called without fixtures."""
+    return open_keyring(Path(os.environ["LAWFUL_HOME"]) / "keys")
+
+
+def applied(
+    session: Session, gate: Gate, person_id: str, entity: str = "kbc-insurance"
+) -> ApplicationRead:
+    """The person (a client of the bank) applies in the app to become a client of `entity`."""
+    return service.file_application(
+        session, gate=gate, actor=SELF, person_id=person_id, data=ApplicationCreate(entity=entity)
+    )
+
+
 def last_event(session: Session, person_id: str) -> LedgerRecord:
-    return ledger.for_subject(session, subject_id=person_id)[-1]
+    return ledger.for_subject(session, keys=run_keys(), subject_id=person_id)[-1]

@@ -27,7 +27,7 @@ from lawful.customers.schemas import (
     Section,
 )
 
-from .conftest import ADVISOR, DPO, INSURER, TODAY, last_event
+from .conftest import ADVISOR, DPO, INSURER, READING, TODAY, applied, last_event
 from .factories import People, account, iban, kyc, national_number
 
 OPENED = dt.date(2020, 1, 6)
@@ -55,6 +55,7 @@ def full(session: Session, gate: Gate, client: PersonRead) -> PersonRead:
         ),
     )
     service.add_kyc_record(**kw, data=kyc(TODAY))
+    applied(session, gate, client.id)
     service.reuse_identity(session, gate=gate, actor=INSURER, person_id=client.id, today=TODAY)
     service.rectify(
         **kw, changes=PersonUpdate(city="Gentbrugge"), reason="typo", changed_by="customer"
@@ -169,7 +170,7 @@ def test_a_later_erasure_touches_only_what_is_left_and_records_no_details(
 ) -> None:
     """When a hold ends the subject's key is long gone: nothing could be encrypted for the event."""
     service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=[Section.CARDS])
-    vault.shred(session, subject_id=full.id)
+    vault.shred(session, keys=gate.keys, subject_id=full.id)
     assert service.erase_person(session, gate=gate, actor=DPO, person_id=full.id, keep=()) == list(
         Section
     )
@@ -178,7 +179,7 @@ def test_a_later_erasure_touches_only_what_is_left_and_records_no_details(
     assert event.data_categories == ("user.financial.card_statement", "user.financial.credit_card")
     assert repository.rows_of(session, Card, full.id) == []
     assert repository.statements(session, full.id) == []
-    assert ledger.verify(session).ok
+    assert ledger.verify(session, keys=gate.keys).ok
 
 
 def test_erasing_what_is_already_gone_is_recorded_with_no_category(
@@ -250,7 +251,9 @@ def test_bulk_insert_then_single_inserts_carry_on(session: Session, gate: Gate) 
             }
         ],
     )
-    products = service.products(session, gate=gate, actor=ADVISOR, person_id=person_id)
+    products = service.products(
+        session, gate=gate, actor=ADVISOR, person_id=person_id, reason=READING
+    )
     assert [c.account_id for c in products.cards] == [900_001]
     # Ids given in bulk do not collide with the next ones the database hands out.
     added = service.add_account(
@@ -274,7 +277,7 @@ def test_bulk_erasure_does_what_erase_person_does_for_each_person(
         other.id: list(Section),
     }
     assert (outcome.denied, outcome.not_found) == ({}, ["nobody"])
-    assert ledger.for_subject(session, subject_id="nobody") == []
+    assert ledger.for_subject(session, keys=gate.keys, subject_id="nobody") == []
     for person_id in (full.id, other.id):
         event = last_event(session, person_id)
         assert (event.event, event.decision, event.details) == (

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from lawful.core.errors import Conflict, InvalidInput, ProcessingDenied
+from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import service
@@ -19,7 +19,7 @@ from lawful.customers.schemas import (
     PersonRead,
 )
 
-from .conftest import ADVISOR, TODAY, last_event
+from .conftest import ADVISOR, READING, TODAY, last_event
 from .factories import account, kyc
 
 INSURER = Actor("advisor", "kbc-insurance")
@@ -87,14 +87,16 @@ def test_products_of_the_actors_entity_with_card_statements(
     )
     assert (policy.region, policy.entity) == ("flanders", "kbc-insurance")
 
-    bank = service.products(**kw)
+    bank = service.products(**kw, reason=READING)
     assert [a.iban for a in bank.accounts] == [current.iban]
     assert [c.statements for c in bank.cards] == [[statement]]
     assert bank.loans == [loan] and bank.home_policies == []
     event = last_event(session, client.id)
     assert event.event == "customers.product.list"
     assert {"user.financial.bank_account", "user.financial.loan"} <= set(event.data_categories)
-    insurer = service.products(session, gate=gate, actor=INSURER, person_id=client.id)
+    insurer = service.products(
+        session, gate=gate, actor=INSURER, person_id=client.id, reason=READING
+    )
     assert insurer.accounts == [] and insurer.home_policies == [policy]
 
 
@@ -145,14 +147,22 @@ def test_identifications_are_read_per_entity(
         session, gate=gate, actor=ADVISOR, person_id=client.id, data=kyc(TODAY)
     )
     assert (record.entity, record.reused_from) == ("kbc-bank", None)
-    assert service.kyc_records(session, gate=gate, actor=ADVISOR, person_id=client.id) == [record]
+    assert service.kyc_records(
+        session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING
+    ) == [record]
 
 
 def test_no_product_is_written_for_an_entity_without_relationship(
     session: Session, gate: Gate, client: PersonRead
 ) -> None:
-    with pytest.raises(ProcessingDenied):
+    # Answered as an unknown person: the insurer's staff learn nothing of the bank's client.
+    with pytest.raises(NotFound):
         service.add_home_policy(
             session, gate=gate, actor=INSURER, person_id=client.id, data=home_policy()
         )
-    assert service.products(session, gate=gate, actor=ADVISOR, person_id=client.id).accounts == []
+    assert (
+        service.products(
+            session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING
+        ).accounts
+        == []
+    )

@@ -15,7 +15,7 @@ from lawful.core.register.models import RelationshipState
 from lawful.customers import service
 from lawful.customers.schemas import PersonRead
 
-from .conftest import ADVISOR, DPO, TODAY, last_event
+from .conftest import ADVISOR, DPO, READING, TODAY, last_event
 from .factories import People
 
 DAY = dt.timedelta(days=1)
@@ -93,7 +93,9 @@ def test_a_relationship_with_another_entity_is_added_alongside(
     assert (added.entity, added.state) == ("kbc-insurance", "prospect")
     assert len(service.relationships(session, person_id=client.id)) == 2
     # Now the insurer has a relationship, its advisor may read the file.
-    service.get_person(session, gate=gate, actor=INSURANCE_ADVISOR, person_id=client.id)
+    service.get_person(
+        session, gate=gate, actor=INSURANCE_ADVISOR, person_id=client.id, reason=READING
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register
+from lawful.core.vault.keys import Keyring
 from lawful.customers import service as customers
 from lawful.demo import world
 from lawful.flows import retention as job
@@ -18,12 +19,13 @@ from lawful.rights.state import DbSubjectStates
 
 def test_the_retention_job_erases_the_worlds_expired_former_clients(
     database_of_its_own: Callable[[str], AbstractContextManager[str]],
+    keyring: Keyring,
 ) -> None:
     register = load_register()
     with database_of_its_own("retention-world") as url:
         engine = create_engine(url)
         upgrade(engine)
-        gate = Gate.build(register, DbSubjectStates())
+        gate = Gate.build(register, DbSubjectStates(), keyring)
         world.build(engine, register, gate, customers_count=300, seed=11, progress=lambda *_: None)
         day = world.TODAY
         ended_before = job.file_retention_end(register, day)
@@ -43,6 +45,6 @@ def test_the_retention_job_erases_the_worlds_expired_former_clients(
                 session, ended_before=ended_before, today=day, after="", limit=10_000
             )
             again = job.run_retention(session, gate=gate, today=day)
-            assert ledger.verify(session).ok
+            assert ledger.verify(session, keys=keyring).ok
         assert left == [] and again.former_clients_erased == 0 and again.batches == 0
         engine.dispose()

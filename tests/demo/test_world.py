@@ -16,6 +16,7 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring
 from lawful.customers import identity
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
@@ -32,12 +33,14 @@ def register() -> Register:
 
 @pytest.fixture(scope="module")
 def built(
-    database_of_its_own: Callable[[str], AbstractContextManager[str]], register: Register
+    database_of_its_own: Callable[[str], AbstractContextManager[str]],
+    register: Register,
+    keyring: Keyring,
 ) -> Iterator[tuple[Engine, world.WorldSummary, Gate]]:
     with database_of_its_own("world") as url:
         engine = create_engine(url)
         upgrade(engine)
-        gate = Gate.build(register, DbSubjectStates())
+        gate = Gate.build(register, DbSubjectStates(), keyring)
         summary = world.build(
             engine, register, gate, customers_count=120, seed=SEED, progress=lambda *_: None
         )
@@ -60,26 +63,27 @@ def test_people_are_deterministic_and_valid() -> None:
 
 def test_world_is_built_with_a_verifiable_ledger(
     built: tuple[Engine, world.WorldSummary, Gate],
+    keyring: Keyring,
 ) -> None:
     engine, summary, _ = built
     assert summary.customers == 120
     assert summary.rows["accounts"] > 0 and summary.rows["home_policies"] > 0
     with unit_of_work(engine) as session:
         assert customers.count_persons(session) == 120
-        result = ledger.verify(session)
+        result = ledger.verify(session, keys=keyring)
     assert result.ok, result.message
     assert result.events >= summary.ledger_events
 
 
 def test_showcase_customers_have_an_identity_reuse_in_their_timeline(
-    built: tuple[Engine, world.WorldSummary, Gate], register: Register
+    built: tuple[Engine, world.WorldSummary, Gate], register: Register, keyring: Keyring
 ) -> None:
     engine, summary, _ = built
     assert summary.showcase, "at least one brand has a showcase customer"
     assert world.showcase(register, customers_count=120, seed=SEED) == summary.showcase
     with unit_of_work(engine) as session:
         for person in summary.showcase.values():
-            events = ledger.for_subject(session, subject_id=person)
+            events = ledger.for_subject(session, keys=keyring, subject_id=person)
             reuse = [e for e in events if e.event == "customers.identity.reuse"]
             assert reuse and reuse[0].recipient and reuse[0].decision == "allow"
 

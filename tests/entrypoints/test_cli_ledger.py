@@ -10,9 +10,11 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from lawful.config import get_settings
 from lawful.core.db import create_engine, session_scope
 from lawful.core.ledger import service as ledger
 from lawful.core.vault import keys
+from lawful.entrypoints import bootstrap
 from lawful.entrypoints.cli_ledger import app
 
 runner = CliRunner()
@@ -20,8 +22,10 @@ runner = CliRunner()
 
 @pytest.fixture
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database of the test's own, made by `lawful init` with the run's keys."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("LAWFUL_DATABASE_URL", url)
+    bootstrap.init()
     return url
 
 
@@ -31,6 +35,7 @@ def append(url: str, n: int) -> None:
         with session_scope(engine) as session:
             ledger.append(
                 session,
+                keys=keys.open_keyring(get_settings().keys_dir),
                 events=[
                     ledger.NewEvent(
                         event="complaints.case.read",
@@ -65,10 +70,37 @@ def tamper(url: str, sql: str, trigger: str = "ledger_event_no_update") -> None:
         engine.dispose()
 
 
-def test_verify_on_a_new_database_migrates_and_reports_intact(database: str) -> None:
+def test_verify_on_a_new_database_reports_intact(database: str) -> None:
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "ledger intact: 0 events, no checkpoint yet"
+
+
+def test_verify_without_a_database_creates_none_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped path must not read as an intact, empty ledger."""
+    missing = tmp_path / "typo.db"
+    monkeypatch.setenv("LAWFUL_DATABASE_URL", f"sqlite:///{missing}")
+    result = runner.invoke(app, ["verify"])
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == f"error: no database at {missing}: run `lawful init` (or set LAWFUL_DATABASE_URL)"
+    )
+    assert not missing.exists()
+
+
+def test_verify_without_keys_creates_none_and_exits_2(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(database, 2)
+    monkeypatch.setenv("LAWFUL_HOME", str(tmp_path / "elsewhere"))
+    for command in (["verify"], ["checkpoint"], ["show"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "run `lawful init` first" in result.output
+    assert not (tmp_path / "elsewhere").exists()
 
 
 def test_checkpoint_then_verify(database: str) -> None:
@@ -99,10 +131,8 @@ def test_errors_are_one_line_with_an_exit_code(database: str) -> None:
     assert result.output.strip() == "error: the ledger is empty: nothing to checkpoint"
 
 
-def test_an_unreachable_database_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LAWFUL_DATABASE_URL", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAWFUL_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 2
     assert result.output.startswith("error: database unavailable")
@@ -268,10 +298,9 @@ def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
 def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Keys of this test's own: rotating them must not touch the other tests' keys."""
     home = tmp_path / "home"
+    keys.init_keyring(home / "keys")
     monkeypatch.setenv("LAWFUL_HOME", str(home))
-    keys.forget_cached_keys()
     yield home
-    keys.forget_cached_keys()
 
 
 def test_after_rotation_old_and_new_checkpoints_verify(database: str, own_home: Path) -> None:

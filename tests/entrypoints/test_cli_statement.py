@@ -40,6 +40,14 @@ def test_pdf_format_follows_the_suffix(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF-")
 
 
+def test_german_gets_the_regions_language_with_a_notice(tmp_path: Path) -> None:
+    out = tmp_path / "s.html"
+    code, _, stderr = render("--brand", "kbc", "--lang", "de", "--out", str(out))
+    assert code == 0, stderr
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html and '<p lang="de">' in html
+
+
 def test_explicit_register_file(tmp_path: Path) -> None:
     copy = tmp_path / "register.yaml"
     copy.write_text(reference_register_path().read_text(encoding="utf-8"), encoding="utf-8")
@@ -55,8 +63,8 @@ def test_explicit_register_file(tmp_path: Path) -> None:
     [
         (("--brand", "kbcc", "--lang", "fr"), "unknown brand 'kbcc'; the register declares: kbc,"),
         (
-            ("--brand", "kbc", "--lang", "de"),
-            "unknown lang 'de'; the register declares: fr, nl, en",
+            ("--brand", "kbc", "--lang", "it"),
+            "unknown lang 'it'; statements exist in: fr, nl, en, de",
         ),
         (("--lang", "fr"), "--brand is required (one of: kbc,"),
     ],
@@ -127,8 +135,9 @@ def test_all_writes_every_brand_language_and_format(
     assert {"statement-kbc-nl.html", "statement-cbc-fr.pdf", "statement-kbc-brussels-en.pdf"} <= (
         names
     )
-    assert len(names) == 3 * 3 * 2
-    assert "wrote 18 files" in stdout
+    assert "statement-cbc-de.html" in names  # German: a notice, then the statement in French
+    assert len(names) == 3 * 4 * 2
+    assert "wrote 24 files" in stdout
 
 
 def test_no_traceback_from_a_real_process(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from lawful.core.register.models import Register
 from lawful.core.register.placeholders import resolve
 from lawful.core.register.statement import LEFTOVER, STYLE
 from lawful.customers import service as customers
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import ApplicationCreate, PersonRead
 from lawful.rights import service
 from lawful.rights.labels import label, labels
 from lawful.rights.schemas import AccessReport, RequestStatus, RequestType
@@ -34,6 +34,13 @@ def _reused(session: Session, gate: Gate, person: PersonRead) -> None:
         actor=ADVISOR,
         person_id=person.id,
         data=factories.kyc(TODAY - dt.timedelta(days=30)),
+    )
+    customers.file_application(
+        session,
+        gate=gate,
+        actor=SELF,
+        person_id=person.id,
+        data=ApplicationCreate(entity="kbc-insurance"),
     )
     outcome = customers.reuse_identity(
         session, gate=gate, actor=INSURER, person_id=person.id, today=TODAY
@@ -85,7 +92,7 @@ def test_timeline_shows_the_identity_reuse_with_its_recipient_newest_first(
     assert reuse.entity == "KBC Verzekeringen NV"
     assert "Naam" in reuse.categories
     assert reuse.text.startswith("Op ") and "Doorgegeven aan KBC Verzekeringen NV." in reuse.text
-    assert "Uw identificatie hergebruiken binnen de groep" in reuse.text
+    assert "De aankoop, het gebruik en de beëindiging van onze producten" in reuse.text
     stamps = [e.occurred_at for e in report.timeline]
     assert stamps == sorted(stamps, reverse=True)
     # The identity-reuse purpose now concerns the person, through the insurer too.

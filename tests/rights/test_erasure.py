@@ -21,7 +21,7 @@ from lawful.rights.dates import add_months
 from lawful.rights.schemas import ErasureOutcome, RequestStatus
 
 from . import factories
-from .conftest import ADVISOR, DPO, TODAY, access_report, new_person
+from .conftest import ADVISOR, DPO, READING, TODAY, access_report, new_person, registered
 
 AML_ID_NL = (
     "Identificatie verplicht door de antiwitwaswetgeving "
@@ -33,7 +33,14 @@ ENDED = dt.date(2020, 6, 30)
 
 def erase(session: Session, gate: Gate, person_id: str, today: dt.date = TODAY) -> ErasureOutcome:
     """The erasure as the API answers it: the flow's data, put in the person's words."""
-    done = erasure.erase(session, gate=gate, actor=DPO, person_id=person_id, today=today)
+    done = erasure.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person_id,
+        today=today,
+        request_id=registered(session, gate, person_id),
+    )
     return words.erasure_outcome(
         gate.register,
         request_id=done.request_id,
@@ -132,17 +139,23 @@ def test_an_erased_client_with_a_running_contract_stays_readable_for_the_contrac
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
     _products(session, gate, person, closed=None)
     erase(session, gate, person.id)
-    read = customers.get_person(session, gate=gate, actor=ADVISOR, person_id=person.id)
+    read = customers.get_person(
+        session, gate=gate, actor=ADVISOR, person_id=person.id, reason=READING
+    )
     assert (read.last_name, read.email) == (person.last_name, person.email)
-    products = customers.products(session, gate=gate, actor=ADVISOR, person_id=person.id)
+    products = customers.products(
+        session, gate=gate, actor=ADVISOR, person_id=person.id, reason=READING
+    )
     assert len(products.accounts) == 1 and len(products.cards) == 1
-    last = ledger.for_subject(session, subject_id=person.id)[-1]
+    last = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)[-1]
     assert (last.purpose, last.decision, last.details) == ("customer-contract", "allow", None)
     assert "legal_hold" in last.obligations
     # The identification the AML law keeps stays readable for the AML purpose.
-    [kyc] = customers.kyc_records(session, gate=gate, actor=ADVISOR, person_id=person.id)
+    [kyc] = customers.kyc_records(
+        session, gate=gate, actor=ADVISOR, person_id=person.id, reason=READING
+    )
     assert kyc.document_type == "eid"
-    last = ledger.for_subject(session, subject_id=person.id)[-1]
+    last = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)[-1]
     assert (last.purpose, last.decision) == ("customer-identification", "allow")
     # Not for the legitimate-interest file, nor for anything else the holds do not name.
     with pytest.raises(NotFound):
@@ -203,14 +216,18 @@ def test_a_prospect_keeps_nothing(session: Session, gate: Gate) -> None:
 def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
     session: Session, gate: Gate, client: PersonRead
 ) -> None:
-    before = [r for r in ledger.for_subject(session, subject_id=client.id) if r.details is not None]
-    assert ledger.details(session, record=before[0]) is not None
+    before = [
+        r
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
+        if r.details is not None
+    ]
+    assert ledger.details(session, keys=gate.keys, record=before[0]) is not None
     erase(session, gate, client.id)
-    assert vault.is_shredded(session, subject_id=client.id)
+    assert vault.is_shredded(session, keys=gate.keys, subject_id=client.id)
     with pytest.raises(KeyDestroyed):
-        ledger.details(session, record=before[0])
-    assert ledger.verify(session).ok
-    events = [r.event for r in ledger.for_subject(session, subject_id=client.id)]
+        ledger.details(session, keys=gate.keys, record=before[0])
+    assert ledger.verify(session, keys=gate.keys).ok
+    events = [r.event for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)]
     assert events[-4:] == [
         "customers.person.export",
         "rights.erasure.execute",
@@ -219,7 +236,7 @@ def test_erasure_shreds_the_key_and_the_ledger_still_verifies(
     ]
     # The file is gone from every ordinary view, the DPO's included.
     with pytest.raises(NotFound):
-        customers.get_person(session, gate=gate, actor=DPO, person_id=client.id)
+        customers.get_person(session, gate=gate, actor=DPO, person_id=client.id, reason=READING)
 
 
 def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
@@ -228,7 +245,14 @@ def test_after_erasure_the_access_report_still_shows_what_is_kept_and_why(
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
     _products(session, gate, person, closed=None)
     erase(session, gate, person.id)
-    report = access_report(session, gate, actor=DPO, person_id=person.id, today=TODAY)
+    report = access_report(
+        session,
+        gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id, "access"),
+    )
     assert report.lang == "nl"  # the language is kept with the contact details (contract)
     assert {h.hold for h in report.holds} == {
         "aml-identification",

@@ -130,7 +130,7 @@ def test_balancing_objection_restricts_at_once_and_a_reasoned_rejection_lifts_it
     assert request.outcome and request.outcome["decision_grounds"] == grounds
     decided = [
         r
-        for r in ledger.for_subject(session, subject_id=client.id)
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
         if r.event == "rights.objection.decide"
     ]
     assert len(decided) == 1 and decided[0].actor == "dpo"
@@ -201,7 +201,7 @@ def test_objection_input_rules(session: Session, gate: Gate, client: PersonRead)
         _object(session, gate, client, "customer-file", "still abroad")
     received = [
         r
-        for r in ledger.for_subject(session, subject_id=client.id)
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
         if r.event == "rights.objection.receive"
     ]
     assert len(received) == 1

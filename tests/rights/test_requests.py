@@ -212,7 +212,7 @@ def test_each_step_is_recorded_under_data_subject_rights(
     )
     events = [
         (r.event, r.purpose, r.decision)
-        for r in ledger.for_subject(session, subject_id=client.id)
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
         if r.event.startswith("rights.")
     ]
     assert events == [

@@ -16,6 +16,7 @@ from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.register.models import Register, RelationshipState
+from lawful.core.vault.keys import Keyring
 from lawful.customers import repository as customer_file
 from lawful.customers import service as customers
 from lawful.customers.facts import Period
@@ -30,7 +31,7 @@ from lawful.rights.dates import add_months
 from lawful.rights.state import DbSubjectStates
 
 from . import factories
-from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person
+from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person, registered
 
 DAY = dt.date(2026, 6, 1)
 ENDED = dt.date(2020, 6, 30)
@@ -106,7 +107,14 @@ def test_a_running_contract_is_reviewed_and_renewed_while_it_runs(
     customers.add_account(
         session, gate=gate, actor=ADVISOR, person_id=person.id, data=factories.account()
     )
-    erasure.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    erasure.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     later = add_months(TODAY, 13)
     run = job.run_retention(session, gate=gate, today=later)
     assert (run.reviewed, run.held_data_erased, run.holds_released) == (1, 0, 3)
@@ -124,7 +132,14 @@ def test_when_the_contract_ends_its_data_goes_and_aml_counts_from_the_real_end(
     session: Session, gate: Gate
 ) -> None:
     person = new_person(session, gate, since=dt.date(2015, 3, 2))
-    erasure.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    erasure.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=person.id,
+        today=TODAY,
+        request_id=registered(session, gate, person.id),
+    )
     # The erased client's contract is still served: the bank can end the relationship.
     ended = TODAY + dt.timedelta(days=30)
     customers.end_relationship(
@@ -182,7 +197,7 @@ def test_former_clients_past_their_files_period_are_erased_and_only_them(
     }
     row = customer_file.person(session, old.id)
     assert row is not None and row.email is None and row.national_number == old.national_number
-    events = [e.event for e in ledger.for_subject(session, subject_id=old.id)]
+    events = [e.event for e in ledger.for_subject(session, keys=gate.keys, subject_id=old.id)]
     assert events[-2:] == ["rights.retention.erase", "customers.person.erase"]
     again = job.run_retention(session, gate=gate, today=day)
     assert (again.former_clients_erased, again.reviewed, again.batches) == (0, 0, 0)
@@ -193,7 +208,7 @@ def test_former_clients_past_their_files_period_are_erased_and_only_them(
     assert repository.holds_of_person(session, old.id, active_only=True) == []
     assert customer_file.rows_of(session, Account, old.id) == []
     assert customer_file.rows_of(session, KycRecord, old.id) == []
-    assert ledger.verify(session).ok
+    assert ledger.verify(session, keys=gate.keys).ok
 
 
 def test_a_run_stopped_midway_finishes_when_started_again(session: Session, gate: Gate) -> None:
@@ -215,7 +230,7 @@ def test_retention_refuses_what_the_gate_refuses_and_keeps_everything(
     person = _former_client(session, gate, ended=dt.date(2018, 6, 30))
     run = job.run_retention(session, gate=gate, today=dt.date(2026, 6, 1), actor=OFFERS)
     assert (run.former_clients_erased, run.refused) == (0, 1)
-    refused = ledger.for_subject(session, subject_id=person.id)[-1]
+    refused = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)[-1]
     assert (refused.decision, refused.reasons) == ("deny", ("role_not_permitted",))
     kept = customer_file.person(session, person.id)
     assert kept is not None and kept.erased_at is None and kept.email is not None
@@ -225,12 +240,13 @@ def test_the_retention_job_runs_from_the_command_line(
     database_of_its_own: Callable[[str], AbstractContextManager[str]],
     register: Register,
     monkeypatch: pytest.MonkeyPatch,
+    keyring: Keyring,
 ) -> None:
     with database_of_its_own("retention") as url:
         engine = create_engine(url)
         upgrade(engine)
         with unit_of_work(engine) as session:
-            gate = Gate.build(register, DbSubjectStates())
+            gate = Gate.build(register, DbSubjectStates(), keyring)
             person = _former_client(session, gate, ended=dt.date(2018, 6, 30))
         monkeypatch.setenv("LAWFUL_DATABASE_URL", url)
         runner = CliRunner()
@@ -243,7 +259,7 @@ def test_the_retention_job_runs_from_the_command_line(
         )
         with unit_of_work(engine) as session:
             assert len(repository.holds_of_person(session, person.id, active_only=True)) == 2
-            assert ledger.verify(session).ok
+            assert ledger.verify(session, keys=keyring).ok
         again = runner.invoke(cli.app, ["rights", "retention", "--today", "2026-06-01"])
         assert again.stdout.startswith("retention as of 2026-06-01: 0 former client(s) erased")
         bad = runner.invoke(cli.app, ["rights", "retention", "--today", "1 July"])

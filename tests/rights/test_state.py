@@ -17,7 +17,7 @@ from lawful.rights.models import Objection as ObjectionRow
 from lawful.rights.schemas import ObjectionKind
 from lawful.rights.state import DbSubjectStates
 
-from .conftest import DPO, SELF, TODAY, new_person
+from .conftest import DPO, SELF, TODAY, new_person, registered
 
 
 def _object(session: Session, gate: Gate, person: PersonRead, purpose: str | None) -> int:
@@ -94,7 +94,14 @@ def test_a_withdrawn_dm_objection_no_longer_counts(
 
 
 def test_erasure_is_seen(session: Session, gate: Gate, client: PersonRead) -> None:
-    erasure.erase(session, gate=gate, actor=DPO, person_id=client.id, today=TODAY)
+    erasure.erase(
+        session,
+        gate=gate,
+        actor=DPO,
+        person_id=client.id,
+        today=TODAY,
+        request_id=registered(session, gate, client.id),
+    )
     state = DbSubjectStates().load(session, [client.id], as_of=TODAY)[client.id]
     assert state.erased
     assert {h.hold for h in state.legal_holds} == {"aml-identification", "running-contract"}

@@ -142,6 +142,15 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# Set in a session's info by work that erases (the vault shredding a key): once it commits, the
+# erased values must leave SQLite's write-ahead log too (see `_checkpoint`).
+ERASED = "lawful.erased"
+
+
+def mark_erasure(session: Session) -> None:
+    session.info[ERASED] = True
+
+
 @contextmanager
 def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: committed at the end, rolled back on any error. Entrypoints only."""
@@ -155,11 +164,42 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
     try:
         yield session
         session.commit()
+        erased = session.info.pop(ERASED, False)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    if erased:
+        checkpoint_after_erasure(engine)
+
+
+def checkpoint_after_erasure(engine: Engine) -> bool:
+    """SQLite: copy the write-ahead log into the database file and empty it, so that the pages
+    an erasure overwrote (zeroed: `secure_delete`) replace the old ones and no copy of the
+    erased values stays in the log. True when the log was emptied; False if a long reader kept
+    it (the next erasure's checkpoint, or SQLite's own, completes it). PostgreSQL keeps dead
+    rows until VACUUM and WAL segments until recycled: see the README's "Erasure and backups"."""
+    if engine.dialect.name != "sqlite":
+        return True
+    return sqlite_checkpoint(engine)
+
+
+def sqlite_checkpoint(engine: Engine) -> bool:
+    """PRAGMA wal_checkpoint(TRUNCATE) outside any transaction (inside one, SQLite refuses it);
+    True when the log was emptied."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = cursor.fetchone()
+            busy = row is None or row[0]
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    return not busy
 
 
 def alembic_config(connection: Connection | None = None) -> Any:

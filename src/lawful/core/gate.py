@@ -12,21 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.core.db import session_scope
-from lawful.core.errors import NotOnFile, ProcessingDenied
+from lawful.core.errors import LawfulError, NotOnFile, ProcessingDenied
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
-from lawful.core.policy.types import Actor, Decision, Request, SubjectState
+from lawful.core.policy.types import Actor, Decision, Obligation, Request, SubjectState
 from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring
 
 _DENIALS = "lawful.gate.denials"
 Details = Mapping[str, Any]
+_REFUSED = Decision(False, (), (Obligation.RECORD,))
 
 
 class SubjectStates(Protocol):
@@ -50,15 +52,17 @@ class Gate:
     register: Register
     policy: Policy
     states: SubjectStates
+    keys: Keyring = field(repr=False)
     _basis: dict[str, str] = field(default_factory=dict, repr=False)
     _kinds: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, register: Register, states: SubjectStates) -> Gate:
+    def build(cls, register: Register, states: SubjectStates, keys: Keyring) -> Gate:
         return cls(
             register=register,
             policy=compile_policy(register),
             states=states,
+            keys=keys,
             _basis={p.id: p.legal_basis.value for p in register.purposes},
             _kinds={r.id: r.kind.value for r in register.roles},
         )
@@ -114,9 +118,54 @@ class ProcessingContext:
         decision = self.gate.policy.decide(self._request(subject_id, categories, recipient), state)
         payload = None if state.erased else details
         new = self._event(subject_id, categories, event, payload, recipient, decision)
-        ledger.append(self.session, events=[new])
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
         if not decision.allowed:
-            self.session.info.setdefault(_DENIALS, []).append(new)
+            self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
+            raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
+        return decision
+
+    def refuse(
+        self,
+        subject_id: str,
+        *,
+        categories: Sequence[str],
+        event: str,
+        reasons: Sequence[str],
+        recipient: str | None = None,
+        error: LawfulError | None = None,
+    ) -> NoReturn:
+        """Record a refusal the domain decides, as the policy's own refusals are recorded, and
+        raise it (`error`, or a `ProcessingDenied` with `reasons`).
+
+        For a precondition the policy cannot see, such as an application the person never filed:
+        the attempt is on record with who made it, like any other refusal.
+        """
+        new = replace(
+            self._event(subject_id, categories, event, None, recipient, _REFUSED),
+            reasons=tuple(reasons),
+        )
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
+        self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
+        raise error or ProcessingDenied(self.purpose, reasons)
+
+    def survey(
+        self, *, categories: Sequence[str], event: str, as_of: dt.date | None = None
+    ) -> Decision:
+        """An access to many subjects' data that is about none of them (a work queue): one event,
+        without a subject, whatever the number of rows; raise `ProcessingDenied` when refused.
+
+        The policy decides for a subject of whom nothing is known, so only a purpose that asks
+        nothing of the subject (no relationship, consent or preference) can pass. No details:
+        they are encrypted with a subject's key.
+        """
+        day = as_of or dt.date.today()
+        decision = self.gate.policy.decide(
+            self._request("", categories, None), SubjectState(as_of=day)
+        )
+        new = replace(self._event("", categories, event, None, None, decision), subject_id=None)
+        ledger.append(self.session, keys=self.gate.keys, events=[new])
+        if not decision.allowed:
+            self.session.info.setdefault(_DENIALS, []).append((self.gate.keys, new))
             raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
         return decision
 
@@ -153,7 +202,7 @@ class ProcessingContext:
                 allowed.append(subject_id)
             else:
                 denied[subject_id] = tuple(r.value for r in decision.reasons)
-        ledger.append(self.session, events=events)
+        ledger.append(self.session, keys=self.gate.keys, events=events)
         return BulkOutcome(allowed, denied)
 
     def _states(self, subject_ids: Sequence[str], day: dt.date) -> Mapping[str, SubjectState]:
@@ -203,7 +252,7 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     Refusals recorded in a transaction that is then rolled back are recorded again in a
     transaction of their own: a refused attempt stays on record, the work around it does not.
     """
-    refused: list[ledger.NewEvent] = []
+    refused: list[tuple[Keyring, ledger.NewEvent]] = []
     try:
         with session_scope(engine) as session:
             try:
@@ -214,7 +263,8 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     except BaseException:
         if refused:
             with session_scope(engine) as again:
-                ledger.append(again, events=refused)
+                for keys, event in refused:
+                    ledger.append(again, keys=keys, events=[event])
         raise
 
 

@@ -7,8 +7,10 @@ import datetime as dt
 from fastapi import status
 from pydantic import BaseModel, Field
 
-from lawful.customers import service
+from lawful.customers import applications, service
 from lawful.customers.schemas import (
+    ApplicationCreate,
+    ApplicationRead,
     ConsentRead,
     KycRecordRead,
     PersonCreate,
@@ -21,6 +23,7 @@ from lawful.customers.schemas import (
 )
 from lawful.web.deps import (
     PrincipalDep,
+    ReasonHeader,
     RuntimeDep,
     SessionDep,
     actor_of,
@@ -51,15 +54,36 @@ def create_person(
     )
 
 
-@router.get("/{person_id}", summary="Read a customer file")
+@router.get(
+    "/{person_id}",
+    summary="Read a customer file",
+    description=(
+        "Staff give the reason in `X-Lawful-Reason`, and reach only their entity's customers: "
+        "any other id answers 404, as an unknown one does."
+    ),
+)
 def get_person(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    reason: ReasonHeader = None,
 ) -> PersonRead:
     require_person_access(who, person_id)
-    return service.get_person(session, gate=rt.gate, actor=actor_of(who), person_id=person_id)
+    return service.get_person(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
+    )
 
 
-@router.patch("/{person_id}", summary="Rectify a customer file (kept with its history)")
+@router.patch(
+    "/{person_id}",
+    summary="Rectify a customer file (kept with its history)",
+    description=(
+        "Contact data (e-mail, phone, address, language). Names, birth date and national number "
+        "change only through a rectification request (`POST /persons/{id}/requests`, type "
+        "`rectification`), which staff check against an identity document."
+    ),
+)
 def rectify(
     person_id: str, body: Rectify, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> PersonRead:
@@ -77,31 +101,109 @@ def rectify(
 
 @router.get("/{person_id}/history", summary="Every rectification: who, when, what, why")
 def history(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    reason: ReasonHeader = None,
 ) -> list[RectificationRead]:
     require_person_access(who, person_id)
-    return service.history(session, gate=rt.gate, actor=actor_of(who), person_id=person_id)
+    return service.history(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
+    )
 
 
 @router.get("/{person_id}/products", summary="Accounts, cards, loans and home policies")
 def products(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    reason: ReasonHeader = None,
 ) -> ProductsRead:
     require_person_access(who, person_id)
-    return service.products(session, gate=rt.gate, actor=actor_of(who), person_id=person_id)
+    return service.products(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
+    )
 
 
 @router.get("/{person_id}/kyc", summary="Identification records")
 def kyc(
-    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    reason: ReasonHeader = None,
 ) -> list[KycRecordRead]:
     require_person_access(who, person_id)
-    return service.kyc_records(session, gate=rt.gate, actor=actor_of(who), person_id=person_id)
+    return service.kyc_records(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
+    )
+
+
+@router.post(
+    "/{person_id}/applications",
+    status_code=status.HTTP_201_CREATED,
+    summary="Apply to become a client of an entity of the group",
+    description=(
+        "A customer applies to any entity of the group (`entity`). Staff record an application "
+        "to their own entity at a branch, with the identity document they checked (`document`) "
+        "and the national number read on it (`national_number`). An open application is what "
+        "lets the entity reuse the group's identification of the person."
+    ),
+)
+def apply(
+    person_id: str,
+    body: ApplicationCreate,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+) -> ApplicationRead:
+    require_person_access(who, person_id)
+    return applications.file_application(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id, data=body
+    )
+
+
+@router.get(
+    "/{person_id}/applications",
+    summary="The person's applications (staff: those to their entity)",
+)
+def list_applications(
+    person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> list[ApplicationRead]:
+    require_person_access(who, person_id)
+    return applications.list_applications(
+        session, gate=rt.gate, actor=actor_of(who), person_id=person_id
+    )
+
+
+@router.post(
+    "/{person_id}/applications/{application_id}/withdrawal",
+    summary="Withdraw an open application",
+)
+def withdraw_application(
+    person_id: str, application_id: int, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> ApplicationRead:
+    require_person_access(who, person_id)
+    return applications.withdraw_application(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        application_id=application_id,
+    )
 
 
 @router.post(
     "/{person_id}/identity-reuse",
     summary="Reuse a group entity's identification for the caller's entity",
+    description=(
+        "Only for a person with an open application to the caller's entity: otherwise refused "
+        "(403, reason `no_application`) and the refusal recorded. Reading the group's "
+        "identification status and copying the record are each recorded as a disclosure to "
+        "the caller's entity."
+    ),
 )
 def reuse_identity(
     person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep

@@ -72,6 +72,9 @@ IDENTITY_FIELDS = (
     *("street", "postcode", "city", "region"),
 )
 CONTACT_FIELDS = ("email", "phone", "language")
+# What an identity document proves: changed only against one, checked by staff (the address is
+# identification data too, but moving house is the customer's to tell, with no document).
+PROOF_FIELDS = ("first_name", "last_name", "birth_date", "national_number")
 
 # What each section of the file holds. Relationships (who is a client of which entity since when)
 # are the frame of the file, not its content: they carry no content category.

@@ -24,10 +24,12 @@ from lawful.customers import repository
 from lawful.customers.access import DATA_SUBJECT_RIGHTS, Event, ask, present
 from lawful.customers.models import (
     Account,
+    Application,
     Card,
     CardStatement,
     Consent,
     HomePolicy,
+    IdentityChange,
     KycRecord,
     Loan,
     Person,
@@ -58,12 +60,14 @@ SECTION_COLUMNS: Mapping[Section, tuple[str, ...]] = {
 # The tables each section holds, children before parents (statements hang on cards).
 SECTION_TABLES: Mapping[Section, tuple[type[Base], ...]] = {
     Section.RELATIONSHIPS: (Relationship,),
-    Section.KYC: (KycRecord,),
+    # An application keeps the identity document checked at the branch: identification data.
+    Section.KYC: (Application, KycRecord),
     Section.ACCOUNTS: (Account,),
     Section.CARDS: (CardStatement, Card),
     Section.LOANS: (Loan,),
     Section.HOME_POLICIES: (HomePolicy,),
-    Section.RECTIFICATIONS: (Rectification,),
+    # Identity changes asked for and not yet decided go with the history of the file.
+    Section.RECTIFICATIONS: (IdentityChange, Rectification),
     Section.PREFERENCES: (Preference,),
     Section.CONSENTS: (Consent,),
 }

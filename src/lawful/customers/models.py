@@ -182,3 +182,42 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(sa.String(64))
     given_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Application(Base):
+    """A person's application to become a client of one entity of the group.
+
+    Filed by the person (self-service), or recorded at a branch by that entity's staff with the
+    identity document checked (its type and number are kept, with who checked it). Only an open
+    application lets the entity rely on another entity's identification (identity reuse).
+    """
+
+    __tablename__ = "application"
+    __table_args__ = (sa.Index("ix_application_person_entity", "person_id", "entity", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(PersonId, _person_fk())
+    entity: Mapped[str] = mapped_column(EntityId)  # the entity applied to
+    channel: Mapped[str] = mapped_column(sa.String(16))  # self_service, branch
+    status: Mapped[str] = mapped_column(sa.String(16))  # open, completed, withdrawn
+    document_type: Mapped[str | None] = mapped_column(sa.String(16))  # checked at the branch
+    document_number: Mapped[str | None] = mapped_column(sa.String(32))
+    checked_by: Mapped[str | None] = mapped_column(sa.String(64))  # the staff member's id
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdentityChange(Base):
+    """A change of an identity field a rectification request asks for, until staff decide it.
+
+    Kept here, with the file, and not on the request: erasing the file erases what was asked.
+    """
+
+    __tablename__ = "identity_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(PersonId, _person_fk(), index=True)
+    request_id: Mapped[int] = mapped_column(sa.Integer, index=True)  # the rights request
+    field: Mapped[str] = mapped_column(sa.String(32))
+    after: Mapped[str | None] = mapped_column(sa.Text)  # ISO text for a date, as in history
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,7 +1,8 @@
 """Products and identifications in the customer file, for the actor's own entity.
 
-Staff see and write only the products of the entities they work for (a safeguard of
-customer-file); the group-wide view is the access report (`dossier.export_person`).
+Staff see and write only the products of the entity they work for (a safeguard of
+customer-file), and only for that entity's customers (`scope`); the group-wide view is the access
+report (`dossier.export_person`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from lawful.core.errors import InvalidInput
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import categories as c
-from lawful.customers import identity, repository
+from lawful.customers import identity, repository, scope
 from lawful.customers.access import Event, ask_file, identification_purpose
 from lawful.customers.dossier import cards_with_statements
 from lawful.customers.models import Account, Card, CardStatement, HomePolicy, KycRecord, Loan
@@ -31,12 +32,14 @@ from lawful.customers.schemas import (
     LoanRead,
     ProductsRead,
 )
+from lawful.customers.scope import unseen_unless_related
 
 # The role through which a person acts on their own file.
 SELF_SERVICE = "self-service"
 PRODUCT_DATA = (c.ACCOUNTS, c.CARDS, c.STATEMENTS, c.LOANS, c.HOME_POLICIES, c.PROPERTY_DATA)
 
 
+@unseen_unless_related
 def add_account(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: AccountCreate
 ) -> AccountRead:
@@ -46,6 +49,7 @@ def add_account(
     return AccountRead.model_validate(row)
 
 
+@unseen_unless_related
 def add_card(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: CardCreate
 ) -> CardRead:
@@ -60,6 +64,7 @@ def add_card(
     return CardRead.model_validate(row)
 
 
+@unseen_unless_related
 def add_card_statement(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: CardStatementCreate
 ) -> CardStatementRead:
@@ -71,6 +76,7 @@ def add_card_statement(
     return CardStatementRead.model_validate(row)
 
 
+@unseen_unless_related
 def add_loan(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: LoanCreate
 ) -> LoanRead:
@@ -80,6 +86,7 @@ def add_loan(
     return LoanRead.model_validate(row)
 
 
+@unseen_unless_related
 def add_home_policy(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: HomePolicyCreate
 ) -> HomePolicyRead:
@@ -91,6 +98,7 @@ def add_home_policy(
     return HomePolicyRead.model_validate(row)
 
 
+@unseen_unless_related
 def add_kyc_record(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: KycRecordCreate
 ) -> KycRecordRead:
@@ -102,10 +110,14 @@ def add_kyc_record(
     return KycRecordRead.model_validate(row)
 
 
-def products(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> ProductsRead:
+@unseen_unless_related
+def products(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
+) -> ProductsRead:
     """The person's products with the actor's entity; the person sees every product of theirs,
     with every entity of the group (bank and insurance alike)."""
-    ask_file(session, gate, actor, person_id, PRODUCT_DATA, Event.PRODUCT_LIST)
+    why = scope.reason(gate, actor, reason) or None
+    ask_file(session, gate, actor, person_id, PRODUCT_DATA, Event.PRODUCT_LIST, details=why)
     entity, rows = _scope(actor), repository.rows_of
     return ProductsRead(
         accounts=[
@@ -120,13 +132,16 @@ def products(session: Session, *, gate: Gate, actor: Actor, person_id: str) -> P
     )
 
 
+@unseen_unless_related
 def kyc_records(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
 ) -> list[KycRecordRead]:
     """The identifications the actor's entity holds (performed or reused); the person sees all
     of theirs."""
+    why = scope.reason(gate, actor, reason) or None
     purpose = identification_purpose(gate, actor)
-    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_LIST, purpose=purpose)
+    event = Event.KYC_RECORD_LIST
+    ask_file(session, gate, actor, person_id, (c.KYC,), event, details=why, purpose=purpose)
     rows = repository.rows_of(session, KycRecord, person_id, entity=_scope(actor))
     return [KycRecordRead.model_validate(r) for r in rows]
 

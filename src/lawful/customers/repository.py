@@ -16,10 +16,12 @@ from lawful.core.db import Base
 from lawful.core.errors import Conflict
 from lawful.customers.models import (
     Account,
+    Application,
     Card,
     CardStatement,
     Consent,
     HomePolicy,
+    IdentityChange,
     KycRecord,
     Loan,
     Person,
@@ -108,9 +110,58 @@ def insert_rectifications(session: Session, rows: Sequence[Mapping[str, Any]]) -
         session.execute(sa.insert(Rectification), list(rows))
 
 
-def rectifications(session: Session, person_id: str) -> list[Rectification]:
+def rectifications(
+    session: Session, person_id: str, *, entity: str | None = None
+) -> list[Rectification]:
     query = sa.select(Rectification).where(Rectification.person_id == person_id)
+    if entity is not None:
+        query = query.where(Rectification.entity == entity)
     return list(session.scalars(query.order_by(Rectification.changed_at, Rectification.id)))
+
+
+def add_all(session: Session, rows: Sequence[Base]) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def identity_changes(session: Session, request_id: int) -> list[IdentityChange]:
+    query = sa.select(IdentityChange).where(IdentityChange.request_id == request_id)
+    return list(session.scalars(query.order_by(IdentityChange.id)))
+
+
+def delete_identity_changes(session: Session, request_id: int) -> None:
+    session.execute(sa.delete(IdentityChange).where(IdentityChange.request_id == request_id))
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+def open_application(session: Session, person_id: str, entity: str) -> Application | None:
+    query = sa.select(Application).where(
+        Application.person_id == person_id,
+        Application.entity == entity,
+        Application.status == "open",
+    )
+    return session.scalars(query.order_by(Application.id.desc()).limit(1)).first()
+
+
+def applications(
+    session: Session, person_id: str, *, entity: str | None = None
+) -> list[Application]:
+    query = sa.select(Application).where(Application.person_id == person_id)
+    if entity is not None:
+        query = query.where(Application.entity == entity)
+    return list(session.scalars(query.order_by(Application.id)))
+
+
+def application(session: Session, application_id: int) -> Application | None:
+    return session.get(Application, application_id)
+
+
+def national_number_is(session: Session, person_id: str, number: str) -> bool:
+    """Whether the person's national number is `number`: a comparison, the number is not read."""
+    query = sa.select(Person.id).where(Person.id == person_id, Person.national_number == number)
+    return session.execute(query).first() is not None
 
 
 # --- relationships --------------------------------------------------------------------------
@@ -464,3 +515,16 @@ def former_clients(
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def ids_not_erased(session: Session, *, after: str, limit: int) -> list[str]:
+    """Ids of persons not marked erased, in id order after `after` (keyset paging)."""
+    table = Person.__table__.c
+    return list(
+        session.scalars(
+            sa.select(table.id)
+            .where(table.erased_at.is_(None), table.id > after)
+            .order_by(table.id)
+            .limit(limit)
+        )
+    )

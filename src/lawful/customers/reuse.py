@@ -1,9 +1,12 @@
 """Activity 1: a client of one group entity who becomes a client of another is not identified twice.
 
 The receiving entity B (the actor's) relies on a valid identification that another group entity A
-performed. That is a disclosure from A to B under intra-group-identity-reuse: the gate is asked,
-with B's recipient id, before the record's content is read; then B gets its own copy of the record
-(method "reuse", pointing at A's) and a client relationship.
+performed, and only for a person who applied to become B's client (`applications`): without an
+open application, B is refused and the refusal recorded. Everything B reads of what A holds is a
+disclosure from A to B under intra-group-identity-reuse, recorded with B's recipient id: first
+whether and how well the group identified the person (the KYC status), then the record's content.
+B gets its own copy of the record (method "reuse", pointing at A's) and a client relationship, and
+the application is complete.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from lawful.core.errors import ProcessingDenied
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import RecipientKind, Register, RelationshipState
+from lawful.customers import applications, repository
 from lawful.customers import categories as c
-from lawful.customers import repository
 from lawful.customers.access import IDENTITY_REUSE, Event, ask, present
 from lawful.customers.models import KycRecord
 from lawful.customers.periods import open_period
 from lawful.customers.repository import KycSummary
 from lawful.customers.schemas import KycRecordRead, ReuseOutcome
+from lawful.customers.scope import ScopeEvent
+from lawful.customers.scope import ask as ask_for
 
 # What passes from A to B: identification data only, as the purpose's balancing test promises.
 REUSED_DATA = ((c.NAME,), (c.DATE_OF_BIRTH,), (c.ADDRESS,), (c.NATIONAL_NUMBER,), c.KYC)
@@ -69,8 +74,37 @@ def reuse_identity(
             as_of=today,
         )
 
-    # Only what each identification is worth (entity, level, expiry) is read before the gate: it
-    # decides whether there is anything to disclose at all. Its content is read after.
+    application = applications.open_application(session, person_id=person_id, entity=receiving)
+    if application is None:
+        asked = c.ask(c.declared(gate.register, IDENTITY_REUSE), REUSED_DATA)
+        gate.open(session, actor=actor, purpose=IDENTITY_REUSE).refuse(
+            person_id,
+            categories=asked,
+            event=Event.IDENTITY_REUSE.value,
+            reasons=(NO_APPLICATION,),
+            recipient=recipient,
+            error=NoApplication(receiving),
+        )
+
+    # What each identification is worth (entity, level, expiry) decides whether there is anything
+    # to disclose at all: reading that of another entity's records is a disclosure in itself.
+    try:
+        ask_for(
+            session,
+            gate,
+            actor,
+            IDENTITY_REUSE,
+            person_id,
+            (c.KYC,),
+            event=ScopeEvent.KYC_STATUS_SCREEN,
+            details={"application": application.id},
+            recipient=recipient,
+            as_of=today,
+        )
+    except ProcessingDenied as refused:
+        if not set(refused.reasons) <= SUBJECT_REASONS:
+            raise
+        return _not_reused(refused.reasons)
     summaries = repository.kyc_summaries(session, person_id)
 
     def usable(k: KycSummary) -> bool:
@@ -100,7 +134,7 @@ def reuse_identity(
             person_id,
             REUSED_DATA,
             event=Event.IDENTITY_REUSE,
-            details={"from": best.entity, "kyc_record": best.id},
+            details={"from": best.entity, "kyc_record": best.id, "application": application.id},
             recipient=recipient,
             as_of=today,
         )
@@ -124,9 +158,25 @@ def reuse_identity(
     )
     repository.add(session, copy, conflict="the identification could not be copied")
     open_period(session, person_id, receiving, RelationshipState.CLIENT, today)
+    applications.complete(session, application=application)
     return ReuseOutcome(
         reused=True, kyc_record=KycRecordRead.model_validate(copy), from_entity=best.entity
     )
+
+
+NO_APPLICATION = "no_application"
+
+
+class NoApplication(ProcessingDenied):
+    """Identity reuse asked for a person who has not applied to the receiving entity."""
+
+    def __init__(self, entity: str) -> None:
+        super().__init__(IDENTITY_REUSE, [NO_APPLICATION])
+        self.args = (
+            f"the person has not applied to become a client of {entity}: their identification "
+            "moves within the group only on their application, filed by them or recorded at a "
+            "branch with their identity document checked",
+        )
 
 
 # Refusals that come from the person's situation: the customer is told what to do instead.

@@ -405,3 +405,31 @@ class PolicyFacts:
     preferences_off: frozenset[str]
     consents: frozenset[str]
     erased: bool
+
+
+class IdentityDocument(Input):
+    """An identity document a staff member checked: what it is and its number."""
+
+    type: Literal["eid", "passport", "residence_permit"]
+    number: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ApplicationCreate(Input):
+    """Applying to become a client of `entity`. At a branch, staff record it for their own entity
+    with the identity document they checked, and the national number read on it."""
+
+    entity: Annotated[str | None, Field(max_length=64)] = None
+    document: IdentityDocument | None = None
+    national_number: Annotated[str | None, Field(max_length=20)] = None
+
+
+class ApplicationRead(Output):
+    id: int
+    person_id: str
+    entity: str
+    channel: str  # self_service, branch
+    status: str  # open, completed, withdrawn
+    document_type: str | None
+    checked_by: str | None
+    filed_at: dt.datetime
+    closed_at: dt.datetime | None

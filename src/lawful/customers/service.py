@@ -1,7 +1,8 @@
 """The customer file (activity 2): persons, relationships, products, identifications, choices.
 
 This module is the domain's public face: other domains and the adapters call only what it holds
-or re-exports (products in `products`, identity reuse in `reuse`, the whole file in `dossier`).
+or re-exports (products in `products`, applications and identity reuse in `applications` and
+`reuse`, rectification in `rectify`, the whole file in `dossier`).
 Every function that reads or changes a person's data asks the gate first, for one purpose and the
 categories it touches, so that a refusal means nothing was read or written; the only exceptions
 are `relationships`, `policy_facts` and `bulk_insert`, each saying why.
@@ -24,7 +25,7 @@ from lawful.core.policy.types import Actor
 from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
 from lawful.customers import categories as c
-from lawful.customers import identity, repository
+from lawful.customers import identity, repository, scope
 from lawful.customers.access import (
     CUSTOMER_CONTRACT,
     CUSTOMER_FILE,
@@ -35,6 +36,9 @@ from lawful.customers.access import (
     person_read,
 )
 from lawful.customers.access import present as present
+from lawful.customers.applications import file_application as file_application
+from lawful.customers.applications import list_applications as list_applications
+from lawful.customers.applications import withdraw_application as withdraw_application
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
@@ -63,6 +67,11 @@ from lawful.customers.products import add_kyc_record as add_kyc_record
 from lawful.customers.products import add_loan as add_loan
 from lawful.customers.products import kyc_records as kyc_records
 from lawful.customers.products import products as products
+from lawful.customers.rectify import approve_changes as approve_changes
+from lawful.customers.rectify import discard_changes as discard_changes
+from lawful.customers.rectify import pending_changes as pending_changes
+from lawful.customers.rectify import propose_changes as propose_changes
+from lawful.customers.rectify import rectify as rectify
 from lawful.customers.repository import FACT_KINDS as FACT_KINDS
 from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.repository import FactRow as FactRow
@@ -73,13 +82,14 @@ from lawful.customers.schemas import (
     ConsentRead,
     PersonCreate,
     PersonRead,
-    PersonUpdate,
     PolicyFacts,
     PreferenceRead,
     RectificationRead,
     RelationshipRead,
 )
 from lawful.customers.schemas import Section as Section
+from lawful.customers.scope import is_staff as is_staff
+from lawful.customers.scope import unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
 # The purposes the file as a whole is kept for: its retention is the longest of theirs.
@@ -127,11 +137,23 @@ def create_person(
     return person_read(person)
 
 
+@unseen_unless_related
 def get_person(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str | None = None
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    purpose: str | None = None,
+    reason: str | None = None,
 ) -> PersonRead:
-    """The person's identity and contact data, minus the fields the purpose does not declare
-    (by default the purpose that applies: `access.file_purpose`)."""
+    """The person's identity and contact data, minus the fields the purpose does not declare.
+
+    By default, under the purpose that applies (`access.file_purpose`); opening the file so
+    takes a staff member's `reason` (see `scope.reason`). Under a purpose named by the caller,
+    the request or case being answered is the reason.
+    """
+    why = scope.reason(gate, actor, reason) if purpose is None else {}
     purpose = purpose or file_purpose(session, gate, actor, person_id)
     declared = c.declared(gate.register, purpose)
     shown = [f for f, data in c.PERSON_FIELDS.items() if c.pick(declared, data)]
@@ -145,80 +167,26 @@ def get_person(
         person_id,
         data,
         Event.PERSON_READ,
-        details={"fields": shown},
+        details={"fields": shown, **why},
         purpose=purpose,
     )
     row = repository.person_row(session, person_id)
-    if row is None:
+    if row is None:  # the gate found it on file in this very transaction
         raise NotFound(f"no person {person_id}")
     return person_read(row, withheld=withheld)
 
 
-def rectify(
-    session: Session,
-    *,
-    gate: Gate,
-    actor: Actor,
-    person_id: str,
-    changes: PersonUpdate,
-    reason: str,
-    changed_by: str,
-) -> PersonRead:
-    """Correct the fields set in `changes`; each value that really changes gets a history row."""
-    why = (reason or "").strip()
-    if not why:
-        raise InvalidInput("say why the file is corrected", field="reason")
-    who = identity.text(changed_by or "", field="changed_by", max_length=64)
-    asked: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    if not asked:
-        raise InvalidInput("name at least one field to correct", field="changes")
-    if "postcode" in asked:
-        region, brand = identity.locate(asked["postcode"], gate.register.brands)
-        asked |= {"region": region.value, "brand": brand}
-    fields = {**c.PERSON_FIELDS, **c.DERIVED_FIELDS}
-    ask_file(
-        session,
-        gate,
-        actor,
-        person_id,
-        [fields[f] for f in asked],
-        Event.PERSON_RECTIFY,
-        details={"fields": sorted(asked)},
-    )
-    person = repository.person(session, person_id)
-    if person is None:
-        raise NotFound(f"no person {person_id}")
-    _check_birth(asked, person)
-    now = utcnow()
-    history = []
-    with repository.unique(session, conflict="another person has this national number"):
-        for field, after in asked.items():
-            before = getattr(person, field)
-            if before == after:
-                continue
-            history.append(
-                {
-                    "person_id": person_id,
-                    "field": field,
-                    "before": _text(before),
-                    "after": _text(after),
-                    "reason": why,
-                    "changed_by": who,
-                    "entity": actor.entity,
-                    "changed_at": now,
-                }
-            )
-            setattr(person, field, after)
-    repository.insert_rectifications(session, history)
-    return person_read(person)
-
-
+@unseen_unless_related
 def history(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
 ) -> list[RectificationRead]:
+    """The file's rectifications. Staff see those their own entity made: what another entity
+    of the group corrected, and the former values, are that entity's record."""
+    why = scope.reason(gate, actor, reason)
     data = (*ALL_PERSON_DATA, *c.DERIVED_FIELDS.values())
-    ask_file(session, gate, actor, person_id, data, Event.RECTIFICATION_LIST)
-    rows = repository.rectifications(session, person_id)
+    ask_file(session, gate, actor, person_id, data, Event.RECTIFICATION_LIST, details=why or None)
+    entity = actor.entity if scope.is_staff(gate, actor) else None
+    rows = repository.rectifications(session, person_id, entity=entity)
     return [RectificationRead.model_validate(r) for r in rows]
 
 
@@ -257,6 +225,7 @@ def add_relationship(
     return RelationshipRead.model_validate(period)
 
 
+@unseen_unless_related
 def end_relationship(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, entity: str, until: dt.date
 ) -> RelationshipRead:
@@ -280,6 +249,7 @@ def relationships(session: Session, *, person_id: str) -> list[RelationshipRead]
 # --- preferences and consents -----------------------------------------------------------------
 
 
+@unseen_unless_related
 def set_preference(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, key: str, enabled: bool
 ) -> PreferenceRead:
@@ -295,6 +265,7 @@ def set_preference(
     return PreferenceRead.model_validate(row)
 
 
+@unseen_unless_related
 def give_consent(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
 ) -> ConsentRead:
@@ -308,6 +279,7 @@ def give_consent(
     return ConsentRead.model_validate(row)
 
 
+@unseen_unless_related
 def withdraw_consent(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str
 ) -> ConsentRead:
@@ -410,6 +382,14 @@ def bulk_insert(
         repository.bulk_insert(session, model, rows)
 
 
+def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000) -> list[str]:
+    """Ids of the persons not erased, a page at a time.
+
+    No gate: bare ids, read to find whom a restored backup brought back after their erasure
+    (see `rights.restore`), not the content of anyone's file."""
+    return repository.ids_not_erased(session, after=after, limit=limit)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
@@ -418,23 +398,6 @@ def _consent_purpose(gate: Gate, purpose: str) -> None:
         if p.id == purpose and (p.requires_consent or p.legal_basis is LegalBasis.CONSENT):
             return
     raise InvalidInput("not a purpose of the register that rests on consent", field="purpose")
-
-
-def _check_birth(asked: Mapping[str, Any], person: Person) -> None:
-    """A new national number must encode the stored birth date, and the other way round."""
-    if "national_number" not in asked and "birth_date" not in asked:
-        return
-    number = asked.get("national_number", person.national_number)
-    born = asked.get("birth_date", person.birth_date)
-    if number and born and not identity.encodes_birth_date(number, born):
-        field = "national_number" if "national_number" in asked else "birth_date"
-        raise InvalidInput("the national number does not encode the date of birth", field=field)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def former_clients(

@@ -21,6 +21,7 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.customers import service as customers
+from lawful.customers.schemas import ApplicationCreate
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.rights import service as rights
 
@@ -348,13 +349,21 @@ def _record_activity(engine: Engine, gate: Gate, rows: Rows, progress: Progress)
 
 
 def _reuse_identities(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:
-    """Clients of the bank who took home insurance: the insurer reuses the bank's identification."""
+    """Clients of the bank who took home insurance: each applied to the insurer in the app, and the
+    insurer reuses the bank's identification."""
     total = len(rows.reuse_candidates)
     insurer_of = {r["person_id"]: r["entity"] for r in rows.home_policies}
     done = 0
     for chunk in _chunks(rows.reuse_candidates, REUSE_BATCH):
         with unit_of_work(engine) as session:
             for person in chunk:
+                customers.file_application(
+                    session,
+                    gate=gate,
+                    actor=Actor("self-service", "kbc-bank"),
+                    person_id=person,
+                    data=ApplicationCreate(entity=insurer_of[person]),
+                )
                 actor = Actor("onboarding-service", insurer_of[person])
                 customers.reuse_identity(
                     session, gate=gate, actor=actor, person_id=person, today=TODAY

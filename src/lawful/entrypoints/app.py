@@ -1,4 +1,4 @@
-"""The HTTP API: `create_app()` wires the register, the gate and every domain's routes."""
+"""The HTTP API: `create_app()` serves an installation's runtime with every domain's routes."""
 
 from __future__ import annotations
 
@@ -9,18 +9,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from lawful import __version__
 from lawful.auth.schemas import Principal
-from lawful.config import get_settings
-from lawful.core.db import create_engine, upgrade
-from lawful.core.gate import Gate
-from lawful.core.register.load import load_register
+from lawful.config import Settings
+from lawful.core.runtime import Runtime
 from lawful.customers import api as customers_api
+from lawful.entrypoints import bootstrap
 from lawful.rights import api as rights_api
-from lawful.rights.state import DbSubjectStates
 from lawful.web import problems
-from lawful.web.deps import PrincipalDep, Runtime
+from lawful.web.deps import PrincipalDep
 from lawful.web.routing import UnitOfWorkRouter
 
 DESCRIPTION = """
@@ -28,38 +27,43 @@ Every route that touches personal data passes the gate: the policy compiled from
 register decides, and the decision is appended to the tamper-evident ledger in the same
 transaction. Refusals come back as RFC 9457 problem details carrying the policy's reason codes.
 
-Authenticate with `Authorization: Bearer <token>`; `lawful demo` prints ready-to-use tokens.
+Authenticate with `Authorization: Bearer <token>`; `lawful demo` prints ready-to-use tokens and
+`lawful tokens issue` makes new ones.
 """
 
 
 def create_app(
+    runtime: Runtime | None = None,
     *,
-    database_url: str | None = None,
-    register_path: Path | None = None,
+    settings: Settings | None = None,
+    migrate: bool = True,
     files: Path | None = None,
 ) -> FastAPI:
-    """The API; `files`, when given, is served read-only under /files (the demo's statements)."""
-    url = database_url or get_settings().database_url
+    """The API over `runtime`, or over the installation `settings` (default: the environment)
+    describe, opened at start-up and closed at shutdown. `files`, when given, is served read-only
+    under /files (the demo's statements)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(url)
-        upgrade(engine)
-        register = load_register(register_path)
-        app.state.lawful = Runtime(
-            engine=engine, register=register, gate=Gate.build(register, DbSubjectStates())
-        )
+        if runtime is not None:
+            app.state.lawful = runtime
+            yield
+            return
+        opened = bootstrap.open_runtime(settings, migrate=migrate)
+        app.state.lawful = opened
         try:
             yield
         finally:
-            engine.dispose()
+            opened.engine.dispose()
 
-    app = FastAPI(
+    # The documentation's scripts and styles are served by the app itself: /docs works offline.
+    app = FastAPIOffline(
         title="lawful",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         docs_url="/docs",
+        redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     problems.install(app)
@@ -80,3 +84,9 @@ def create_app(
     if files is not None:
         app.mount("/files", StaticFiles(directory=files, html=True), name="files")
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app `lawful serve` runs in each worker process: the configured installation, already
+    migrated by `serve` before the workers start."""
+    return create_app(migrate=False)

@@ -6,8 +6,21 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from lawful.core.errors import LawfulError, RegisterInvalid
-from lawful.entrypoints import cli_demo, cli_ledger, cli_register, cli_rights, cli_statement
+from lawful.core.errors import ConfigurationError, LawfulError, RegisterInvalid
+from lawful.entrypoints import (
+    cli_demo,
+    cli_install,
+    cli_keys,
+    cli_ledger,
+    cli_register,
+    cli_rights,
+    cli_statement,
+)
+
+# Exit codes: 1 the command's own failure (a bad register, a tampered ledger, refused input);
+# 2 the installation cannot be used (keys or database missing, damaged or unreachable).
+EXIT_FAILED = 1
+EXIT_UNAVAILABLE = 2
 
 app = typer.Typer(
     help="lawful — the privacy statement is code.",
@@ -18,24 +31,30 @@ app.add_typer(cli_register.app, name="register")
 app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
+app.add_typer(cli_keys.app, name="keys")
+app.command()(cli_install.init)
+app.command()(cli_install.serve)
 app.command()(cli_demo.demo)
 
 
 def main() -> None:
-    """Run the CLI; domain errors become one clear line and exit code 1, never a traceback."""
+    """Run the CLI; errors become one clear line and an exit code, never a traceback."""
     err = Console(stderr=True, soft_wrap=True)
     try:
         app()
     except RegisterInvalid as exc:
         for problem in exc.problems:
             err.print(problem, markup=False, highlight=False)
-        raise SystemExit(1) from None
+        raise SystemExit(EXIT_FAILED) from None
+    except ConfigurationError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(EXIT_UNAVAILABLE) from None
     except LawfulError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
-        raise SystemExit(1) from None
-    except SQLAlchemyError as exc:  # a malformed URL or an unreachable database (`lawful demo`)
+        raise SystemExit(EXIT_FAILED) from None
+    except SQLAlchemyError as exc:  # a malformed URL or an unreachable database
         err.print(f"error: database: {getattr(exc, 'orig', None) or exc}", markup=False)
-        raise SystemExit(1) from None
+        raise SystemExit(EXIT_UNAVAILABLE) from None
     except OSError as exc:  # a file that cannot be written (statements, checkpoint copies, keys)
         err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}", markup=False)
-        raise SystemExit(1) from None
+        raise SystemExit(EXIT_FAILED) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -18,21 +19,25 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
-from lawful.config import get_settings
-from lawful.core.db import create_engine, upgrade
-from lawful.core.gate import Gate, unit_of_work
+from lawful.config import Settings, get_settings
+from lawful.core import installation
+from lawful.core.db import sqlite_checkpoint
+from lawful.core.errors import ConfigurationError
+from lawful.core.gate import unit_of_work
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
-from lawful.core.register.models import Register
-from lawful.core.register.statement import render_all
+from lawful.core.register.statement import languages, render_all
+from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
-from lawful.rights.state import DbSubjectStates
+from lawful.entrypoints import bootstrap
 
 out = Console(soft_wrap=True)
+# Written by the build's last transaction: a database without it holds no finished world.
+WORLD_MARKER = "demo-world"
 
 
 def _statements(out_dir: Path, register_file: Path, expected: int) -> list[Path]:
@@ -56,6 +61,13 @@ def demo(
     ] = True,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    with_statements: Annotated[
+        bool,
+        typer.Option(
+            "--statements/--no-statements",
+            help="Render the privacy statements (HTML and PDF) too.",
+        ),
+    ] = True,
 ) -> None:
     """Build the demo world (statements, customers, ledger), print tokens, serve the API."""
     settings = get_settings()
@@ -68,52 +80,74 @@ def demo(
     )
 
     statements_dir = out_dir / "statements"
-    expected = len(register.brands) * len(register.languages) * 2
-    statements = _statements(statements_dir, register_file, expected)
-    if not statements:
-        with out.status(f"rendering {expected} statements (HTML and tagged PDF)…"):
-            statements = render_all(register, statements_dir, workers=min(4, os.cpu_count() or 1))
-    out.print(f"[green]✓[/green] {len(statements)} statements in {statements_dir}/")
+    if with_statements:
+        expected = len(register.brands) * len(languages(register)) * 2
+        statements = _statements(statements_dir, register_file, expected)
+        if not statements:
+            with out.status(f"rendering {expected} statements (HTML and tagged PDF)…"):
+                statements = render_all(
+                    register, statements_dir, workers=min(4, os.cpu_count() or 1)
+                )
+        out.print(f"[green]✓[/green] {len(statements)} statements in {statements_dir}/")
 
-    engine = create_engine(settings.database_url)
-    url = engine.url.render_as_string(hide_password=True)
+    bootstrap.init(settings)
+    url = make_url(settings.database_url).render_as_string(hide_password=True)
     meta = settings.home / "demo.json"
     copies = settings.checkpoint_copies or settings.home / "checkpoint-copies.jsonl"
+    runtime = bootstrap.open_runtime(settings)
     try:
-        upgrade(engine)
-        gate = Gate.build(register, DbSubjectStates())
-        with unit_of_work(engine) as session:
+        with unit_of_work(runtime.engine) as session:
+            built = installation.marker(session, WORLD_MARKER)
             existing = customers.count_persons(session)
+            if existing and built is None and meta.exists():
+                # A world built before the marker existed: its parameters file was written
+                # once the build had finished.
+                built = meta.read_text()
+                installation.set_marker(session, WORLD_MARKER, built)
+        if existing and built is None:
+            raise ConfigurationError(
+                f"{url} holds {existing} customers but no finished demo world (an interrupted "
+                "build, or a database that is not a demo's): use an empty database, or delete "
+                "this one to build the demo again"
+            )
         if existing:
-            params = json.loads(meta.read_text()) if meta.exists() else {}
+            params = json.loads(built or "{}")
             customers_count = int(params.get("customers", customers_count))
             seed = int(params.get("seed", seed))
             out.print(
                 f"[green]✓[/green] demo world already in {url}: {existing} customers "
                 f"(delete the database to rebuild it)"
             )
-            showcase = world.showcase(register, customers_count=customers_count, seed=seed)
+            showcase = world.showcase(runtime.register, customers_count=customers_count, seed=seed)
         else:
-            summary = _build(engine, register, gate, customers_count, seed)
-            settings.home.mkdir(parents=True, exist_ok=True)
-            meta.write_text(json.dumps({"customers": customers_count, "seed": seed}))
-            showcase = summary.showcase
+            runtime.engine.dispose()
+            runtime = _build_world(settings, customers_count, seed)
+            showcase = world.showcase(runtime.register, customers_count=customers_count, seed=seed)
+            meta.unlink(missing_ok=True)
             # Sign what was built and keep a copy of the checkpoint outside the database; a new
             # world starts a new file (the copies of a deleted world's checkpoints would not
             # match it).
-            with unit_of_work(engine) as session:
-                signed = ledger.checkpoint(session)
+            with unit_of_work(runtime.engine) as session:
+                signed = ledger.checkpoint(session, keys=runtime.keys)
             copies.unlink(missing_ok=True)
             checkpoint_copies.append(copies, signed)
         held = checkpoint_copies.read(copies).checkpoints if copies.exists() else []
-        with unit_of_work(engine) as session:
-            verified = ledger.verify(session, copies=held)
+        with unit_of_work(runtime.engine) as session:
+            verified = ledger.verify(session, keys=runtime.keys, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")
-        issued = tokens.issue(engine, register, showcase)
+        issued = tokens.issue(runtime.engine, runtime.register, showcase)
     finally:
-        engine.dispose()
+        runtime.engine.dispose()
 
-    _print_tokens(issued, host, port, time.perf_counter() - started, statements_dir, url, copies)
+    _print_tokens(
+        issued,
+        host,
+        port,
+        time.perf_counter() - started,
+        statements_dir if with_statements else None,
+        url,
+        copies,
+    )
     if not serve:
         return
     import uvicorn
@@ -122,15 +156,56 @@ def demo(
 
     out.print(f"\nserving on [bold]http://{host}:{port}/docs[/bold] — Ctrl-C to stop")
     try:
-        uvicorn.run(create_app(files=out_dir), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(settings=settings, files=out_dir if with_statements else None),
+            host=host,
+            port=port,
+            log_level="warning",
+            server_header=False,
+        )
     except OSError as exc:
         out.print(f"[red]cannot serve on {host}:{port}: {exc.strerror}[/red] (try --port)")
         raise typer.Exit(1) from exc
 
 
-def _build(
-    engine: Engine, register: Register, gate: Gate, customers_count: int, seed: int
-) -> world.WorldSummary:
+def _build_world(settings: Settings, customers_count: int, seed: int) -> Runtime:
+    """Build the world so that an interrupted build is never taken for a world.
+
+    SQLite: built in a file of its own, renamed over the configured one only when complete, so
+    that `kill -9` leaves the configured database as it was. PostgreSQL: built in place; the
+    marker written by the last transaction says it is complete, and a database with customers
+    but no marker is refused (above)."""
+    target = bootstrap.sqlite_path(settings.database_url)
+    if target is None:
+        runtime = bootstrap.open_runtime(settings)
+        _build(runtime, customers_count, seed)
+        return runtime
+    building = target.with_name(f"{target.name}.building")
+    for leftover in (building, *_sidecars(building)):
+        leftover.unlink(missing_ok=True)
+    scratch = replace(settings, database_url=f"sqlite:///{building}")
+    bootstrap.init(scratch)
+    runtime = bootstrap.open_runtime(scratch)
+    try:
+        _build(runtime, customers_count, seed)
+        # Everything into the main file before it moves: the -wal file does not follow.
+        if not sqlite_checkpoint(runtime.engine):
+            raise ConfigurationError(f"{building}: its write-ahead log could not be emptied")
+    finally:
+        runtime.engine.dispose()
+    for stale in _sidecars(target):
+        stale.unlink(missing_ok=True)
+    os.replace(building, target)
+    for leftover in _sidecars(building):
+        leftover.unlink(missing_ok=True)
+    return bootstrap.open_runtime(settings)
+
+
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    return path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")
+
+
+def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSummary:
     columns = (
         TextColumn("{task.description:<42}"),
         BarColumn(),
@@ -147,7 +222,12 @@ def _build(
 
         began = time.perf_counter()
         summary = world.build(
-            engine, register, gate, customers_count=customers_count, seed=seed, progress=step
+            runtime.engine,
+            runtime.register,
+            runtime.gate,
+            customers_count=customers_count,
+            seed=seed,
+            progress=step,
         )
     rate = summary.customers / (time.perf_counter() - began)
     out.print(
@@ -155,6 +235,10 @@ def _build(
         + ", ".join(f"{n} {table}" for table, n in summary.rows.items())
         + f"; {summary.objections} objections, {summary.requests} access requests"
     )
+    with unit_of_work(runtime.engine) as session:
+        installation.set_marker(
+            session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})
+        )
     return summary
 
 
@@ -163,7 +247,7 @@ def _print_tokens(
     host: str,
     port: int,
     elapsed: float,
-    statements_dir: Path,
+    statements_dir: Path | None,
     url: str,
     copies: Path,
 ) -> None:
@@ -186,7 +270,11 @@ def _print_tokens(
         f"  curl -X POST {bearer} {json_body} {me}/objections   # no more direct marketing\n"
         f"  curl -X POST {bearer} {me}/erasure\n"
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
-        f"\nStatements: {statements_dir}/ (served at http://{host}:{port}/files/statements/)\n"
-        f"Database: {url} · check the ledger: lawful ledger verify --copies {copies}",
+        + (
+            f"\nStatements: {statements_dir}/ (served at http://{host}:{port}/files/statements/)"
+            if statements_dir
+            else ""
+        )
+        + f"\nDatabase: {url} · check the ledger: lawful ledger verify --copies {copies}",
         highlight=False,
     )

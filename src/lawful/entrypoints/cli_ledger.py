@@ -10,15 +10,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from lawful.config import COPIES_VARIABLE, get_settings
-from lawful.core.db import create_engine, session_scope, upgrade
+from lawful.core.db import session_scope
 from lawful.core.errors import ConfigurationError, LawfulError
 from lawful.core.ledger import copies as checkpoint_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.vault import keys
+from lawful.core.vault.keys import Keyring
+from lawful.entrypoints.bootstrap import open_runtime
 
 app = typer.Typer(
     name="ledger", help="The append-only ledger: verify, checkpoint, rotate the key, show."
@@ -30,19 +32,16 @@ LONG_VERIFY = 200_000  # events: from here on, verify says what it is doing befo
 
 
 @contextmanager
-def _unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
-    """Open the configured database (migrated to head) and map failures to one clear line."""
-    settings = get_settings()
+def _unit_of_work(*, read_only: bool = False) -> Iterator[tuple[Session, Keyring]]:
+    """Open the installation (database migrated to head) and map failures to one clear line:
+    exit 2 when the ledger cannot be checked at all (keys or database unavailable), 1 otherwise."""
+    engine = None
     try:
-        engine = create_engine(settings.database_url)
-    except Exception as exc:  # a malformed URL: say so instead of printing a traceback
-        typer.echo(f"error: cannot use database URL: {exc}", err=True)
-        raise typer.Exit(EXIT_UNAVAILABLE) from exc
-    try:
-        upgrade(engine)
+        runtime = open_runtime()
+        engine = runtime.engine
         with session_scope(engine, read_only=read_only) as session:
-            yield session
-    except ConfigurationError as exc:  # e.g. a damaged key file: nothing said about the ledger
+            yield session, runtime.keys
+    except ConfigurationError as exc:  # keys or database missing or damaged: nothing said
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
     except LawfulError as exc:
@@ -51,8 +50,12 @@ def _unit_of_work(*, read_only: bool = False) -> Iterator[Session]:
     except OperationalError as exc:
         typer.echo(f"error: database unavailable: {exc.orig}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    except ArgumentError as exc:  # a malformed URL: say so instead of printing a traceback
+        typer.echo(f"error: cannot use database URL: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from exc
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
 
 
 COPIES_HELP = (
@@ -83,13 +86,13 @@ def verify(copies: CopiesOption = None) -> None:
                 "write and are ignored",
                 err=True,
             )
-    with _unit_of_work(read_only=True) as session:
+    with _unit_of_work(read_only=True) as (session, keyring):
         events = ledger.head(session)[0]
         if events >= LONG_VERIFY:
             # A line, not a live bar: a display thread would keep verify from using a second
             # process on SQLite.
             typer.echo(f"checking {events:,} events and their checkpoints…", err=True)
-        result = ledger.verify(session, copies=held.checkpoints)
+        result = ledger.verify(session, keys=keyring, copies=held.checkpoints)
     if not result.ok:
         typer.echo(result.summary(), err=True)
         raise typer.Exit(EXIT_TAMPERED)
@@ -108,8 +111,8 @@ def checkpoint(copies: CopiesOption = None) -> None:
     """Sign the current head (sequence and hash) with the installation's Ed25519 key.
 
     With --copies, the signed checkpoint is then appended to that file."""
-    with _unit_of_work() as session:
-        cp = ledger.checkpoint(session)
+    with _unit_of_work() as (session, keyring):
+        cp = ledger.checkpoint(session, keys=keyring)
     typer.echo(f"checkpoint #{cp.id} signed at seq {cp.sequence} (hash {cp.hash.hex()[:16]}…)")
     if copies is None:
         return
@@ -130,7 +133,7 @@ def rotate_key() -> None:
     Checkpoints signed with the retired key still verify (its public half is kept); nothing can
     be signed with it any more. Restart running services so that they sign with the new key."""
     try:
-        retired, new = keys.rotate_signing_key()
+        retired, new = keys.rotate_signing_key(get_settings().keys_dir)
     except (OSError, LawfulError) as exc:
         typer.echo(f"error: the signing key was not rotated: {exc}", err=True)
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
@@ -143,7 +146,7 @@ def show(
     last: int = typer.Option(20, "--last", "-n", min=1, help="How many recent events."),
 ) -> None:
     """The most recent events, oldest first. Subjects appear as pseudonyms only."""
-    with _unit_of_work(read_only=True) as session:
+    with _unit_of_work(read_only=True) as (session, _):
         records = ledger.recent(session, limit=last)
     table = Table(title=f"ledger: last {len(records)} event(s)")
     for column in ("seq", "occurred (UTC)", "event", "actor", "entity", "purpose", "basis"):

@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from lawful.config import get_settings
-from lawful.core.db import create_engine, upgrade
-from lawful.core.gate import Gate, unit_of_work
-from lawful.core.register.load import load_register
+from lawful.core.gate import unit_of_work
+from lawful.entrypoints.bootstrap import open_runtime
+from lawful.flows import restore
 from lawful.flows import retention as retention_flow
-from lawful.rights.state import DbSubjectStates
 
 app = typer.Typer(name="rights", help="Data-subject rights: the jobs that run on a schedule.")
 
@@ -40,20 +38,17 @@ def retention(
     stopped midway and started again finishes the job, and a second run does nothing.
     """
     day = today.date() if today else dt.date.today()
-    register = load_register(register_file)
-    engine = create_engine(get_settings().database_url)
+    runtime = open_runtime(register_path=register_file)
     run = retention_flow.RetentionRun()
     try:
-        upgrade(engine)
-        gate = Gate.build(register, DbSubjectStates())
         while not run.done:
             before = run.batches
-            with unit_of_work(engine) as session:
-                retention_flow.retention_batch(session, gate=gate, today=day, run=run)
+            with unit_of_work(runtime.engine) as session:
+                retention_flow.retention_batch(session, gate=runtime.gate, today=day, run=run)
             if run.batches > before:
                 typer.echo(_progress(run), err=True)
     finally:
-        engine.dispose()
+        runtime.engine.dispose()
     typer.echo(
         f"retention as of {day.isoformat()}: {run.former_clients_erased} former client(s) erased"
         f" past their file's retention; {run.reviewed} person(s) with ended holds reviewed,"
@@ -67,4 +62,24 @@ def _progress(run: retention_flow.RetentionRun) -> str:
     return (
         f"  batch {run.batches} ({run.phase}): {run.former_clients_erased} former client(s)"
         f" erased, {run.reviewed} reviewed"
+    )
+
+
+@app.command("replay-erasures")
+def replay_erasures() -> None:
+    """After restoring a database backup: erase again everyone erased since it was taken.
+
+    Every erasure lists the person outside the database (in the keys folder); whoever the
+    restored database brought back is erased again, with today's legal holds. `lawful serve`
+    does this at start-up too. Nothing to do costs one query."""
+    runtime = open_runtime()
+    try:
+        with unit_of_work(runtime.engine) as session:
+            replayed = restore.replay_erasures(session, gate=runtime.gate, today=dt.date.today())
+    finally:
+        runtime.engine.dispose()
+    typer.echo(
+        f"{len(replayed.persons)} person(s) erased again, {replayed.keys} key(s) destroyed again"
+        if replayed.keys
+        else "nothing to replay: every listed erasure holds in this database"
     )

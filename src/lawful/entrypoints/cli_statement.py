@@ -51,11 +51,13 @@ def _load(path: Path | None) -> Register:
         _fail(f"{first}{more}" if str(where) in first else f"{where}: {first}{more}")
 
 
-def _check_choice(kind: str, value: str | None, valid: list[str]) -> str:
+def _check_choice(
+    kind: str, value: str | None, valid: list[str], where: str = "the register declares"
+) -> str:
     if value is None:
         _fail(f"--{kind} is required (one of: {', '.join(valid)}), or use --all")
     if value not in valid:
-        _fail(f"unknown {kind} '{value}'; the register declares: {', '.join(valid)}")
+        _fail(f"unknown {kind} '{value}'; {where}: {', '.join(valid)}")
     return value
 
 
@@ -66,7 +68,12 @@ def render(
         typer.Option("--out", help="Output file, or the output folder with --all."),
     ],
     brand: Annotated[str | None, typer.Option(help="Brand id, e.g. kbc, cbc.")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language, e.g. fr, nl, en.")] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Language, e.g. fr, nl, en; de gives a notice and the region's language."
+        ),
+    ] = None,
     fmt: Annotated[
         Format | None,
         typer.Option("--format", help="html or pdf (default: from the --out suffix)."),
@@ -113,7 +120,7 @@ def _render_one(
     register: Register, out_path: Path, brand: str | None, lang: str | None, fmt: Format | None
 ) -> Format:
     brand_id = _check_choice("brand", brand, [b.id for b in register.brands])
-    language = _check_choice("lang", lang, register.languages)
+    language = _check_choice("lang", lang, statement.languages(register), "statements exist in")
     chosen = fmt or (Format.PDF if out_path.suffix.lower() == ".pdf" else Format.HTML)
     if not out_path.parent.is_dir():
         _fail(f"folder {out_path.parent} does not exist")

@@ -49,7 +49,11 @@ def access_report(
         categories=gate.register.purpose(rights.PURPOSE).data_categories,
         details={"request_id": request_id},
     )
-    events = [r for r in ledger.for_subject(session, subject_id=person_id) if r.decision == "allow"]
+    events = [
+        r
+        for r in ledger.for_subject(session, keys=gate.keys, subject_id=person_id)
+        if r.decision == "allow"
+    ]
     events.sort(key=lambda r: r.sequence, reverse=True)
     objections, holds = rights.restrictions(session, person_id=person_id)
     data = ReportData(person_id, request_id, today, file, events, objections, holds)
@@ -58,7 +62,8 @@ def access_report(
         "purposes": len(rights.concerned(gate.register, data)),
         "events": len(events),
     }
-    rights.complete_request(
+    # An access report downloaded again the day it was answered keeps its first outcome.
+    rights.finish_request(
         session, gate=gate, actor=actor, request_id=request_id, today=today, outcome=outcome
     )
     return data

@@ -79,5 +79,5 @@ def erase(
     )
     customers.erase_person(session, gate=gate, actor=actor, person_id=person_id, keep=keep)
     rights.store_holds(session, kept={person_id: kept}, today=today)
-    vault.shred(session, subject_id=person_id)
+    vault.shred(session, keys=gate.keys, subject_id=person_id)
     return Erasure(request_id, erasing, kept, facts.language, facts.brand)

@@ -143,8 +143,7 @@ def _former_clients(
     )
     erased = list(erasure.erased)
     run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
-    for person in erased:
-        vault.shred(session, subject_id=person)
+    vault.shred_many(session, keys=gate.keys, subject_ids=erased)
     run.former_clients_erased += len(erased)
     run.refused += len(persons) - len(erased)
 

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Connection
 
 from lawful.auth import models as _auth_models  # noqa: F401
 from lawful.config import get_settings
+from lawful.core import installation as _installation  # noqa: F401
 from lawful.core.db import Base, create_engine
 from lawful.core.ledger import models as _ledger_models  # noqa: F401  (registers the tables)
 from lawful.core.vault import models as _vault_models  # noqa: F401

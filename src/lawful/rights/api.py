@@ -11,10 +11,18 @@ from enum import StrEnum
 from fastapi import Query, Response, status
 from pydantic import BaseModel, Field
 
+from lawful.customers.schemas import IdentityDocument, PersonUpdate
 from lawful.flows import access_report as access
 from lawful.flows import erasure
 from lawful.rights import service, words
-from lawful.rights.schemas import ErasureOutcome, ObjectionRead, RequestRead, RequestType
+from lawful.rights.requests import QUEUE_PAGE, QUEUE_PAGE_MAX
+from lawful.rights.schemas import (
+    ErasureOutcome,
+    ObjectionRead,
+    RequestPage,
+    RequestRead,
+    RequestType,
+)
 from lawful.web.deps import (
     PrincipalDep,
     RuntimeDep,
@@ -53,6 +61,37 @@ class ObjectionDecision(BaseModel):
 
 class RequestCreate(BaseModel):
     type: RequestType
+    changes: PersonUpdate | None = Field(
+        default=None,
+        description=(
+            "For a rectification request: the corrections asked for. They are applied once staff "
+            "have checked them against an identity document."
+        ),
+    )
+    statement: str | None = Field(
+        default=None, max_length=2000, description="What the person wants to tell us about it."
+    )
+
+
+class RequestDecision(BaseModel):
+    approved: bool
+    grounds: str = Field(min_length=3, max_length=2000, description="What the person is told.")
+    document: IdentityDocument | None = Field(
+        default=None,
+        description="To approve a rectification: the identity document the changes were checked "
+        "against.",
+    )
+
+
+class RequestClosure(BaseModel):
+    grounds: str = Field(min_length=3, max_length=2000, description="What the person is told.")
+
+
+ANSWERED = Query(
+    None,
+    description="The registered request this answers. Required from staff: reading or erasing a "
+    "whole file answers a request. A customer leaves it out: the call is the request.",
+)
 
 
 class Extension(BaseModel):
@@ -71,6 +110,7 @@ def access_report(
     session: SessionDep,
     who: PrincipalDep,
     format: ReportFormat = Query(ReportFormat.JSON, description="json, html or pdf"),
+    request_id: int | None = ANSWERED,
 ) -> Response:
     require_person_access(who, person_id)
     data = access.access_report(
@@ -79,6 +119,7 @@ def access_report(
         actor=actor_of(who),
         person_id=person_id,
         today=dt.date.today(),
+        request_id=request_id,
         registered_by=who.label,
     )
     report = service.report_view(rt.gate.register, data)
@@ -166,7 +207,13 @@ def decide(
     "/persons/{person_id}/erasure",
     summary="Erase what may go; list what must stay, why and until when (Art. 17)",
 )
-def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> ErasureOutcome:
+def erase(
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    request_id: int | None = ANSWERED,
+) -> ErasureOutcome:
     require_person_access(who, person_id)
     done = erasure.erase(
         session,
@@ -174,6 +221,7 @@ def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
         actor=actor_of(who),
         person_id=person_id,
         today=dt.date.today(),
+        request_id=request_id,
         registered_by=who.label,
     )
     return words.erasure_outcome(
@@ -192,7 +240,13 @@ def erase(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
-def portability(person_id: str, rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> Response:
+def portability(
+    person_id: str,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    request_id: int | None = ANSWERED,
+) -> Response:
     require_person_access(who, person_id)
     archive = service.portability(
         session,
@@ -200,6 +254,7 @@ def portability(person_id: str, rt: RuntimeDep, session: SessionDep, who: Princi
         actor=actor_of(who),
         person_id=person_id,
         today=dt.date.today(),
+        request_id=request_id,
         registered_by=who.label,
     )
     headers = {"Content-Disposition": f'attachment; filename="data-{person_id}.zip"'}
@@ -210,12 +265,17 @@ def portability(person_id: str, rt: RuntimeDep, session: SessionDep, who: Princi
     "/persons/{person_id}/requests",
     status_code=status.HTTP_201_CREATED,
     summary="Register a rights request (tracked with its one-month deadline)",
+    description=(
+        "A rectification request names the `changes` asked for; it is answered the same way "
+        "whatever they are, and staff check them against an identity document before the file "
+        "changes."
+    ),
 )
 def submit(
     person_id: str, body: RequestCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
     require_person_access(who, person_id)
-    return service.submit_request(
+    return service.file_request(
         session,
         gate=rt.gate,
         actor=actor_of(who),
@@ -224,6 +284,8 @@ def submit(
         channel=service.channel_of(actor_of(who)),
         registered_by=who.label,
         today=dt.date.today(),
+        changes=body.changes,
+        statement=body.statement,
     )
 
 
@@ -237,21 +299,72 @@ def person_requests(
     )
 
 
-@router.get("/requests", summary="Rights requests across persons, e.g. the overdue ones")
+@router.get(
+    "/requests",
+    summary="The requests made to the caller's entity, by deadline, a page at a time",
+    description=(
+        "Reading the queue is recorded as one event, whatever the number of requests. Pass the "
+        "`next_cursor` of a page as `cursor` to get the next one."
+    ),
+)
 def all_requests(
     rt: RuntimeDep,
     session: SessionDep,
     who: PrincipalDep,
     overdue: bool = Query(False, description="Only requests past their deadline."),
-) -> list[RequestRead]:
+    status: str | None = Query(None, max_length=16, description="Only requests in this status."),
+    limit: int = Query(QUEUE_PAGE, ge=1, le=QUEUE_PAGE_MAX, description="Requests per page."),
+    cursor: str | None = Query(None, max_length=100, description="Where the previous page ended."),
+) -> RequestPage:
     require_staff(who)
     today = dt.date.today()
-    return service.list_requests(
+    return service.request_queue(
         session,
         gate=rt.gate,
         actor=actor_of(who),
         today=today,
+        status=status,
         overdue_on=today if overdue else None,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.post(
+    "/requests/{request_id}/decision",
+    summary="The DPO approves or rejects a rectification or restriction request, with grounds",
+)
+def decide_request(
+    request_id: int, body: RequestDecision, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> RequestRead:
+    require_staff(who)
+    return service.decide_request(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        request_id=request_id,
+        approved=body.approved,
+        grounds=body.grounds,
+        document=body.document,
+        today=dt.date.today(),
+    )
+
+
+@router.post(
+    "/requests/{request_id}/closure",
+    summary="The DPO lifts an approved restriction, closing its request",
+)
+def close_request(
+    request_id: int, body: RequestClosure, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> RequestRead:
+    require_staff(who)
+    return service.close_request(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        request_id=request_id,
+        grounds=body.grounds,
+        today=dt.date.today(),
     )
 
 

@@ -5,25 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lawful.core.register.models import Region, Register
+from lawful.core.register.languages import REGION_LANGUAGE, reading_language
+from lawful.core.register.models import Register
 
 # Statement helpers are reused rather than copied, so that a purpose reads the same in the access
 # report as in the privacy statement; the builder is the statement module's own.
 from lawful.core.register.statement import TextBuilder
 from lawful.customers.schemas import Section
 
-# A person whose language the register does not speak (German, in the reference register) is
-# answered in the language of the region their brand serves.
-REGION_LANGUAGE = {Region.FLANDERS: "nl", Region.WALLONIA: "fr", Region.BRUSSELS: "fr"}
-
 __all__ = ["REGION_LANGUAGE", "TextBuilder", "builder", "builder_for_file", "language_of"]
 
 
 def language_of(register: Register, *, language: str | None, brand: str) -> str:
-    if language is not None and language in register.languages:
-        return language
-    fallback = REGION_LANGUAGE[register.brand(brand).region]
-    return fallback if fallback in register.languages else register.languages[0]
+    """A person whose language the register does not speak (German, in the reference register)
+    is answered in the language of the region their brand serves."""
+    return reading_language(register, brand=register.brand(brand), wanted=language)
 
 
 def builder(register: Register, *, language: str | None, brand: str) -> TextBuilder:

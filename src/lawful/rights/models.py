@@ -15,7 +15,11 @@ class RightsRequest(Base):
     """One request, from receipt to answer: one month, extendable by two with a reason (12(3))."""
 
     __tablename__ = "rights_request"
-    __table_args__ = (sa.Index("ix_rights_request_status_deadline", "status", "deadline"),)
+    __table_args__ = (
+        sa.Index("ix_rights_request_status_deadline", "status", "deadline"),
+        # The request queue: an entity's requests by deadline, page after page.
+        sa.Index("ix_rights_request_entity_deadline", "entity", "deadline", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     person_id: Mapped[str] = mapped_column(PersonId, sa.ForeignKey("person.id"), index=True)
@@ -28,6 +32,11 @@ class RightsRequest(Base):
     extension_reason: Mapped[str | None] = mapped_column(sa.Text)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(sa.Text)  # JSON: what was done, kept, and why
+    # The entity the request was made to (the customer's, or the registering staff member's):
+    # its staff see and answer it. None for requests made before entities were recorded.
+    entity: Mapped[str | None] = mapped_column(sa.String(64))
+    decision_grounds: Mapped[str | None] = mapped_column(sa.Text)  # why approved or rejected
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))  # role:staff-id
 
 
 class Objection(Base):

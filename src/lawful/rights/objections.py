@@ -27,6 +27,7 @@ from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
     complete_request,
+    reachable,
     record,
     start_request,
     submit_request,
@@ -183,7 +184,7 @@ def decide_objection(
     )
     row.status = status.value
     row.decision_grounds = grounds
-    row.decided_by = actor.role
+    row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
     if row.request_id is not None:
@@ -212,6 +213,8 @@ def withdraw_objection(
     With `person_id`, an objection of someone else is not found. A withdrawal while the DPO had not
     decided closes the request: there is nothing left to decide.
     """
+    if person_id is not None:
+        reachable(session, gate, actor, person_id, event=RightsEvent.OBJECTION_WITHDRAW)
     row = repository.objection(session, objection_id, lock=True)
     if row is None or (person_id is not None and row.person_id != person_id):
         raise NotFound(f"no objection {objection_id}")
@@ -247,6 +250,7 @@ def list_objections(
 ) -> list[ObjectionRead]:
     """The person's objections and their outcomes; reading them is recorded like any access."""
     customers.present(session, person_id, erased_too=True)
+    reachable(session, gate, actor, person_id, event=RightsEvent.OBJECTION_READ)
     rows = repository.objections_of_person(session, person_id)
     record(
         session,

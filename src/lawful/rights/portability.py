@@ -52,6 +52,7 @@ def portability(
     actor: Actor,
     person_id: str,
     today: dt.date | None = None,
+    request_id: int | None = None,
     registered_by: str | None = None,
 ) -> bytes:
     day = today or dt.date.today()
@@ -62,6 +63,7 @@ def portability(
         person_id=person_id,
         kind=RequestType.PORTABILITY,
         today=day,
+        request_id=request_id,
         registered_by=registered_by,
     )
     provided, observed = customers.portable_data(

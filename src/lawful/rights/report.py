@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
 from babel.lists import format_list
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import RenderError
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.compile import ancestry
+from lawful.core.register.grammar import long_date
 from lawful.core.register.models import ObjectionMode, Purpose, Register
 from lawful.core.register.statement import Labels
 from lawful.core.register.statement import label_tree as statement_labels
@@ -159,9 +159,7 @@ def _purpose(
         id=purpose.id,
         title=view.title,
         description=view.description,
-        controllers=[
-            texts.register.entity(c).legal_name for c in purpose.controllers if c in entities
-        ],
+        controllers=[texts.entity_name(c) for c in purpose.controllers if c in entities],
         basis=view.basis,
         interest=view.interest,
         categories=view.categories,
@@ -188,8 +186,8 @@ class Names:
 def _names(texts: TextBuilder, categories: set[str]) -> Names:
     register = texts.register
     return Names(
-        entities={e.id: e.legal_name for e in register.entities},
-        recipients={r.id: texts.text(r.name, f"recipients.{r.id}") for r in register.recipients},
+        entities={e.id: texts.entity_name(e.id) for e in register.entities},
+        recipients={r.id: texts.recipient_name(r) for r in register.recipients},
         categories={c: category_name(texts, c) for c in categories},
     )
 
@@ -219,7 +217,7 @@ def _line(texts: TextBuilder, names: Names, group: Sequence[ledger.LedgerRecord]
     text = label(
         texts.lang,
         "timeline.line",
-        date=format_date(newest.occurred_at.date(), "long", locale=texts.locale),
+        date=long_date(newest.occurred_at.date(), texts.locale),
         entity=entity,
         categories=format_list(categories, locale=texts.locale) if categories else "—",
         purpose=title,
@@ -233,7 +231,7 @@ def _line(texts: TextBuilder, names: Names, group: Sequence[ledger.LedgerRecord]
         purpose=newest.purpose,
         purpose_title=title,
         categories=categories,
-        recipient=recipient,
+        recipient=texts.bare(recipient) if recipient else None,
         text=text,
     )
 
@@ -261,8 +259,8 @@ def _objection(texts: TextBuilder, row: ObjectionRead) -> ObjectionInfo:
     text = label(
         lang,
         f"objection.status.{status.value}",
-        received=format_date(received, "long", locale=locale),
-        decided=format_date(decided, "long", locale=locale) if decided else "",
+        received=long_date(received, locale),
+        decided=long_date(decided, locale) if decided else "",
         grounds=row.decision_grounds or "",
     )
     return ObjectionInfo(
@@ -281,10 +279,10 @@ def _authority(texts: TextBuilder) -> AuthorityInfo:
     authority = texts.register.authority
     contact = authority.contact
     return AuthorityInfo(
-        name=texts.text(authority.name, "authority.name"),
+        name=texts.bare(texts.text(authority.name, "authority.name")),
         text=_resolved(texts, "authority.text"),
         address=texts.address(contact.address or authority.address),
         email=contact.email,
-        url=contact.url,
+        url=texts.local(contact.url, "authority.contact.url") if contact.url else None,
         phone=contact.phone,
     )

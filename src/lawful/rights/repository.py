@@ -43,18 +43,82 @@ def request(session: Session, request_id: int, *, lock: bool = False) -> RightsR
 def requests(
     session: Session,
     *,
-    person_id: str | None,
+    person_id: str,
     statuses: Sequence[str] | None,
     overdue_on: dt.date | None,
+    entity: str | None = None,
 ) -> list[RightsRequest]:
-    query = sa.select(RightsRequest)
-    if person_id is not None:
-        query = query.where(RightsRequest.person_id == person_id)
+    query = sa.select(RightsRequest).where(RightsRequest.person_id == person_id)
+    if entity is not None:
+        query = query.where(sa.or_(RightsRequest.entity == entity, RightsRequest.entity.is_(None)))
+    query = _filtered(query, statuses, overdue_on)
+    return list(session.scalars(query.order_by(RightsRequest.deadline, RightsRequest.id)))
+
+
+def has_request(session: Session, *, person_id: str, entity: str) -> bool:
+    query = sa.select(RightsRequest.id).where(
+        RightsRequest.person_id == person_id, RightsRequest.entity == entity
+    )
+    return session.execute(query.limit(1)).first() is not None
+
+
+def request_page(
+    session: Session,
+    *,
+    entity: str,
+    statuses: Sequence[str] | None,
+    overdue_on: dt.date | None,
+    after: tuple[dt.date, int] | None,
+    limit: int,
+) -> list[RightsRequest]:
+    """Up to `limit` requests made to `entity`, by (deadline, id), after `after` (keyset)."""
+    r = RightsRequest
+    query = _filtered(sa.select(r).where(r.entity == entity), statuses, overdue_on)
+    if after is not None:
+        deadline, last = after
+        query = query.where(
+            sa.or_(r.deadline > deadline, sa.and_(r.deadline == deadline, r.id > last))
+        )
+    return list(session.scalars(query.order_by(r.deadline, r.id).limit(limit)))
+
+
+def _filtered(
+    query: sa.Select[Any],
+    statuses: Sequence[str] | None,
+    overdue_on: dt.date | None,
+) -> sa.Select[Any]:
     if statuses is not None:
         query = query.where(RightsRequest.status.in_(statuses))
     if overdue_on is not None:
         query = query.where(RightsRequest.deadline < overdue_on)
-    return list(session.scalars(query.order_by(RightsRequest.deadline, RightsRequest.id)))
+    return query
+
+
+def request_to_answer_again(
+    session: Session,
+    *,
+    person_id: str,
+    type: str,
+    statuses: Sequence[str],
+    answered_since: dt.date,
+) -> int | None:
+    """The person's request of this type still open, or else completed on `answered_since` or
+    later: the latest."""
+    r = RightsRequest
+    since = dt.datetime.combine(answered_since, dt.time(), tzinfo=dt.UTC)
+    query = (
+        sa.select(r.id)
+        .where(
+            r.person_id == person_id,
+            r.type == type,
+            sa.or_(
+                r.status.in_(statuses), sa.and_(r.status == "completed", r.completed_at >= since)
+            ),
+        )
+        .order_by(r.id.desc())
+        .limit(1)
+    )
+    return session.execute(query).scalar_one_or_none()
 
 
 # --- Objections -------------------------------------------------------------------------------

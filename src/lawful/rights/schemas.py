@@ -65,6 +65,16 @@ class RequestRead(Output):
     extension_reason: str | None
     completed_at: dt.datetime | None
     outcome: dict[str, Any] | None
+    entity: str | None = None  # the entity the request was made to
+    decision_grounds: str | None = None
+    decided_by: str | None = None
+
+
+class RequestPage(Output):
+    """One page of the request queue; `next_cursor` fetches the next one (None: the last)."""
+
+    items: list[RequestRead]
+    next_cursor: str | None
 
 
 class ObjectionRead(Output):

@@ -1,12 +1,13 @@
 """Data-subject rights (GDPR Art. 12-22): the functions adapters call.
 
 Each lives in the module of its concept; this module is the domain's one public surface:
-- tracked requests and their Art. 12(3) deadlines: `requests`
+- tracked requests and their Art. 12(3) deadlines: `requests`; deciding and closing rectification
+  and restriction requests: `decisions`
 - the access report (Art. 15), worded by `report` and rendered by `render`; gathered by the
   use case in `lawful.flows.access_report`
 - objections (Art. 21): `objections`
 - legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
-  erasure and retention use cases that span domains are in `lawful.flows`
+  erasure, retention and restore use cases that span domains are in `lawful.flows`
 - portability (Art. 20): `portability`
 - the policy's subject states from the database: `state`
 Every function takes the session and keyword-only arguments, asks the gate under
@@ -15,6 +16,7 @@ data-subject-rights and never commits.
 
 from __future__ import annotations
 
+from lawful.rights.decisions import close_request, decide_request, file_request
 from lawful.rights.errors import NotObjectable
 from lawful.rights.holds import Keep, retention_end
 from lawful.rights.holds import plan_many as plan_holds
@@ -36,9 +38,11 @@ from lawful.rights.requests import (
     channel_of,
     complete_request,
     extend_request,
+    finish_request,
     get_request,
     list_requests,
     record,
+    request_queue,
     submit_request,
 )
 from lawful.rights.schemas import RequestType
@@ -54,11 +58,15 @@ __all__ = [
     "RightsEvent",
     "answered_request",
     "channel_of",
+    "close_request",
     "complete_request",
     "concerned",
     "decide_objection",
+    "decide_request",
     "expired_hold_persons",
     "extend_request",
+    "file_request",
+    "finish_request",
     "get_request",
     "list_objections",
     "list_requests",
@@ -68,6 +76,7 @@ __all__ = [
     "record",
     "release_all_holds",
     "report_view",
+    "request_queue",
     "restrictions",
     "retention_end",
     "standing_holds",

@@ -7,29 +7,18 @@ worker-thread step: one unit of work per request, one way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
 from lawful.core.errors import NotPermitted
-from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """What a running app holds for its whole life; built once by the entrypoint."""
-
-    engine: Engine
-    register: Register
-    gate: Gate
+from lawful.core.runtime import Runtime
 
 
 async def runtime(request: Request) -> Runtime:
@@ -74,9 +63,25 @@ def require_staff(who: Principal) -> None:
 
 
 def actor_of(who: Principal) -> Actor:
-    return Actor(who.role, who.entity)
+    """The policy's actor; a staff member's id rides along so the record names who acted."""
+    return Actor(who.role, who.entity, who.staff_id)
 
 
+# A header, not a query parameter: reasons may name a case or an appointment, and query strings end
+# up in access logs and browser histories.
+ReasonHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Lawful-Reason",
+        max_length=200,
+        description=(
+            "Why a staff member opens this file: the case, request or appointment it serves "
+            "(e.g. 'loan renewal, appointment 2026-12-07'). Required from staff, kept in the "
+            "ledger encrypted with the customer's key; customers reading their own data leave "
+            "it out."
+        ),
+    ),
+]
 SessionDep = Annotated[Session, Depends(db_session)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -36,7 +36,8 @@ from lawful.auth.schemas import Principal
 from lawful.core.db import session_scope
 from lawful.core.errors import Unauthenticated
 from lawful.core.gate import unit_of_work
-from lawful.web.deps import Runtime, authenticate, bearer, db_session, principal, runtime
+from lawful.core.runtime import Runtime
+from lawful.web.deps import authenticate, bearer, db_session, principal, runtime
 
 _SESSION, _PRINCIPAL = "session", "principal"
 _MARKERS = {db_session: _SESSION, principal: _PRINCIPAL}

@@ -7,6 +7,7 @@ whatever it cannot prove must reach the row-by-row check, which names the break.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,6 +24,13 @@ from lawful.core.ledger import chain, integrity, repository
 from lawful.core.ledger import service as ledger
 from lawful.core.ledger.chain import Cursor, Problem, StoredEvent
 from lawful.core.ledger.models import LedgerEvent
+from lawful.core.vault.keys import Keyring, open_keyring
+
+
+def run_keys() -> Keyring:
+    """The run's keyring (see the `lawful_home` fixture), for helpers called without fixtures."""
+    return open_keyring(Path(os.environ["LAWFUL_HOME"]) / "keys")
+
 
 Tamper = Callable[[], AbstractContextManager[None]]
 
@@ -79,7 +87,7 @@ def event(i: int = 0) -> ledger.NewEvent:
 
 
 def append(session: Session, n: int) -> list[ledger.LedgerRecord]:
-    return ledger.append(session, events=[event(i) for i in range(n)])
+    return ledger.append(session, keys=run_keys(), events=[event(i) for i in range(n)])
 
 
 def run(session: Session, sql: str) -> None:
@@ -150,7 +158,9 @@ def test_the_screen_stops_before_the_first_doubt(session: Session, tamper: Tampe
     assert cursor.verified == 4
 
 
-def test_text_cut_short_by_a_zero_byte_is_not_proven(session: Session, tamper: Tamper) -> None:
+def test_text_cut_short_by_a_zero_byte_is_not_proven(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     # SQLite's printf stops a text at 0x00: "advisor\0x" would otherwise encode as "advisor".
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL text cannot hold 0x00")
@@ -160,11 +170,13 @@ def test_text_cut_short_by_a_zero_byte_is_not_proven(session: Session, tamper: T
     cursor = Cursor()
     repository.screen(session, cursor, until=None, chunk_size=1)
     assert cursor.verified == 2
-    result = ledger.verify(session, chunk_size=2)
+    result = ledger.verify(session, keys=keyring, chunk_size=2)
     assert (result.first_bad_sequence, result.problem) == (3, Problem.MODIFIED)
 
 
-def test_the_guard_counts_bytes_whatever_the_type(session: Session, tamper: Tamper) -> None:
+def test_the_guard_counts_bytes_whatever_the_type(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     # Details retyped as text count fewer characters than bytes: as many hidden bytes after a
     # 0x00 in a text column would then balance a guard counting characters.
     if session.get_bind().dialect.name != "sqlite":
@@ -185,17 +197,19 @@ def test_the_guard_counts_bytes_whatever_the_type(session: Session, tamper: Tamp
             ),
             {"pad": "x" * 200, "n": gaps[1] - 1, "s": gaps[0]},
         )
-    result = ledger.verify(session, chunk_size=3)
+    result = ledger.verify(session, keys=keyring, chunk_size=3)
     assert (result.first_bad_sequence, result.problem) == (gaps[0], Problem.MODIFIED)
 
 
-def test_a_value_of_the_wrong_type_is_named(session: Session, tamper: Tamper) -> None:
+def test_a_value_of_the_wrong_type_is_named(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL columns are typed")
     append(session, 4)
     with tamper():
         run(session, "UPDATE ledger_event SET details = 42 WHERE sequence = 2")
-    result = ledger.verify(session)
+    result = ledger.verify(session, keys=keyring)
     assert (result.first_bad_sequence, result.problem) == (2, Problem.MODIFIED)
 
 
@@ -238,7 +252,7 @@ def _tamper_committed(engine: sa.Engine, sql: str) -> None:
 
 def _verify(engine: sa.Engine) -> ledger.VerifyResult:
     with session_scope(engine, read_only=True) as session:
-        return ledger.verify(session, chunk_size=4)
+        return ledger.verify(session, keys=run_keys(), chunk_size=4)
 
 
 def test_a_worker_process_screens_the_upper_half(committed: Any) -> None:
@@ -268,10 +282,10 @@ def test_breaks_in_either_half_are_named(
     assert (result.first_bad_sequence, result.problem) == (sequence, Problem(problem))
 
 
-def test_no_worker_while_the_session_holds_the_write_lock(committed: Any) -> None:
+def test_no_worker_while_the_session_holds_the_write_lock(committed: Any, keyring: Keyring) -> None:
     engine, marker = committed
     with session_scope(engine) as session:  # BEGIN IMMEDIATE: it could hold unseen writes
-        ledger.record(session, event=event())
-        result = ledger.verify(session)
+        ledger.record(session, keys=keyring, event=event())
+        result = ledger.verify(session, keys=keyring)
     assert not marker.exists()
     assert result.ok and result.events == 41

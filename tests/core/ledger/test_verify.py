@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -25,8 +26,14 @@ from lawful.core.ledger import service as ledger
 from lawful.core.ledger.chain import Problem, StoredEvent
 from lawful.core.ledger.models import LedgerEvent
 from lawful.core.ledger.service import LedgerRecord, NewEvent
-from lawful.core.vault import keys
 from lawful.core.vault import service as vault
+from lawful.core.vault.keys import Keyring, open_keyring
+
+
+def run_keys() -> Keyring:
+    """The run's keyring (see the `lawful_home` fixture), for helpers called without fixtures."""
+    return open_keyring(Path(os.environ["LAWFUL_HOME"]) / "keys")
+
 
 Tamper = Callable[[], AbstractContextManager[None]]
 
@@ -49,7 +56,7 @@ def event(i: int = 0, *, subject: str | None = "customer-1", **changes: Any) -> 
 
 
 def append(session: Session, n: int, **changes: Any) -> list[LedgerRecord]:
-    return ledger.append(session, events=[event(i, **changes) for i in range(n)])
+    return ledger.append(session, keys=run_keys(), events=[event(i, **changes) for i in range(n)])
 
 
 def run(session: Session, sql: str, **params: Any) -> None:
@@ -78,7 +85,7 @@ def stored(record: LedgerRecord, **changes: Any) -> StoredEvent:
 
 
 def assert_broken(session: Session, sequence: int, problem: Problem) -> ledger.VerifyResult:
-    result = ledger.verify(session, chunk_size=4)
+    result = ledger.verify(session, keys=run_keys(), chunk_size=4)
     assert not result.ok
     assert (result.first_bad_sequence, result.problem) == (sequence, problem), result.message
     assert str(sequence) in result.message
@@ -88,14 +95,14 @@ def assert_broken(session: Session, sequence: int, problem: Problem) -> ledger.V
 # --- appending -------------------------------------------------------------------------------
 
 
-def test_an_empty_ledger_is_intact(session: Session) -> None:
-    result = ledger.verify(session)
+def test_an_empty_ledger_is_intact(session: Session, keyring: Keyring) -> None:
+    result = ledger.verify(session, keys=keyring)
     assert result.ok
     assert (result.events, result.last_checkpoint) == (0, None)
     assert result.summary() == "ledger intact: 0 events, no checkpoint yet"
 
 
-def test_batches_chain_gaplessly(session: Session) -> None:
+def test_batches_chain_gaplessly(session: Session, keyring: Keyring) -> None:
     first = append(session, 3)
     second = append(session, 4)
     records = first + second
@@ -103,32 +110,37 @@ def test_batches_chain_gaplessly(session: Session) -> None:
     assert records[0].prev_hash == chain.GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(records))
     assert ledger.recent(session, limit=7) == records
-    result = ledger.verify(session, chunk_size=3)
+    result = ledger.verify(session, keys=keyring, chunk_size=3)
     assert result.ok and result.events == 7
 
 
-def test_subjects_appear_only_as_pseudonyms(session: Session) -> None:
+def test_subjects_appear_only_as_pseudonyms(session: Session, keyring: Keyring) -> None:
     append(session, 2, subject="customer-1")
     append(session, 1, subject="customer-2")
-    records = ledger.for_subject(session, subject_id="customer-1")
+    records = ledger.for_subject(session, keys=keyring, subject_id="customer-1")
     assert len(records) == 2
-    assert records[0].subject_pseudonym == keys.pseudonymise("customer-1")
+    assert records[0].subject_pseudonym == keyring.pseudonymise("customer-1")
     assert records[0].subject_pseudonym != "customer-1"
-    assert ledger.details(session, record=records[1]) == {"screen": "overview", "i": 1}
+    assert ledger.details(session, keys=keyring, record=records[1]) == {
+        "screen": "overview",
+        "i": 1,
+    }
 
 
-def test_erasure_shreds_the_details_but_the_chain_still_verifies(session: Session) -> None:
+def test_erasure_shreds_the_details_but_the_chain_still_verifies(
+    session: Session, keyring: Keyring
+) -> None:
     records = append(session, 3)
-    assert vault.shred(session, subject_id="customer-1")
+    assert vault.shred(session, keys=keyring, subject_id="customer-1")
     with pytest.raises(KeyDestroyed):
-        ledger.details(session, record=records[0])
-    assert ledger.verify(session).ok
+        ledger.details(session, keys=keyring, record=records[0])
+    assert ledger.verify(session, keys=keyring).ok
 
 
-def test_events_without_subject_or_details(session: Session) -> None:
-    record = ledger.record(session, event=event(subject=None, recipient="ombudsfin"))
+def test_events_without_subject_or_details(session: Session, keyring: Keyring) -> None:
+    record = ledger.record(session, keys=keyring, event=event(subject=None, recipient="ombudsfin"))
     assert (record.subject_pseudonym, record.details, record.recipient) == (None, None, "ombudsfin")
-    assert ledger.verify(session).ok
+    assert ledger.verify(session, keys=keyring).ok
 
 
 @pytest.mark.parametrize(
@@ -142,9 +154,11 @@ def test_events_without_subject_or_details(session: Session) -> None:
         {"subject_id": None},  # details without a subject to encrypt them for
     ],
 )
-def test_malformed_events_are_refused(session: Session, changes: dict[str, Any]) -> None:
+def test_malformed_events_are_refused(
+    session: Session, changes: dict[str, Any], keyring: Keyring
+) -> None:
     with pytest.raises(InvalidInput):
-        ledger.append(session, events=[event(**changes)])
+        ledger.append(session, keys=keyring, events=[event(**changes)])
 
 
 @settings(
@@ -156,12 +170,16 @@ def test_malformed_events_are_refused(session: Session, changes: dict[str, Any])
     st.datetimes(timezones=st.timezones()),
 )
 def test_the_database_reads_back_exactly_what_was_hashed(
-    session: Session, actor: str, categories: list[str], when: dt.datetime
+    session: Session, keyring: Keyring, actor: str, categories: list[str], when: dt.datetime
 ) -> None:
     # SQLite hashes the stored text, PostgreSQL re-renders timestamps and text in SQL: both must
     # give back the bytes the appender hashed, for any text and any instant.
-    ledger.record(session, event=event(actor=actor, data_categories=categories, occurred_at=when))
-    assert ledger.verify(session).ok
+    ledger.record(
+        session,
+        keys=keyring,
+        event=event(actor=actor, data_categories=categories, occurred_at=when),
+    )
+    assert ledger.verify(session, keys=keyring).ok
 
 
 # --- the database refuses changes --------------------------------------------------------------
@@ -176,9 +194,11 @@ def test_the_database_reads_back_exactly_what_was_hashed(
         "DELETE FROM ledger_checkpoint",
     ],
 )
-def test_the_triggers_refuse_update_and_delete(session: Session, sql: str) -> None:
+def test_the_triggers_refuse_update_and_delete(
+    session: Session, sql: str, keyring: Keyring
+) -> None:
     append(session, 2)
-    ledger.checkpoint(session)
+    ledger.checkpoint(session, keys=keyring)
     with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
         run(session, sql)
 
@@ -240,11 +260,13 @@ def test_a_deleted_row_is_named(session: Session, tamper: Tamper) -> None:
     assert "deleted" in result.message
 
 
-def test_a_gap_across_a_chunk_boundary_is_found(session: Session, tamper: Tamper) -> None:
+def test_a_gap_across_a_chunk_boundary_is_found(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     append(session, 10)
     with tamper():
         run(session, "DELETE FROM ledger_event WHERE sequence IN (4, 5)")
-    result = ledger.verify(session, chunk_size=3)
+    result = ledger.verify(session, keys=keyring, chunk_size=3)
     assert (result.first_bad_sequence, result.problem) == (4, Problem.MISSING)
     assert "4 to 5" in result.message
 
@@ -287,9 +309,11 @@ def test_swapped_rows_are_found(session: Session, tamper: Tamper) -> None:
     assert_broken(session, 3, Problem.BROKEN_LINK)
 
 
-def test_a_truncated_tail_is_caught_by_the_checkpoint(session: Session, tamper: Tamper) -> None:
+def test_a_truncated_tail_is_caught_by_the_checkpoint(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     append(session, 8)
-    ledger.checkpoint(session)
+    ledger.checkpoint(session, keys=keyring)
     append(session, 2)
     with tamper():
         run(session, "DELETE FROM ledger_event WHERE sequence > 5")
@@ -298,10 +322,10 @@ def test_a_truncated_tail_is_caught_by_the_checkpoint(session: Session, tamper: 
 
 
 def test_a_consistently_rewritten_chain_is_caught_by_the_checkpoint(
-    session: Session, tamper: Tamper
+    session: Session, tamper: Tamper, keyring: Keyring
 ) -> None:
     records = append(session, 6)
-    ledger.checkpoint(session)
+    ledger.checkpoint(session, keys=keyring)
     # Rewrite event 2 and recompute every later hash: the chain alone is consistent again.
     events = [stored(r) for r in records]
     events[1] = dataclasses.replace(events[1], purpose="marketing")
@@ -319,9 +343,11 @@ def test_a_consistently_rewritten_chain_is_caught_by_the_checkpoint(
     assert_broken(session, 6, Problem.CHECKPOINT_MISMATCH)
 
 
-def test_a_forged_checkpoint_signature_is_named(session: Session, tamper: Tamper) -> None:
+def test_a_forged_checkpoint_signature_is_named(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     append(session, 4)
-    cp = ledger.checkpoint(session)
+    cp = ledger.checkpoint(session, keys=keyring)
     with tamper():
         run(session, "UPDATE ledger_checkpoint SET signature = :s", s=bytes(64))
     result = assert_broken(session, cp.sequence, Problem.CHECKPOINT_SIGNATURE)
@@ -329,19 +355,19 @@ def test_a_forged_checkpoint_signature_is_named(session: Session, tamper: Tamper
 
 
 def test_copies_outside_the_database_name_deleted_checkpoints_and_the_rewrite_they_hid(
-    session: Session, tamper: Tamper, tmp_path: Path
+    session: Session, tamper: Tamper, tmp_path: Path, keyring: Keyring
 ) -> None:
     append(session, 5)
-    cp = ledger.checkpoint(session)
+    cp = ledger.checkpoint(session, keys=keyring)
     kept = tmp_path / "copies.jsonl"
     copies.append(kept, cp)
     assert copies.read(kept).checkpoints == [cp]
-    assert ledger.verify(session, copies=[cp]).copies == 1
+    assert ledger.verify(session, keys=keyring, copies=[cp]).copies == 1
     with tamper():
         run(session, "DELETE FROM ledger_checkpoint")
         run(session, "DELETE FROM ledger_event WHERE sequence = 5")
-    assert ledger.verify(session).ok  # the database alone cannot tell
-    result = ledger.verify(session, copies=copies.read(kept).checkpoints)
+    assert ledger.verify(session, keys=keyring).ok  # the database alone cannot tell
+    result = ledger.verify(session, keys=keyring, copies=copies.read(kept).checkpoints)
     assert (result.ok, result.first_bad_sequence, result.problem) == (False, 5, Problem.TRUNCATED)
     assert "events 5 to 5 were removed" in result.message
 
@@ -349,28 +375,30 @@ def test_copies_outside_the_database_name_deleted_checkpoints_and_the_rewrite_th
 # --- checkpoints -------------------------------------------------------------------------------
 
 
-def test_checkpoints_sign_the_head(session: Session) -> None:
+def test_checkpoints_sign_the_head(session: Session, keyring: Keyring) -> None:
     with pytest.raises(Conflict):
-        ledger.checkpoint(session)
+        ledger.checkpoint(session, keys=keyring)
     records = append(session, 3)
-    first = ledger.checkpoint(session)
+    first = ledger.checkpoint(session, keys=keyring)
     assert (first.sequence, first.hash) == (3, records[-1].hash)
     append(session, 2)
-    second = ledger.checkpoint(session)
+    second = ledger.checkpoint(session, keys=keyring)
     assert second.sequence == 5 and ledger.last_checkpoint(session) == second
-    result = ledger.verify(session)
+    result = ledger.verify(session, keys=keyring)
     assert result.ok and result.checkpoints == 2
     assert result.summary() == "ledger intact: 5 events, last checkpoint at seq 5"
 
 
-def test_a_checkpoint_refuses_to_sign_a_broken_ledger(session: Session, tamper: Tamper) -> None:
+def test_a_checkpoint_refuses_to_sign_a_broken_ledger(
+    session: Session, tamper: Tamper, keyring: Keyring
+) -> None:
     append(session, 3)
-    ledger.checkpoint(session)
+    ledger.checkpoint(session, keys=keyring)
     append(session, 3)
     with tamper():
         run(session, "UPDATE ledger_event SET actor = 'x' WHERE sequence = 5")
     with pytest.raises(LedgerTampered, match="seq 5"):
-        ledger.checkpoint(session)
+        ledger.checkpoint(session, keys=keyring)
 
 
 # --- concurrency -------------------------------------------------------------------------------
@@ -385,7 +413,7 @@ def own_database(
         yield url
 
 
-def test_concurrent_appenders_never_fork_the_chain(own_database: Any) -> None:
+def test_concurrent_appenders_never_fork_the_chain(own_database: Any, keyring: Keyring) -> None:
     upgrade(own_database)
     engine = create_engine(own_database)
     errors: list[BaseException] = []
@@ -394,7 +422,11 @@ def test_concurrent_appenders_never_fork_the_chain(own_database: Any) -> None:
         try:
             for _ in range(10):
                 with session_scope(engine) as session:
-                    ledger.append(session, events=[event(subject=f"{name}-{i}") for i in range(20)])
+                    ledger.append(
+                        session,
+                        keys=keyring,
+                        events=[event(subject=f"{name}-{i}") for i in range(20)],
+                    )
         except BaseException as exc:  # surfaced below: a thread's failure must fail the test
             errors.append(exc)
 
@@ -406,7 +438,7 @@ def test_concurrent_appenders_never_fork_the_chain(own_database: Any) -> None:
     try:
         assert not errors, errors
         with session_scope(engine, read_only=True) as session:
-            result = ledger.verify(session)
+            result = ledger.verify(session, keys=keyring)
         assert result.ok and result.events == 600
     finally:
         engine.dispose()

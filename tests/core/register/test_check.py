@@ -184,3 +184,57 @@ def test_unknown_field_is_reported(reference: Doc) -> None:
 
     found = problems_after(reference, extra)
     assert any(p.startswith("purposes[0].legal_bassis: unknown field") for p in found), found
+
+
+def test_a_legal_name_lacking_a_language_is_reported_at_its_path(reference: Doc) -> None:
+    def drop(doc: Doc) -> None:
+        del doc["entities"][1]["legal_name"]["nl"]
+
+    found = problems_after(reference, drop)
+    assert any(
+        p.startswith("entities[1].legal_name.nl: missing translation: no 'nl' text") for p in found
+    ), found
+
+
+def test_an_address_line_lacking_a_language_is_reported_at_its_path(reference: Doc) -> None:
+    def drop(doc: Doc) -> None:
+        doc["authority"]["address"]["street"] = {
+            "fr": "rue de la Presse 35",
+            "nl": "Drukpersstraat 35",
+        }
+
+    found = problems_after(reference, drop)
+    assert any(
+        p.startswith("authority.address.street.en: missing translation: no 'en' text")
+        for p in found
+    ), found
+
+
+def test_one_name_for_every_language_is_allowed(reference: Doc) -> None:
+    doc = copy.deepcopy(reference)
+    doc["entities"][2]["legal_name"] = "CBC Assurances SA"
+    register, problems = parse(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    assert [str(p) for p in problems] == [] and register is not None
+
+
+def test_a_trade_name_must_name_one_of_the_brands_entities(reference: Doc) -> None:
+    brand = next(i for i, b in enumerate(reference["brands"]) if b["id"] == "kbc")
+
+    def stray(doc: Doc) -> None:
+        doc["brands"][brand]["trade_names"] = {"cbc-insurance": "CBC Assurances SA"}
+
+    found = problems_after(reference, stray)
+    assert any(
+        p.startswith(f"brands[{brand}].trade_names.cbc-insurance: a trade name for 'cbc-insurance'")
+        for p in found
+    ), found
+
+
+def test_a_recipient_needs_a_name_unless_it_is_a_group_entity(reference: Doc) -> None:
+    index = next(i for i, r in enumerate(reference["recipients"]) if r["id"] == "worldline")
+
+    def anonymous(doc: Doc) -> None:
+        del doc["recipients"][index]["name"]
+
+    found = problems_after(reference, anonymous)
+    assert any(p.startswith(f"recipients[{index}].name: a recipient that is no") for p in found)

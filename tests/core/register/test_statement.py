@@ -211,13 +211,16 @@ def test_reference_register_renders_for_every_brand_and_language() -> None:
             html = render_html(reference, brand=brand.id, lang=lang)
             body = html.split("</style>", 1)[1]
             assert "{" not in body and "%%" not in body, (brand.id, lang)
-            assert html.count('class="objection-box') == sum(
-                1
+            shown = [
+                p
                 for p in reference.purposes
-                if p.statement
-                and set(p.controllers) & set(brand.entities)
-                and p.objection.mode != "none"
+                if p.statement and set(p.controllers) & set(brand.entities)
+            ]
+            consent = [p for p in shown if p.legal_basis == "consent"]
+            assert html.count('class="objection-box') == sum(
+                1 for p in shown if p.objection.mode != "none" and p not in consent
             )
+            assert html.count('class="consent-box') == len(consent)
 
 
 def test_only_the_brands_entities_and_purposes(register: Register) -> None:
@@ -320,8 +323,8 @@ def test_language_missing_from_labels_is_an_error() -> None:
 def test_unknown_brand_or_language_lists_the_valid_ones(register: Register) -> None:
     with pytest.raises(RenderError, match="unknown brand 'kbcc'; the register declares: kbc, cbc"):
         render_html(register, brand="kbcc", lang="fr")
-    with pytest.raises(RenderError, match=r"unknown language 'de'.*fr, nl, en"):
-        render_html(register, brand="kbc", lang="de")
+    with pytest.raises(RenderError, match=r"unknown language 'it'.*fr, nl, en"):
+        render_html(register, brand="kbc", lang="it")
 
 
 def test_durations_and_enterprise_numbers() -> None:
@@ -372,7 +375,8 @@ def test_render_all_writes_every_brand_language_and_format(
 ) -> None:
     written = render_all(register, tmp_path / "out", workers=2)
     names = sorted(p.name for p in written)
-    assert len(names) == 2 * 3 * 2
+    assert len(names) == 2 * 4 * 2  # fr, nl, en, and German with its reading notice
     assert "statement-kbc-nl.html" in names and "statement-cbc-fr.pdf" in names
+    assert "statement-cbc-de.pdf" in names
     assert all(p.read_bytes().startswith(b"%PDF-") for p in written if p.suffix == ".pdf")
     assert not list((tmp_path / "out").glob(".*"))  # no temporary files left behind

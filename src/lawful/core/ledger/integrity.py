@@ -15,15 +15,15 @@ from lawful.core.db import utc_text
 from lawful.core.ledger import chain, repository
 from lawful.core.ledger.chain import ChainBreak, Cursor, Problem
 from lawful.core.ledger.records import Checkpoint
-from lawful.core.vault import keys
+from lawful.core.vault.keys import Keyring
 
 
-def before_signing(session: Session, sequence: int) -> ChainBreak | None:
+def before_signing(session: Session, keys: Keyring, sequence: int) -> ChainBreak | None:
     """What would make signing the head at `sequence` bless a tampered ledger, if anything."""
     previous = repository.last_checkpoint(session)
     cursor = Cursor()
     if previous is not None:
-        refused = bad_signatures([previous])
+        refused = bad_signatures(keys, [previous])
         if refused:
             return refused[0]
         if previous.sequence > sequence:
@@ -131,7 +131,7 @@ def _screen_worker(sender: Connection, path: str, after: int, end: int, chunk_si
     sender.close()
 
 
-def bad_signatures(checkpoints: Sequence[Checkpoint]) -> list[ChainBreak]:
+def bad_signatures(keys: Keyring, checkpoints: Sequence[Checkpoint]) -> list[ChainBreak]:
     known = keys.verify_keys()
     breaks = []
     for cp in checkpoints:

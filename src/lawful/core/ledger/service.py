@@ -18,8 +18,8 @@ from lawful.core.errors import Conflict, InvalidInput, LedgerTampered
 from lawful.core.ledger import chain, integrity, repository
 from lawful.core.ledger.chain import Cursor, Decision, Problem, StoredEvent
 from lawful.core.ledger.records import Checkpoint, LedgerRecord, VerifyResult
-from lawful.core.vault import keys
 from lawful.core.vault import service as vault
+from lawful.core.vault.keys import Keyring, key_id
 
 __all__ = [
     "Checkpoint",
@@ -60,7 +60,7 @@ class NewEvent:
     occurred_at: dt.datetime | None = None  # default: now
 
 
-def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord]:
+def append(session: Session, *, keys: Keyring, events: Sequence[NewEvent]) -> list[LedgerRecord]:
     """Append a batch: one vault round trip, one head lock, one INSERT for all rows.
 
     Everything that can be refused is checked before the head is locked, and the expensive work
@@ -91,7 +91,7 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
             to_encrypt.append((pseudonym, new.details))
         prepared.append((new, occurred_at, text, pseudonym))
 
-    ciphertexts = iter(vault.encrypt_for_pseudonyms(session, items=to_encrypt))
+    ciphertexts = iter(vault.encrypt_for_pseudonyms(session, keys=keys, items=to_encrypt))
     json_list = chain.json_list
     stored = [
         StoredEvent(
@@ -124,8 +124,8 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
     return records
 
 
-def record(session: Session, *, event: NewEvent) -> LedgerRecord:
-    return append(session, events=[event])[0]
+def record(session: Session, *, keys: Keyring, event: NewEvent) -> LedgerRecord:
+    return append(session, keys=keys, events=[event])[0]
 
 
 _DECISIONS = {d.value: d for d in Decision}
@@ -210,7 +210,7 @@ def recent(session: Session, *, limit: int = 20) -> list[LedgerRecord]:
 
 
 def for_subject(
-    session: Session, *, subject_id: str, after: int = 0, limit: int | None = None
+    session: Session, *, keys: Keyring, subject_id: str, after: int = 0, limit: int | None = None
 ) -> list[LedgerRecord]:
     """The subject's events, for the "what did you do with my data" view."""
     return repository.for_pseudonym(
@@ -218,12 +218,14 @@ def for_subject(
     )
 
 
-def details(session: Session, *, record: LedgerRecord) -> bytes | dict[str, Any] | None:
+def details(
+    session: Session, *, keys: Keyring, record: LedgerRecord
+) -> bytes | dict[str, Any] | None:
     """The decrypted details; raises KeyDestroyed once the subject was erased."""
     if record.details is None or record.subject_pseudonym is None:
         return None
     return vault.decrypt_for_pseudonym(
-        session, pseudonym=record.subject_pseudonym, ciphertexts=[record.details]
+        session, keys=keys, pseudonym=record.subject_pseudonym, ciphertexts=[record.details]
     )[0]
 
 
@@ -231,7 +233,7 @@ def last_checkpoint(session: Session) -> Checkpoint | None:
     return repository.last_checkpoint(session)
 
 
-def checkpoint(session: Session) -> Checkpoint:
+def checkpoint(session: Session, *, keys: Keyring) -> Checkpoint:
     """Sign the head (sequence, hash) with the installation's Ed25519 key.
 
     The events appended since the previous checkpoint are checked first, so that a tampered tail
@@ -240,24 +242,28 @@ def checkpoint(session: Session) -> Checkpoint:
     sequence, head_hash = repository.head(session)
     if sequence == 0:
         raise Conflict("the ledger is empty: nothing to checkpoint")
-    refused = integrity.before_signing(session, sequence)
+    refused = integrity.before_signing(session, keys, sequence)
     if refused is not None:
         raise LedgerTampered(f"not signing: seq {refused.sequence}: {refused.message}")
     signed_at = utcnow()
-    private = keys.signing_key()
+    private = keys.signing_key
     signature = private.sign(chain.checkpoint_message(sequence, head_hash, utc_text(signed_at)))
     return repository.insert_checkpoint(
         session,
         sequence=sequence,
         head_hash=head_hash,
         signed_at=signed_at,
-        key_id=keys.key_id(private.public_key()),
+        key_id=key_id(private.public_key()),
         signature=signature,
     )
 
 
 def verify(
-    session: Session, *, chunk_size: int = 50_000, copies: Sequence[Checkpoint] = ()
+    session: Session,
+    *,
+    keys: Keyring,
+    chunk_size: int = 50_000,
+    copies: Sequence[Checkpoint] = (),
 ) -> VerifyResult:
     """Recompute the whole chain and hold it against every signed checkpoint: those in the
     database and `copies` kept outside it (see `copies`), each of which must also still be in
@@ -267,7 +273,7 @@ def verify(
     # A copy stands for its database checkpoint only if it matches it in every field.
     outside = [cp for cp in dict.fromkeys(copies) if cp not in held]
     checkpoints = [*stored, *outside]
-    breaks = integrity.bad_signatures(checkpoints)
+    breaks = integrity.bad_signatures(keys, checkpoints)
     cursor = Cursor()
     broken = integrity.stream(session, cursor, chunk_size=chunk_size)
     if broken is not None:

@@ -15,7 +15,14 @@ from fideslang.models import (
 )
 from fideslang.models import Taxonomy as FidesTaxonomy
 
-from lawful.core.register.models import LegalBasis, Purpose, Register, TaxonomyExtension
+from lawful.core.register import grammar, names
+from lawful.core.register.models import (
+    LegalBasis,
+    Purpose,
+    Register,
+    TaxonomyExtension,
+    in_language,
+)
 from lawful.core.register.validate import EEA
 
 ORGANIZATION = "lawful_group"
@@ -54,9 +61,15 @@ def _retention(purpose: Purpose) -> str:
     return f"{' '.join(parts) or '0 days'} after {purpose.retention.starts.value.replace('_', ' ')}"
 
 
+def _language(register: Register) -> str:
+    """Fides manifests are read by engineers: English when the register has it."""
+    return "en" if "en" in register.languages else register.languages[0]
+
+
 def _declaration(register: Register, purpose: Purpose) -> PrivacyDeclaration:
+    lang = _language(register)
     third = [
-        r.name.get("en", r.id)
+        grammar.bare(names.recipient_name(register, r, lang, None), lang)
         for r in register.recipients
         if r.id in purpose.recipients and r.kind != "group_entity"
     ]
@@ -82,20 +95,23 @@ def _transfers_abroad(register: Register, purposes: list[Purpose]) -> bool:
 def to_fides(register: Register) -> FidesTaxonomy:
     """One Fides system per controller entity, one privacy declaration per purpose it runs."""
     systems = []
+    lang = _language(register)
     for entity in register.entities:
         purposes = [p for p in register.purposes if entity.id in p.controllers]
         if not purposes:
             continue
+        legal_name = in_language(entity.legal_name, lang)
+        address = entity.address
         systems.append(
             System(
                 fides_key=f"lawful_{_key(entity.id)}",
                 organization_fides_key=ORGANIZATION,
-                name=f"lawful — {entity.legal_name}",
-                description=f"Processing register of {entity.legal_name}, exported from lawful",
+                name=f"lawful — {legal_name}",
+                description=f"Processing register of {legal_name}, exported from lawful",
                 system_type="Service",
-                legal_name=entity.legal_name,
-                legal_address=f"{entity.address.street}, {entity.address.postcode} "
-                f"{entity.address.city}, {entity.address.country}",
+                legal_name=legal_name,
+                legal_address=f"{in_language(address.street, lang)}, {address.postcode} "
+                f"{in_language(address.city, lang)}, {address.country}",
                 dpo=entity.dpo.email,
                 uses_profiling=any(p.direct_marketing for p in purposes),
                 requires_data_protection_assessments=any(p.dpia for p in purposes),

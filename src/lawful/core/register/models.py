@@ -18,6 +18,16 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_lengt
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 # A text in every declared language; completeness is checked against `Register.languages`.
 Text = dict[Lang, str]
+# A name or an address line: one string when every language writes it alike (a street in a
+# monolingual region, a company whose name is not translated), else one per declared language
+# ("KBC Bank SA" / "KBC Bank NV", "avenue du Port 2" / "Havenlaan 2").
+Localised = str | Text
+
+
+def in_language(value: Localised, lang: str) -> str:
+    """The value as `lang` writes it; a per-language value lacking `lang` raises KeyError (the
+    register check reports it with its path before anything is rendered)."""
+    return value if isinstance(value, str) else value[lang]
 
 
 class Model(BaseModel):
@@ -80,16 +90,16 @@ class RelationshipScope(StrEnum):
 
 
 class Address(Model):
-    street: str
+    street: Localised
     postcode: str
-    city: str
+    city: Localised
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "BE"
 
 
 class Contact(Model):
     email: str
     address: Address | None = None
-    url: str | None = None
+    url: Localised | None = None
     phone: str | None = None
 
 
@@ -108,7 +118,7 @@ class Taxonomy(Model):
 
 class Entity(Model):
     id: Id
-    legal_name: str
+    legal_name: Localised
     enterprise_number: str
     address: Address
     dpo: Contact
@@ -130,6 +140,9 @@ class Brand(Model):
     assistant: str  # the virtual assistant's name
     website: str
     contact: Contact
+    # The name an entity trades under in this brand ("CBC Banque SA" for the bank in Wallonia):
+    # customers read it wherever the entity is named; the legal name stays beside it.
+    trade_names: dict[Id, Localised] = Field(default_factory=dict)
 
 
 class Authority(Model):
@@ -142,11 +155,13 @@ class Authority(Model):
 class Recipient(Model):
     id: Id
     kind: RecipientKind
-    name: Text
+    # A group entity needs no name of its own: it is named as its entity is (trade name included).
+    name: Text | None = None
     description: Text
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "BE"
     entity: Id | None = None  # for a group entity: which declared entity it is
-    transfer_safeguard: str | None = None  # required outside the EEA
+    # Required outside the EEA: the Art. 46 safeguard or Art. 45 decision, and where to get a copy.
+    transfer_safeguard: Localised | None = None
 
 
 class Duration(Model):

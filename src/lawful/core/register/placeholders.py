@@ -3,10 +3,12 @@
 A text may name declared things instead of spelling them out, so that one text serves every brand:
   {brand}  {app}  {assistant}  {website}       the brand the statement is rendered for
   {authority}                                  the supervisory authority's name
-  {entity:ID}                                  a declared entity's legal name
+  {entity:ID}                                  a declared entity's name (its trade name under the
+                                               brand, else its legal name), in the text's language
   {recipient:ID}                               a declared recipient's name
 Anything else in braces is an error, both when the register is checked and when it is rendered:
-a customer never sees an unresolved placeholder.
+a customer never sees an unresolved placeholder. Names are inserted as running text uses them, and
+the seam is made grammatical (« de » + « Aquarisk » gives « d'Aquarisk »; see `grammar`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from lawful.core.register import grammar, names
 from lawful.core.register.models import Brand, Register
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}|%%?[A-Za-z_.]+%%?")
@@ -52,9 +55,14 @@ def _lookup(register: Register, brand: Brand | None, lang: str, token: str) -> s
     kind, _, ident = inner.partition(":")
     try:
         if kind == "entity":
-            return register.entity(ident).legal_name
+            register.entity(ident)
+            # Checked without a brand: that it is declared is all there is to know.
+            return ident if brand is None else names.entity_name(register, ident, lang, brand)
         if kind == "recipient":
-            return _in(register.recipient(ident).name, lang)
+            recipient = register.recipient(ident)
+            if brand is None:
+                return ident
+            return names.recipient_name(register, recipient, lang, brand)
     except KeyError:
         raise UnresolvedPlaceholder(
             token, f"names {kind} '{ident}', which is not declared"
@@ -64,7 +72,9 @@ def _lookup(register: Register, brand: Brand | None, lang: str, token: str) -> s
 
 def resolve(text: str, *, register: Register, brand: Brand | None, lang: str) -> str:
     """Replace every placeholder; raise `UnresolvedPlaceholder` on the first that names nothing."""
-    return PLACEHOLDER.sub(lambda m: _lookup(register, brand, lang, m.group(0)), text)
+    return grammar.substitute(
+        text, PLACEHOLDER, lambda m: _lookup(register, brand, lang, m.group(0)), lang
+    )
 
 
 def check(text: str, *, register: Register) -> list[UnresolvedPlaceholder]:

@@ -133,11 +133,19 @@ def _references(register: Register) -> Found:
         for i, ident in enumerate(brand.entities):
             if ident not in entities:
                 yield ("brands", b, "entities", i), _missing("entity", ident, entities)
+        for ident in brand.trade_names:
+            if ident not in brand.entities:
+                yield (
+                    ("brands", b, "trade_names", ident),
+                    f"a trade name for '{ident}', which is not one of this brand's entities",
+                )
     for r, recipient in enumerate(register.recipients):
         if recipient.entity is not None and recipient.entity not in entities:
             yield ("recipients", r, "entity"), _missing("entity", recipient.entity, entities)
         if recipient.kind == "group_entity" and recipient.entity is None:
             yield ("recipients", r), "a group_entity recipient must name its 'entity'"
+        if recipient.name is None and recipient.entity is None:
+            yield ("recipients", r, "name"), "a recipient that is no group entity needs a 'name'"
     for p, purpose in enumerate(register.purposes):
         for i, ident in enumerate(purpose.controllers):
             if ident not in entities:
@@ -241,13 +249,19 @@ def _legal_bases(register: Register) -> Found:
 def _texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
     """Every `Text` (language → string) inside a model, with its location."""
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*loc, name))
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            if info.default_factory is dict and not item:
+                continue  # an empty mapping by default (no trade names), not an empty text
+            yield from _texts(item, (*loc, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _texts(item, (*loc, index))
-    elif isinstance(value, dict):
+    elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
         yield loc, value
+    elif isinstance(value, dict):  # keyed by id, e.g. a brand's trade names per entity
+        for key, item in value.items():
+            yield from _texts(item, (*loc, key))
 
 
 def _translations(register: Register) -> Found:

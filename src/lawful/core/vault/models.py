@@ -18,5 +18,8 @@ class VaultKey(Base):
     # AES-GCM(master key, subject key); NULL once shredded, the row staying as a tombstone so that
     # no new key is silently minted for an erased subject.
     wrapped_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
+    # Which vault master key version wraps it (0 once shredded): `lawful keys rotate` rewraps
+    # every live key with a new version, then destroys the old master key.
+    master_version: Mapped[int] = mapped_column(sa.Integer(), server_default="1", index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     shredded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -22,9 +22,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
-from lawful.core.db import utcnow
+from lawful.core.db import mark_erasure, utcnow
 from lawful.core.errors import InvalidInput, KeyDestroyed
-from lawful.core.vault import keys, repository
+from lawful.core.vault import repository, tombstones
+from lawful.core.vault.keys import Keyring
 
 Plaintext = bytes | Mapping[str, Any]
 
@@ -38,11 +39,13 @@ _BYTES_HEADER = bytes((_VERSION, _KIND_BYTES))
 _JSON_HEADER = bytes((_VERSION, _KIND_JSON))
 
 
-def encrypt(session: Session, *, subject_id: str, plaintext: Plaintext) -> bytes:
-    return encrypt_many(session, items=[(subject_id, plaintext)])[0]
+def encrypt(session: Session, *, keys: Keyring, subject_id: str, plaintext: Plaintext) -> bytes:
+    return encrypt_many(session, keys=keys, items=[(subject_id, plaintext)])[0]
 
 
-def encrypt_many(session: Session, *, items: Sequence[tuple[str, Plaintext]]) -> list[bytes]:
+def encrypt_many(
+    session: Session, *, keys: Keyring, items: Sequence[tuple[str, Plaintext]]
+) -> list[bytes]:
     """Encrypt for many subjects, creating missing keys with one query each way."""
     cache: dict[str, str] = {}
     pseudonymise = keys.pseudonymiser()
@@ -53,17 +56,19 @@ def encrypt_many(session: Session, *, items: Sequence[tuple[str, Plaintext]]) ->
             ref = cache[subject_id] = pseudonymise(subject_id)
         refs.append(ref)
     return encrypt_for_pseudonyms(
-        session, items=[(ref, plaintext) for ref, (_, plaintext) in zip(refs, items, strict=True)]
+        session,
+        keys=keys,
+        items=[(ref, plaintext) for ref, (_, plaintext) in zip(refs, items, strict=True)],
     )
 
 
 def encrypt_for_pseudonyms(
-    session: Session, *, items: Sequence[tuple[str, Plaintext]]
+    session: Session, *, keys: Keyring, items: Sequence[tuple[str, Plaintext]]
 ) -> list[bytes]:
     """As `encrypt_many`, for callers that already hold the subjects' pseudonyms (the ledger)."""
     if not items:
         return []
-    ciphers = _ciphers(session, {ref for ref, _ in items}, create=True)
+    ciphers = _ciphers(session, keys, {ref for ref, _ in items}, create=True)
     # One read of the system's randomness for the whole batch, sliced into nonces.
     nonces = os.urandom(_NONCE * len(items))
     out = []
@@ -77,52 +82,124 @@ def encrypt_for_pseudonyms(
     return out
 
 
-def decrypt(session: Session, *, subject_id: str, ciphertext: bytes) -> bytes | dict[str, Any]:
+def decrypt(
+    session: Session, *, keys: Keyring, subject_id: str, ciphertext: bytes
+) -> bytes | dict[str, Any]:
     """The plaintext as it was given: bytes, or the mapping decoded from JSON."""
-    return decrypt_many(session, subject_id=subject_id, ciphertexts=[ciphertext])[0]
+    return decrypt_many(session, keys=keys, subject_id=subject_id, ciphertexts=[ciphertext])[0]
 
 
 def decrypt_many(
-    session: Session, *, subject_id: str, ciphertexts: Sequence[bytes]
+    session: Session, *, keys: Keyring, subject_id: str, ciphertexts: Sequence[bytes]
 ) -> list[bytes | dict[str, Any]]:
     return decrypt_for_pseudonym(
-        session, pseudonym=keys.pseudonymise(subject_id), ciphertexts=ciphertexts
+        session, keys=keys, pseudonym=keys.pseudonymise(subject_id), ciphertexts=ciphertexts
     )
 
 
 def decrypt_for_pseudonym(
-    session: Session, *, pseudonym: str, ciphertexts: Sequence[bytes]
+    session: Session, *, keys: Keyring, pseudonym: str, ciphertexts: Sequence[bytes]
 ) -> list[bytes | dict[str, Any]]:
-    cipher = _ciphers(session, {pseudonym}, create=False)[pseudonym]
+    cipher = _ciphers(session, keys, {pseudonym}, create=False)[pseudonym]
     return [_open(cipher, pseudonym, ciphertext) for ciphertext in ciphertexts]
 
 
-def decrypt_json(session: Session, *, subject_id: str, ciphertext: bytes) -> dict[str, Any]:
-    value = decrypt(session, subject_id=subject_id, ciphertext=ciphertext)
+def decrypt_json(
+    session: Session, *, keys: Keyring, subject_id: str, ciphertext: bytes
+) -> dict[str, Any]:
+    value = decrypt(session, keys=keys, subject_id=subject_id, ciphertext=ciphertext)
     if not isinstance(value, dict):
         raise InvalidInput("the ciphertext holds raw bytes, not a JSON object")
     return value
 
 
-def shred(session: Session, *, subject_id: str) -> bool:
-    """Destroy the subject's key for good. True if a live key was destroyed."""
-    return repository.shred(session, keys.pseudonymise(subject_id), now=utcnow())
+# --- erasure ----------------------------------------------------------------------------------
 
 
-def is_shredded(session: Session, *, subject_id: str) -> bool:
+def shred(session: Session, *, keys: Keyring, subject_id: str) -> bool:
+    """Destroy the subject's key for good, and list the subject as erased outside the database
+    (see `tombstones`). True if a live key was destroyed."""
+    return shred_many(session, keys=keys, subject_ids=[subject_id]) == 1
+
+
+def shred_many(session: Session, *, keys: Keyring, subject_ids: Sequence[str]) -> int:
+    """`shred` for many subjects at once; returns how many live keys were destroyed."""
+    pseudonymise = keys.pseudonymiser()
+    refs = list(dict.fromkeys(pseudonymise(s) for s in subject_ids))
+    tombstones.append(keys.erased_subjects, refs)
+    mark_erasure(session)
+    return repository.shred_many(session, refs, now=utcnow())
+
+
+def erased_pseudonyms(keys: Keyring) -> set[str]:
+    """Every subject ever erased in this installation, by pseudonym."""
+    return tombstones.read(keys.erased_subjects)
+
+
+def forgotten_again(session: Session, *, keys: Keyring) -> set[str]:
+    """Listed erased subjects whose key is not destroyed in this database: alive again, or
+    absent altogether — what a backup taken before their erasure brings back when restored."""
+    listed = erased_pseudonyms(keys)
+    if not listed:
+        return set()
+    return listed - repository.shredded_refs(session, listed)
+
+
+def shred_pseudonyms(session: Session, *, pseudonyms: Sequence[str]) -> int:
+    """Destroy the keys of subjects known by pseudonym (replaying erasures after a restore)."""
+    mark_erasure(session)
+    return repository.shred_many(session, list(pseudonyms), now=utcnow())
+
+
+def is_shredded(session: Session, *, keys: Keyring, subject_id: str) -> bool:
     ref = keys.pseudonymise(subject_id)
-    stored = repository.wrapped_keys(session, [ref])
-    return ref in stored and stored[ref] is None
+    return ref in repository.shredded_refs(session, [ref])
 
 
-def _ciphers(session: Session, refs: set[str], *, create: bool) -> dict[str, AESGCM]:
+# --- master key rotation ----------------------------------------------------------------------
+
+
+def rewrap_all(
+    session: Session, *, keys: Keyring, batch: int = 5_000, after: str = ""
+) -> tuple[int, str | None]:
+    """Rewrap up to `batch` live subject keys still wrapped by an older master version with the
+    current one; returns (how many, the last ref done or None when none is left). The caller
+    commits each batch, so a rotation interrupted midway resumes where it stopped."""
+    current = keys.master_version
+    rows = repository.wrapped_before(session, version=current, after=after, limit=batch)
+    if not rows:
+        return 0, None
+    masters: dict[int, AESGCM] = {}
+    fresh = AESGCM(keys.master(current))
+    updates = []
+    for ref, wrapped, version in rows:
+        old = masters.get(version) or masters.setdefault(version, AESGCM(keys.master(version)))
+        subject_key = _unwrap(old, ref, wrapped)
+        updates.append(
+            {"ref": ref, "old": version, "new": current, "key": _wrap(fresh, ref, subject_key)}
+        )
+    repository.rewrap(session, updates)
+    return len(rows), rows[-1][0]
+
+
+def keys_to_rewrap(session: Session, *, keys: Keyring) -> int:
+    return repository.count_older(session, version=keys.master_version)
+
+
+def keys_wrapped_below(session: Session, *, version: int) -> int:
+    return repository.count_older(session, version=version)
+
+
+def _ciphers(session: Session, keys: Keyring, refs: set[str], *, create: bool) -> dict[str, AESGCM]:
     stored = repository.wrapped_keys(session, refs)
     missing = refs - stored.keys()
-    master = AESGCM(keys.master_key())
     if missing and create:
+        version = keys.master_version
+        master = AESGCM(keys.master(version))
         repository.insert_keys(
             session,
             {ref: _wrap(master, ref, AESGCM.generate_key(256)) for ref in missing},
+            version=version,
             now=utcnow(),
         )
         # Re-read rather than trust our own keys: a concurrent writer's key may have won.
@@ -130,11 +207,13 @@ def _ciphers(session: Session, refs: set[str], *, create: bool) -> dict[str, AES
         missing = set()
     if missing:
         raise KeyDestroyed(f"no key for {len(missing)} subject(s): none made, or it was removed")
+    masters: dict[int, AESGCM] = {}
     ciphers = {}
     for ref in refs:
-        wrapped = stored[ref]
+        wrapped, version = stored[ref]
         if wrapped is None:
             raise KeyDestroyed("the subject's key was destroyed (erasure): the data is unreadable")
+        master = masters.get(version) or masters.setdefault(version, AESGCM(keys.master(version)))
         ciphers[ref] = AESGCM(_unwrap(master, ref, wrapped))
     return ciphers
 
@@ -165,7 +244,7 @@ def _open(cipher: AESGCM, ref: str, ciphertext: bytes) -> bytes | dict[str, Any]
     if header[1] == _KIND_JSON:
         value = json.loads(data)
         if not isinstance(value, dict):
-            raise InvalidInput("the ciphertext holds JSON that is not an object")
+            raise InvalidInput("a JSON ciphertext must hold an object")
         return value
     return data
 

@@ -1,0 +1,23 @@
+"""What a running installation holds for its whole life: built once by the composition root
+(`lawful.entrypoints.bootstrap`) and handed to the app, the command line, the demo and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from lawful.core.gate import Gate
+from lawful.core.register.models import Register
+from lawful.core.vault.keys import Keyring
+
+
+@dataclass(frozen=True)
+class Runtime:
+    engine: Engine
+    register: Register
+    gate: Gate
+
+    @property
+    def keys(self) -> Keyring:
+        return self.gate.keys
