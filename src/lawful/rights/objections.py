@@ -187,15 +187,7 @@ def decide_objection(
     row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
-    if row.request_id is not None:
-        complete_request(
-            session,
-            gate=gate,
-            actor=actor,
-            request_id=row.request_id,
-            outcome=_outcome(row, named=row.purpose),
-            today=today,
-        )
+    _answer(session, gate, actor, row, today)
     return read(row)
 
 
@@ -233,15 +225,8 @@ def withdraw_objection(
     )
     row.status = ObjectionState.WITHDRAWN.value
     session.flush()
-    if was_pending and row.request_id is not None:
-        complete_request(
-            session,
-            gate=gate,
-            actor=actor,
-            request_id=row.request_id,
-            outcome=_outcome(row, named=row.purpose),
-            today=today,
-        )
+    if was_pending:
+        _answer(session, gate, actor, row, today)
     return read(row)
 
 
@@ -262,6 +247,19 @@ def list_objections(
         categories=OBJECTION_DATA,
     )
     return [read(row) for row in rows]
+
+
+def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: dt.date) -> None:
+    """Complete the objection's request with what the person is told."""
+    if row.request_id is not None:
+        complete_request(
+            session,
+            gate=gate,
+            actor=actor,
+            request_id=row.request_id,
+            outcome=_outcome(row, named=row.purpose),
+            today=today,
+        )
 
 
 def _outcome(row: Objection, *, named: str | None) -> dict[str, Any]:

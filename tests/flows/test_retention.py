@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.rights import factories
 from typer.testing import CliRunner
 
 from lawful.core.db import create_engine, upgrade
@@ -30,7 +31,6 @@ from lawful.rights import repository, service
 from lawful.rights.dates import add_months
 from lawful.rights.state import DbSubjectStates
 
-from . import factories
 from .conftest import ADVISOR, DPO, OFFERS, TODAY, new_person, registered
 
 DAY = dt.date(2026, 6, 1)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.rights import factories
 
 from lawful.core.errors import KeyDestroyed, NotFound
 from lawful.core.gate import Gate
@@ -20,7 +21,6 @@ from lawful.rights import repository, service, words
 from lawful.rights.dates import add_months
 from lawful.rights.schemas import ErasureOutcome, RequestStatus
 
-from . import factories
 from .conftest import ADVISOR, DPO, READING, TODAY, access_report, new_person, registered
 
 AML_ID_NL = (
