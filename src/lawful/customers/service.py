@@ -386,7 +386,7 @@ def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000
     """Ids of the persons not erased, a page at a time.
 
     No gate: bare ids, read to find whom a restored backup brought back after their erasure
-    (see `rights.restore`), not the content of anyone's file."""
+    (see `flows.restore`), not the content of anyone's file."""
     return repository.ids_not_erased(session, after=after, limit=limit)
 
 
