@@ -7,8 +7,9 @@ in a schema of its own if reachable), a world is built set-based, bypassing the 
   ledger     10 events per customer as a valid hash chain in the stored form of `ledger.append`
              (details=None, so nothing to encrypt), interleaved across customers over two years,
              the secondary index dropped during the load and rebuilt after it;
-then `rights.service.access_report` is timed for random persons (each call its own unit of work),
-and one sample of reports is profiled (cProfile under lawful.*, and SQL time per statement).
+then the access report (`flows.access_report`, worded by `rights.service.report_view`) is
+timed for random persons (each call its own unit of work), and one sample of reports is
+profiled (cProfile under lawful.*, and SQL time per statement).
 
 Run: `.venv/bin/python -m bench.access_report` (results in bench/results/access_report.json).
 Sizes: LAWFUL_BENCH_ACCESS_SIZES (default 10000,100000,1000000); PostgreSQL sizes may be capped
@@ -51,7 +52,8 @@ from lawful.core.ledger.models import LedgerEvent
 from lawful.core.policy.types import Actor
 from lawful.core.register.load import load_register
 from lawful.customers.models import Account, KycRecord, Person, Relationship
-from lawful.rights.service import access_report
+from lawful.flows.access_report import access_report
+from lawful.rights.service import report_view
 from lawful.rights.state import DbSubjectStates
 
 RESULTS = Path(__file__).parent / "results"
@@ -443,7 +445,8 @@ def verify(engine: Engine, name: str) -> dict[str, Any]:
 
 def _one(engine: Engine, gate: Gate, person_id: str) -> None:
     with unit_of_work(engine) as session:
-        access_report(session, gate=gate, actor=ACTOR, person_id=person_id, today=TODAY)
+        data = access_report(session, gate=gate, actor=ACTOR, person_id=person_id, today=TODAY)
+        report_view(gate.register, data)
 
 
 def _quantile(values: Sequence[float], q: float) -> float:

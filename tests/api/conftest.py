@@ -72,7 +72,8 @@ def national_number(born: dt.date) -> str:
 def person_data(first_name: str = "Lotte", **overrides: Any) -> dict[str, Any]:
     """A valid PersonCreate payload (JSON-ready), living in Ghent: brand KBC, Dutch."""
     serial = next(_serials)
-    born = dt.date(1960, 1, 1) + dt.timedelta(days=53 * serial)
+    # Spread over sixty years, whatever the number of people a run creates.
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=(53 * serial) % (60 * 365))
     fields: dict[str, Any] = {
         "first_name": first_name,
         "last_name": "Maes",

@@ -174,6 +174,12 @@ ROUTES = {
         "POST", "/persons/{person}/objections", subject="bank-client", body=lambda: OBJECTION
     ),
     "GET /persons/{id}/objections": Route("GET", "/persons/{person}/objections"),
+    "DELETE /persons/{id}/objections/{id}": Route(
+        "DELETE",
+        "/persons/{person}/objections/{objection}",
+        subject="bank-client",
+        arrange=_pending_objection,
+    ),
     "POST /objections/{id}/decision": Route(
         "POST",
         "/objections/{objection}/decision",
@@ -219,11 +225,14 @@ ROUTES = {
 
 # --- the expectations -------------------------------------------------------------------------
 # Columns follow PRINCIPALS. Purposes of the staff roles (register.yaml, roles):
-#   advisor, back-office: customer-file and intra-group-identity-reuse, not data-subject-rights
-#   dpo: customer-file, data-subject-rights          complaint-handler: neither
-#   underwriter (kbc-insurance): customer-file, but alice and bob are clients of the bank only, so
-#   their files answer as unknown ids (404); no data-subject-rights or identity reuse: refused
-#   before the person is looked up (403), as every role outside a route's purpose
+#   advisor, back-office: customer-contract (a client of their entity), customer-identification
+#     (AML), customer-file and intra-group-identity-reuse, not data-subject-rights
+#   dpo: data-subject-rights (the file is read to answer the person's rights; no file is opened)
+#   complaint-handler: none of them
+#   underwriter (kbc-insurance): customer-contract and customer-file, but alice and bob are
+#     clients of the bank only, so their files answer as unknown ids (404); no AML identification,
+#     data-subject-rights or identity reuse: refused before the person is looked up (403), as
+#     every role outside a route's purpose
 # A staff-only route (opening a file, reuse, deciding, the request queue) refuses customers;
 # deciding an objection is the DPO's alone (a rule of the service, not of the policy).
 
@@ -236,12 +245,12 @@ ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
     "GET /me":                                 (_401, _200, _200, _200, _200, _200, _200, _200),
-    "POST /persons":                           (_401, NP,   NP,   _201, _201, _201, ROLE, _201),
+    "POST /persons":                           (_401, NP,   NP,   _201, _201, ROLE, ROLE, _201),
     "GET /persons/{id}":                       FILE,
     "PATCH /persons/{id}":                     FILE,
     "GET /persons/{id}/history":               FILE,
     "GET /persons/{id}/products":              FILE,
-    "GET /persons/{id}/kyc":                   FILE,
+    "GET /persons/{id}/kyc":                   (_401, _200, NP,   _200, _200, _200, ROLE, ROLE),
     "POST /persons/{id}/identity-reuse":       (_401, NP,   NP,   _200, _200, ROLE, ROLE, ROLE),
     "POST /persons/{id}/applications":         (_401, _201, NP,   NOAPP, NOAPP, ROLE, ROLE, ROLE),
     "GET /persons/{id}/applications":          (_401, _200, NP,   _200, _200, ROLE, ROLE, ROLE),
@@ -252,6 +261,7 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /persons/{id}/access-report":         ANSWER,
     "POST /persons/{id}/objections":           RIGHTS_NEW,
     "GET /persons/{id}/objections":            ANSWER,
+    "DELETE /persons/{id}/objections/{id}":    ANSWER,
     "POST /objections/{id}/decision":          (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
     "POST /persons/{id}/erasure":              ANSWER,
     "GET /persons/{id}/portability":           ANSWER,

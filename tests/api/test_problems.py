@@ -8,11 +8,22 @@ import json
 import zipfile
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from lawful.core.errors import ProcessingDenied
+from lawful.core.errors import (
+    ConfigurationError,
+    Conflict,
+    LawfulError,
+    LedgerTampered,
+    NotFound,
+    ProcessingDenied,
+    RenderError,
+)
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
+from lawful.web import problems
 
 from .conftest import BANK, OWN, Api, national_number, person_data, problem
 
@@ -55,16 +66,17 @@ def test_a_route_runs_as_one_unit_of_work(api: Api) -> None:
 
 
 def test_403_processing_denied_lists_the_policys_reasons(api: Api) -> None:
-    reasons = ["role_not_permitted"]
+    # Identification records are kept under the AML law, a purpose complaint handlers do not have.
+    purpose, reasons = "customer-identification", ["role_not_permitted"]
     response = api.as_("complaint-handler", "GET", f"/persons/{api.alice.id}/kyc")
     assert response.status_code == 403
     body = problem(response)
     assert body["type"] == "/problems/processing-denied"
-    assert (body["purpose"], body["reasons"]) == ("customer-file", reasons)
+    assert (body["purpose"], body["reasons"]) == (purpose, reasons)
     # The refusal is on record, with the same reasons, although the request's work rolled back.
     with Session(api.runtime.engine) as session:
         last = ledger.for_subject(session, keys=api.runtime.keys, subject_id=api.alice.id)[-1]
-    assert (last.decision, last.purpose, list(last.reasons)) == ("deny", "customer-file", reasons)
+    assert (last.decision, last.purpose, list(last.reasons)) == ("deny", purpose, reasons)
 
 
 def test_403_not_permitted_for_another_persons_data(api: Api) -> None:
@@ -278,3 +290,36 @@ def test_a_request_names_the_staff_member_who_registered_it(api: Api) -> None:
     listed = api.call("GET", f"/persons/{person.id}/requests", token=dpo)
     erasure = next(r for r in listed.json() if r["type"] == "erasure")
     assert erasure["registered_by"] == "dpo:dpo-1"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "slug"),
+    [
+        (RenderError("a template leaked a placeholder"), 500, "server-error"),
+        (LedgerTampered("sequence 12 does not chain"), 500, "server-error"),
+        (
+            ConfigurationError("the vault key file /srv/keys/pseudonym.key is damaged"),
+            500,
+            "server-error",
+        ),
+        (Conflict("already withdrawn"), 409, "conflict"),
+        (NotFound("no objection 7"), 404, "not-found"),
+    ],
+)
+def test_a_domain_error_maps_to_the_status_that_says_whose_fault_it_is(
+    error: LawfulError, status: int, slug: str
+) -> None:
+    """A fault of the installation is a 5xx, never a 400 that tells the caller to fix the call."""
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise error
+
+    answer = TestClient(app).get("/boom")
+    assert answer.status_code == status
+    assert answer.headers["content-type"] == problems.MEDIA_TYPE
+    assert answer.json()["type"] == f"/problems/{slug}"
+    if status >= 500:  # the installation's own words (a file, a sequence) stay in its log
+        assert str(error) not in answer.text and "/srv" not in answer.text

@@ -95,9 +95,9 @@ def test_portable_data_is_what_the_person_gave_and_what_their_use_produced(
     session: Session, gate: Gate, full: PersonRead
 ) -> None:
     data, observed = service.portable_data(session, gate=gate, actor=DPO, person_id=full.id)
-    assert list(data) == ["identity", "contact", "language", "preferences", "consents"]
-    assert "region" not in data["contact"] and data["language"] == full.language
-    assert list(observed) == ["accounts", "cards"]
+    assert list(data) == ["identity", "contact", "preferences", "consents"]
+    assert "region" not in data["identity"] and data["contact"]["language"] == full.language
+    assert list(observed) == ["accounts", "cards", "home_policies"]
     assert len(observed["cards"]) == 1 and len(observed["cards"][0]["statements"]) == 1
     json.dumps([data, observed])
     event = last_event(session, full.id)
@@ -105,6 +105,7 @@ def test_portable_data_is_what_the_person_gave_and_what_their_use_produced(
     # Only what portability carries was asked for: no identification record, no loan.
     assert "user.financial.credit_card" in event.data_categories
     assert "user.government_id.kyc_record" not in event.data_categories
+    assert "user.financial.loan" not in event.data_categories
 
 
 def test_erasure_keeps_the_sections_asked_and_marks_the_person_erased(

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 from lawful.core.errors import Conflict, InvalidInput, NotFound, ProcessingDenied
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
-from lawful.core.policy.types import Actor
+from lawful.core.policy.types import Actor, ObjectionStatus
 from lawful.customers import service
 from lawful.customers.schemas import IdentityDocument, PersonRead, PersonUpdate
 
 from .conftest import ADVISOR, DPO, READING, SELF, TODAY, FileStates, last_event
-from .factories import People, national_number
+from .factories import People, kyc, national_number
 
 OTHER_ENTITY = Actor("advisor", "cbc-insurance")
 
@@ -38,7 +38,7 @@ def test_create_person_opens_a_relationship_and_records_the_creation(
     event = last_event(session, person.id)
     assert (event.event, event.purpose, event.decision, event.entity) == (
         "customers.person.create",
-        "customer-file",
+        "customer-contract",
         "allow",
         "kbc-bank",
     )
@@ -120,9 +120,42 @@ def test_staff_say_why_they_open_a_file_and_the_ledger_keeps_it(
     assert service.get_person(session, gate=gate, actor=SELF, person_id=client.id) == client
 
 
-def test_pending_objection_stops_the_customer_file(
+@pytest.mark.parametrize("status", [ObjectionStatus.PENDING, ObjectionStatus.UPHELD])
+def test_an_objection_to_the_customer_file_never_locks_out_a_running_contract(
+    session: Session, gate: Gate, states: FileStates, client: PersonRead, status: ObjectionStatus
+) -> None:
+    # Art. 21(1) reaches the legitimate-interest purpose only: the contract and the law go on.
+    states.object(client.id, "customer-file", status)
+    read = service.get_person(
+        session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING
+    )
+    assert read.last_name == client.last_name
+    assert last_event(session, client.id).purpose == "customer-contract"
+    assert service.products(session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING)
+    service.add_kyc_record(session, gate=gate, actor=ADVISOR, person_id=client.id, data=kyc(TODAY))
+    assert last_event(session, client.id).purpose == "customer-identification"
+    assert service.get_person(session, gate=gate, actor=SELF, person_id=client.id).id == client.id
+    dpo = service.get_person(session, gate=gate, actor=DPO, person_id=client.id, reason=READING)
+    assert dpo.id == client.id
+    assert last_event(session, client.id).purpose == "data-subject-rights"
+
+
+def test_an_objection_to_the_customer_file_stops_it_once_the_contract_has_ended(
     session: Session, gate: Gate, states: FileStates, client: PersonRead
 ) -> None:
+    service.add_relationship(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        person_id=client.id,
+        entity="kbc-bank",
+        state="former_client",
+        since=TODAY,
+    )
+    assert service.get_person(
+        session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING
+    )
+    assert last_event(session, client.id).purpose == "customer-file"
     states.object(client.id, "customer-file")
     with pytest.raises(ProcessingDenied) as refused:
         service.get_person(session, gate=gate, actor=ADVISOR, person_id=client.id, reason=READING)

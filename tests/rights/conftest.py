@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -14,7 +15,9 @@ from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
+from lawful.flows import access_report as flow
 from lawful.rights import service as rights
+from lawful.rights.schemas import AccessReport
 from lawful.rights.state import DbSubjectStates
 
 from . import factories
@@ -75,3 +78,8 @@ def registered(session: Session, gate: Gate, person_id: str, kind: str = "erasur
 def client(session: Session, gate: Gate) -> PersonRead:
     """A Dutch-speaking client of the bank, in Ghent (brand KBC)."""
     return new_person(session, gate)
+
+
+def access_report(session: Session, gate: Gate, **kw: Any) -> AccessReport:
+    """The access report as the API answers it: the use case's data, worded for the person."""
+    return rights.report_view(gate.register, flow.access_report(session, gate=gate, **kw))

@@ -12,6 +12,7 @@ from lawful.customers.schemas import (
     AccountCreate,
     CardCreate,
     CardStatementCreate,
+    HomePolicyCreate,
     KycRecordCreate,
     LoanCreate,
     PersonCreate,
@@ -97,3 +98,17 @@ def loan(start_on: dt.date, end_on: dt.date, **overrides: Any) -> LoanCreate:
         "end_on": end_on,
     }
     return LoanCreate(**(fields | overrides))
+
+
+def home_policy(**overrides: Any) -> HomePolicyCreate:
+    fields: dict[str, Any] = {
+        "policy_number": f"HP-{next(_serials) % 10_000_000:07d}",
+        "street": "Kouter 12",
+        "postcode": "9000",
+        "city": "Gent",
+        "latitude": 51.05,
+        "longitude": 3.72,
+        "construction_year": 1978,
+        "start_on": dt.date(2020, 1, 1),
+    }
+    return HomePolicyCreate(**(fields | overrides))

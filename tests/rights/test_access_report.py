@@ -21,7 +21,7 @@ from lawful.rights.labels import label, labels
 from lawful.rights.schemas import AccessReport, RequestStatus, RequestType
 
 from . import factories
-from .conftest import ADVISOR, DPO, SELF, TODAY, new_person
+from .conftest import ADVISOR, DPO, SELF, TODAY, access_report, new_person
 
 INSURER = Actor("onboarding-service", "kbc-insurance")
 
@@ -49,7 +49,7 @@ def _reused(session: Session, gate: Gate, person: PersonRead) -> None:
 
 
 def _report(session: Session, gate: Gate, person: PersonRead) -> AccessReport:
-    return service.access_report(session, gate=gate, actor=SELF, person_id=person.id, today=TODAY)
+    return access_report(session, gate, actor=SELF, person_id=person.id, today=TODAY)
 
 
 def test_report_lists_the_persons_purposes_with_basis_recipients_and_retention(

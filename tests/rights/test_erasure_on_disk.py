@@ -23,7 +23,7 @@ from lawful.core.gate import unit_of_work
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.entrypoints import bootstrap
-from lawful.rights import service as rights
+from lawful.flows import erasure
 
 from . import factories
 from .conftest import ADVISOR, DPO, registered
@@ -57,7 +57,7 @@ class Installation:
 
     def erase(self, person_id: str) -> None:
         with unit_of_work(self.runtime.engine) as session:
-            rights.erase(
+            erasure.erase(
                 session,
                 gate=self.runtime.gate,
                 actor=DPO,

@@ -11,8 +11,11 @@ import zipfile
 from sqlalchemy.orm import Session
 
 from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.core.register.models import Register
+from lawful.customers import dossier
 from lawful.customers import service as customers
-from lawful.customers.schemas import PersonRead
+from lawful.customers.schemas import PersonRead, Section
 from lawful.rights import service
 from lawful.rights.schemas import RequestStatus, RequestType
 
@@ -52,7 +55,6 @@ def test_zip_holds_json_and_a_csv_per_section(
             "data.json",
             "provided/identity.csv",
             "provided/contact.csv",
-            "provided/language.csv",
             "provided/preferences.csv",
             "provided/consents.csv",
             "observed/accounts.csv",
@@ -74,3 +76,74 @@ def test_zip_holds_json_and_a_csv_per_section(
     assert [(r.type, r.status) for r in requests] == [
         (RequestType.PORTABILITY, RequestStatus.COMPLETED)
     ]
+
+
+def test_exactly_the_contract_and_consent_based_data_the_person_provided(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    pid = client.id
+    customers.add_kyc_record(
+        session, gate=gate, actor=ADVISOR, person_id=pid, data=factories.kyc(dt.date(2020, 1, 2))
+    )
+    customers.add_loan(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        person_id=pid,
+        data=factories.loan(dt.date(2020, 4, 1), dt.date(2040, 3, 31)),
+    )
+    insurer = Actor("advisor", "kbc-insurance")
+    customers.add_relationship(
+        session,
+        gate=gate,
+        actor=insurer,
+        person_id=pid,
+        entity="kbc-insurance",
+        state="client",
+        since=TODAY,
+    )
+    customers.add_home_policy(
+        session, gate=gate, actor=insurer, person_id=pid, data=factories.home_policy()
+    )
+    customers.give_consent(
+        session, gate=gate, actor=ADVISOR, person_id=pid, purpose="third-party-offers"
+    )
+    data = service.portability(session, gate=gate, actor=SELF, person_id=pid, today=TODAY)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        document = json.loads(archive.read("data.json"))
+    assert set(document["provided"]) == {"identity", "contact", "preferences", "consents"}
+    assert set(document["observed"]) == {"accounts", "cards", "home_policies"}
+    # AML identification (legal obligation), loan terms and relationships (ours) stay out.
+    assert "region" not in document["provided"]["identity"]
+    assert document["provided"]["contact"]["language"] == client.language
+    [policy] = document["observed"]["home_policies"]
+    assert policy["construction_year"] == 1978 and policy["postcode"] == "9000"
+    assert not {"latitude", "longitude", "region", "person_id"} & set(policy)
+    assert [c["purpose"] for c in document["provided"]["consents"]] == ["third-party-offers"]
+
+
+def test_what_portability_carries_follows_the_registers_bases(register: Register) -> None:
+    assert dossier.portable_sections(register, dossier.OBSERVED) == [
+        Section.ACCOUNTS,
+        Section.CARDS,
+        Section.HOME_POLICIES,
+    ]
+    # Were the insurance policies processed on legitimate interest only, they would not be carried.
+    purposes = [
+        p.model_copy(
+            update={
+                "data_categories": [
+                    c
+                    for c in p.data_categories
+                    if c not in ("user.financial.insurance_policy", "user.location.property")
+                ]
+            }
+        )
+        if p.legal_basis.value in ("contract", "consent")
+        else p
+        for p in register.purposes
+    ]
+    changed = register.model_copy(update={"purposes": purposes})
+    assert dossier.portable_sections(changed, dossier.OBSERVED) == [Section.ACCOUNTS, Section.CARDS]
+    # AML identification rests on a legal obligation.
+    assert dossier.portable_sections(register, (Section.KYC,)) == []

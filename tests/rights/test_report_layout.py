@@ -20,7 +20,7 @@ from lawful.rights.labels import LABELS, TEMPLATES
 from lawful.rights.schemas import AccessReport
 
 from . import factories
-from .conftest import ADVISOR, SELF, TODAY, new_person
+from .conftest import ADVISOR, SELF, TODAY, access_report, new_person
 
 LONG_EMAIL = "lotte.maes.une.adresse.vraiment.tres.longue@un-domaine-de-messagerie.example.be"
 
@@ -80,7 +80,7 @@ def _rich_file(session: Session, gate: Gate, person: PersonRead) -> None:
 def _report(session: Session, gate: Gate, *, language: str, region: str) -> AccessReport:
     person = new_person(session, gate, language=language, region=region)
     _rich_file(session, gate, person)
-    return service.access_report(session, gate=gate, actor=SELF, person_id=person.id, today=TODAY)
+    return access_report(session, gate, actor=SELF, person_id=person.id, today=TODAY)
 
 
 def words(html: str) -> str:

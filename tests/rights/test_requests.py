@@ -13,11 +13,12 @@ from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.customers.schemas import PersonRead
+from lawful.flows import erasure
 from lawful.rights import service
 from lawful.rights.dates import add_months
 from lawful.rights.schemas import RequestStatus, RequestType
 
-from .conftest import DPO, SELF, TODAY
+from .conftest import DPO, SELF, TODAY, access_report
 
 
 @pytest.mark.parametrize(
@@ -263,11 +264,11 @@ def test_an_answer_names_a_request_of_its_kind_and_person(
         today=TODAY,
     )
     with pytest.raises(InvalidInput, match="is not this person's erasure request"):
-        service.erase(
+        erasure.erase(
             session, gate=gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
         )
-    report = service.access_report(
-        session, gate=gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
+    report = access_report(
+        session, gate, actor=DPO, person_id=client.id, today=TODAY, request_id=access.id
     )
     assert report.request_id == access.id
     assert service.channel_of(SELF) == "api" and service.channel_of(DPO) == "staff"

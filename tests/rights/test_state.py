@@ -10,6 +10,7 @@ from lawful.core.db import utcnow
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Hold, Objection, ObjectionStatus
 from lawful.customers.schemas import PersonRead
+from lawful.flows import erasure
 from lawful.rights import repository, service
 from lawful.rights.models import LegalHold
 from lawful.rights.models import Objection as ObjectionRow
@@ -93,7 +94,7 @@ def test_a_withdrawn_dm_objection_no_longer_counts(
 
 
 def test_erasure_is_seen(session: Session, gate: Gate, client: PersonRead) -> None:
-    service.erase(
+    erasure.erase(
         session,
         gate=gate,
         actor=DPO,
@@ -103,7 +104,7 @@ def test_erasure_is_seen(session: Session, gate: Gate, client: PersonRead) -> No
     )
     state = DbSubjectStates().load(session, [client.id], as_of=TODAY)[client.id]
     assert state.erased
-    assert {h.hold for h in state.legal_holds} == {"aml-identification", "contract"}
+    assert {h.hold for h in state.legal_holds} == {"aml-identification", "running-contract"}
 
 
 def test_many_subjects_in_chunks(session: Session, gate: Gate, client: PersonRead) -> None:

@@ -73,7 +73,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if isinstance(value, str):
             return dt.datetime.fromisoformat(value)
-        assert isinstance(value, dt.datetime)
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"a timestamp column returned {type(value).__name__}")
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)

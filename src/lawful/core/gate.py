@@ -124,19 +124,6 @@ class ProcessingContext:
             raise ProcessingDenied(self.purpose, [r.value for r in decision.reasons])
         return decision
 
-    def disclose(
-        self,
-        subject_id: str,
-        *,
-        recipient: str,
-        categories: Sequence[str],
-        event: str,
-        details: Details | None = None,
-    ) -> Decision:
-        return self.access(
-            subject_id, categories=categories, event=event, details=details, recipient=recipient
-        )
-
     def refuse(
         self,
         subject_id: str,

@@ -10,7 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lawful.core.text import ShortText
 from lawful.customers import applications, service
-from lawful.customers.access import CUSTOMER_FILE, IDENTITY_REUSE
+from lawful.customers.access import (
+    FILE_READ_PURPOSES,
+    IDENTIFICATION_READ_PURPOSES,
+    IDENTITY_REUSE,
+)
 from lawful.customers.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -81,7 +85,7 @@ def get_person(
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> PersonRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.get_person(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -99,7 +103,7 @@ def get_person(
 def rectify(
     person_id: PersonId, body: Rectify, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> PersonRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.rectify(
         session,
         gate=rt.gate,
@@ -119,7 +123,7 @@ def history(
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> list[RectificationRead]:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.history(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -133,7 +137,7 @@ def products(
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> ProductsRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.products(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -147,7 +151,7 @@ def kyc(
     who: PrincipalDep,
     reason: ReasonHeader = None,
 ) -> list[KycRecordRead]:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=IDENTIFICATION_READ_PURPOSES)
     return service.kyc_records(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, reason=reason
     )
@@ -240,7 +244,7 @@ def set_preference(
     session: SessionDep,
     who: PrincipalDep,
 ) -> PreferenceRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.set_preference(
         session,
         gate=rt.gate,
@@ -255,7 +259,7 @@ def set_preference(
 def give_consent(
     person_id: PersonId, purpose: KeyId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ConsentRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.give_consent(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, purpose=purpose
     )
@@ -269,7 +273,7 @@ def withdraw_consent(
     session: SessionDep,
     who: PrincipalDep,
 ) -> ConsentRead:
-    reach(rt, session, who, person_id, purpose=CUSTOMER_FILE)
+    reach(rt, session, who, person_id, purpose=FILE_READ_PURPOSES)
     return service.withdraw_consent(
         session, gate=rt.gate, actor=actor_of(who), person_id=person_id, purpose=purpose
     )

@@ -20,7 +20,7 @@ from lawful.core.policy.types import Actor, Reason
 from lawful.core.register.models import RelationshipState
 from lawful.customers import categories as c
 from lawful.customers import identity, repository
-from lawful.customers.access import CUSTOMER_FILE, IDENTITY_REUSE, present
+from lawful.customers.access import IDENTITY_REUSE, file_purpose, present
 from lawful.customers.models import Application
 from lawful.customers.schemas import ApplicationCreate, ApplicationRead
 from lawful.customers.scope import ScopeEvent, ask, is_staff, unseen_unless_related
@@ -62,7 +62,7 @@ def file_application(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person_id, rights=False),
         person_id,
         (),
         event=ScopeEvent.APPLICATION_FILE,
@@ -150,7 +150,7 @@ def list_applications(
         session,
         gate,
         actor,
-        IDENTITY_REUSE if staff else CUSTOMER_FILE,
+        IDENTITY_REUSE if staff else file_purpose(session, gate, actor, person_id, rights=False),
         person_id,
         (),
         event=ScopeEvent.APPLICATION_LIST,
@@ -175,7 +175,7 @@ def withdraw_application(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person_id, rights=False),
         person_id,
         (),
         event=ScopeEvent.APPLICATION_WITHDRAW,

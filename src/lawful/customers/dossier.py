@@ -14,9 +14,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from lawful.core.db import Base, utcnow
-from lawful.core.errors import InvalidInput
+from lawful.core.errors import InvalidInput, NotFound
 from lawful.core.gate import Gate
+from lawful.core.policy.compile import covered
 from lawful.core.policy.types import Actor
+from lawful.core.register.models import LegalBasis, Register
 from lawful.customers import categories as c
 from lawful.customers import repository
 from lawful.customers.access import DATA_SUBJECT_RIGHTS, Event, ask, present
@@ -69,9 +71,16 @@ SECTION_TABLES: Mapping[Section, tuple[type[Base], ...]] = {
     Section.PREFERENCES: (Preference,),
     Section.CONSENTS: (Consent,),
 }
+# Portability (Art. 20) carries what the person gave us (provided) or what their own use of our
+# products produced (observed: the EDPB, WP242 rev.01, counts such raw data as provided), and of
+# that only what a purpose resting on the contract or on consent processes (Art. 20(1)(a)).
 PROVIDED = (Section.IDENTITY, Section.CONTACT, Section.PREFERENCES, Section.CONSENTS)
-# Raw data the person's own activity generated: the EDPB (WP242 rev.01) counts it as provided.
-OBSERVED = (Section.ACCOUNTS, Section.CARDS)
+OBSERVED = (Section.ACCOUNTS, Section.CARDS, Section.HOME_POLICIES)
+PORTABLE_BASES = frozenset({LegalBasis.CONTRACT, LegalBasis.CONSENT})
+# What we work out ourselves rather than receive: the region and brand from the postcode, the
+# insured building's coordinates (geocoded); the policy number and dates are the contract's terms
+# the person agreed to, kept so that the rows say which policy they are.
+OURS = frozenset({"region", "brand", "latitude", "longitude", "person_id"})
 
 
 @dataclass(frozen=True)
@@ -126,35 +135,68 @@ def export_person(session: Session, *, gate: Gate, actor: Actor, person_id: str)
 def portable_data(
     session: Session, *, gate: Gate, actor: Actor, person_id: str
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What portability (Art. 20) carries, JSON-ready, in one gate call: what the person gave us
-    themselves (`provided`), and what their own use of our products produced (`observed`:
-    accounts, cards and their statements)."""
+    """What portability (Art. 20) carries, JSON-ready, in one gate call: the sections of `PROVIDED`
+    (`provided`) and `OBSERVED` (`observed`) whose data a contract- or consent-based purpose of
+    the register processes, less what we computed ourselves (`OURS`)."""
     present(session, person_id, erased_too=True)
+    provided_sections = portable_sections(gate.register, PROVIDED)
+    observed_sections = portable_sections(gate.register, OBSERVED)
     ask(
         session,
         gate,
         actor,
         DATA_SUBJECT_RIGHTS,
         person_id,
-        (data for s in (*PROVIDED, *OBSERVED) for data in c.SECTION_DATA[s]),
+        (data for s in (*provided_sections, *observed_sections) for data in c.SECTION_DATA[s]),
         event=Event.PORTABLE_DATA_EXPORT,
     )
     person = _person(session, person_id)
-    provided = {
-        # region and brand are ours, worked out from the postcode: not provided by the person.
-        "identity": _fields(person, tuple(f for f in c.IDENTITY_FIELDS if f != "region")),
-        "contact": _fields(person, SECTION_COLUMNS[Section.CONTACT]),
-        "language": person.language,
-        "preferences": _dump(PreferenceRead, repository.preferences(session, person_id)),
-        "consents": _dump(ConsentRead, repository.consents(session, person_id)),
-    }
-    observed = {
-        Section.ACCOUNTS.value: _dump(AccountRead, repository.rows_of(session, Account, person_id)),
-        Section.CARDS.value: [
+    rows = repository.rows_of
+    every: dict[Section, Any] = {
+        Section.IDENTITY: _fields(person, c.IDENTITY_FIELDS),
+        Section.CONTACT: _fields(person, c.CONTACT_FIELDS),
+        Section.PREFERENCES: lambda: _dump(
+            PreferenceRead, repository.preferences(session, person_id)
+        ),
+        Section.CONSENTS: lambda: _dump(ConsentRead, repository.consents(session, person_id)),
+        Section.ACCOUNTS: lambda: _dump(AccountRead, rows(session, Account, person_id)),
+        Section.CARDS: lambda: [
             card.model_dump(mode="json") for card in cards_with_statements(session, person_id)
         ],
+        Section.HOME_POLICIES: lambda: _dump(HomePolicyRead, rows(session, HomePolicy, person_id)),
     }
-    return provided, observed
+
+    def section(s: Section) -> Any:
+        value = every[s]
+        return _without_ours(value() if callable(value) else value)
+
+    return (
+        {s.value: section(s) for s in provided_sections},
+        {s.value: section(s) for s in observed_sections},
+    )
+
+
+def portable_sections(register: Register, sections: Sequence[Section]) -> list[Section]:
+    """The sections every datum of which some contract- or consent-based purpose declares."""
+    declared = frozenset(
+        category
+        for p in register.purposes
+        if p.legal_basis in PORTABLE_BASES
+        for category in p.data_categories
+    )
+    return [
+        s
+        for s in sections
+        if all(any(covered(cat, declared) for cat in data) for data in c.SECTION_DATA[s])
+    ]
+
+
+def _without_ours(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_ours(v) for k, v in value.items() if k not in OURS}
+    if isinstance(value, list):
+        return [_without_ours(v) for v in value]
+    return value
 
 
 def erase_person(
@@ -171,8 +213,8 @@ def erase_person(
     present(session, person_id, erased_too=True)
     # Only what is still there is asked for: when a hold ends, the sections the first erasure
     # emptied are not accessed again, and the ledger must not say they were.
-    there = _holding(session, [person_id]).get(person_id, set())
-    holding = [s for s in erased if s in there]
+    there = holding(session, [person_id]).get(person_id, set())
+    emptied = [s for s in erased if s in there]
     # No details: they are encrypted with the subject's key, which the first erasure shreds, so a
     # later erasure could not record them. The categories say what was erased; the rights domain
     # records the erased and kept sections before the key goes.
@@ -182,10 +224,10 @@ def erase_person(
         actor,
         DATA_SUBJECT_RIGHTS,
         person_id,
-        (data for s in holding for data in c.SECTION_DATA[s]),
+        (data for s in emptied for data in c.SECTION_DATA[s]),
         event=Event.PERSON_ERASE,
     )
-    _erase(session, [person_id], holding, now=utcnow())
+    _erase(session, [person_id], emptied, now=utcnow())
     return erased
 
 
@@ -201,10 +243,10 @@ def erase_persons(
     """
     known = repository.on_file(session, keep)
     kept = {p: {_section(s) for s in sections} for p, sections in keep.items() if p in known}
-    holding = _holding(session, list(kept))
+    held = holding(session, list(kept))
     groups: dict[tuple[Section, ...], list[str]] = defaultdict(list)
     for person, sections in kept.items():
-        there = holding.get(person, set())
+        there = held.get(person, set())
         groups[tuple(s for s in Section if s not in sections and s in there)].append(person)
     declared = c.declared(gate.register, DATA_SUBJECT_RIGHTS)
     ctx = gate.open(session, actor=actor, purpose=DATA_SUBJECT_RIGHTS)
@@ -227,7 +269,7 @@ def erase_persons(
 _PARTS = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in Section}
 
 
-def _holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
+def holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
     """Per person, the sections that still hold something: whether data is there, not the data,
     so it may run before the gate is asked."""
     return repository.holding_many(session, person_ids, _PARTS)
@@ -265,7 +307,8 @@ def _section(value: str) -> Section:
 
 def _person(session: Session, person_id: str) -> Person:
     person = repository.person(session, person_id)
-    assert person is not None  # `present` saw it in this transaction
+    if person is None:
+        raise NotFound(f"no person {person_id}")
     return person
 
 

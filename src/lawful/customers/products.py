@@ -14,7 +14,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import categories as c
 from lawful.customers import identity, repository, scope
-from lawful.customers.access import Event, ask_file
+from lawful.customers.access import Event, ask_file, identification_purpose
 from lawful.customers.dossier import cards_with_statements
 from lawful.customers.models import Account, Card, CardStatement, HomePolicy, KycRecord, Loan
 from lawful.customers.schemas import (
@@ -34,6 +34,8 @@ from lawful.customers.schemas import (
 )
 from lawful.customers.scope import unseen_unless_related
 
+# The role through which a person acts on their own file.
+SELF_SERVICE = "self-service"
 PRODUCT_DATA = (c.ACCOUNTS, c.CARDS, c.STATEMENTS, c.LOANS, c.HOME_POLICIES, c.PROPERTY_DATA)
 
 
@@ -101,7 +103,8 @@ def add_kyc_record(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, data: KycRecordCreate
 ) -> KycRecordRead:
     """An identification the actor's entity performed itself."""
-    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_CREATE)
+    purpose = identification_purpose(gate, actor)
+    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_CREATE, purpose=purpose)
     row = KycRecord(person_id=person_id, entity=actor.entity, **data.model_dump())
     repository.add(session, row, conflict="the identification could not be recorded")
     return KycRecordRead.model_validate(row)
@@ -111,10 +114,11 @@ def add_kyc_record(
 def products(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
 ) -> ProductsRead:
-    """The person's products with the actor's entity."""
+    """The person's products with the actor's entity; the person sees every product of theirs,
+    with every entity of the group (bank and insurance alike)."""
     why = scope.reason(gate, actor, reason) or None
     ask_file(session, gate, actor, person_id, PRODUCT_DATA, Event.PRODUCT_LIST, details=why)
-    entity, rows = actor.entity, repository.rows_of
+    entity, rows = _scope(actor), repository.rows_of
     return ProductsRead(
         accounts=[
             AccountRead.model_validate(r) for r in rows(session, Account, person_id, entity=entity)
@@ -132,8 +136,17 @@ def products(
 def kyc_records(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, reason: str | None = None
 ) -> list[KycRecordRead]:
-    """The identifications the actor's entity holds (performed or reused)."""
+    """The identifications the actor's entity holds (performed or reused); the person sees all
+    of theirs."""
     why = scope.reason(gate, actor, reason) or None
-    ask_file(session, gate, actor, person_id, (c.KYC,), Event.KYC_RECORD_LIST, details=why)
-    rows = repository.rows_of(session, KycRecord, person_id, entity=actor.entity)
+    purpose = identification_purpose(gate, actor)
+    event = Event.KYC_RECORD_LIST
+    ask_file(session, gate, actor, person_id, (c.KYC,), event, details=why, purpose=purpose)
+    rows = repository.rows_of(session, KycRecord, person_id, entity=_scope(actor))
     return [KycRecordRead.model_validate(r) for r in rows]
+
+
+def _scope(actor: Actor) -> str | None:
+    """The entity whose products the actor sees: staff their own entity's (a safeguard of the
+    file), the person acting for themselves all of theirs."""
+    return None if actor.role == SELF_SERVICE else actor.entity

@@ -21,7 +21,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import categories as c
 from lawful.customers import identity, repository
-from lawful.customers.access import CUSTOMER_FILE, Event, ask_file
+from lawful.customers.access import Event, ask_file, file_purpose
 from lawful.customers.models import IdentityChange, Person
 from lawful.customers.schemas import IdentityDocument, PersonRead, PersonUpdate
 from lawful.customers.scope import ScopeEvent as E
@@ -124,7 +124,7 @@ def propose_changes(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person_id),
         person_id,
         [c.PERSON_FIELDS[f] for f in fields],
         event=E.IDENTITY_CHANGE_ASK,

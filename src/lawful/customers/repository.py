@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +20,10 @@ from lawful.customers.models import (
     Card,
     CardStatement,
     Consent,
+    HomePolicy,
     IdentityChange,
     KycRecord,
+    Loan,
     Person,
     Preference,
     Rectification,
@@ -257,13 +259,31 @@ def active_consent(session: Session, person_id: str, purpose: str) -> Consent | 
 
 # --- the policy's view of many people -------------------------------------------------------
 
-# One row shape for every fact the policy needs, so that the facts of several tables (and of
-# other domains, see `rights.state`) come back from one UNION ALL:
-# (kind, person, text, text, text, date, date).
-FactRow = tuple[str, str, str | None, str | None, str | None, dt.date | None, dt.date | None]
+
+class FactRow(NamedTuple):
+    """One row shape for every fact the policy needs, so that the facts of several tables (and of
+    other domains, see `rights.state`) come back from one UNION ALL, read by name:
+    person (key 'erased' when erased), period (key entity, value state, since, until), off (key
+    the notification), consent (key the purpose); `rights.state` adds its own kinds."""
+
+    kind: str
+    person_id: str
+    key: str | None
+    value: str | None
+    status: str | None
+    since: dt.date | None
+    until: dt.date | None
+
+
+FACT_COLUMNS = FactRow._fields
 FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT = "person", "period", "off", "consent"
 FACT_KINDS = frozenset({FACT_PERSON, FACT_PERIOD, FACT_OFF, FACT_CONSENT})
 NO_TEXT, NO_DATE = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Date)
+
+
+def fact_select(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """A SELECT of one fact kind, its columns labelled as `FactRow`'s."""
+    return sa.select(*(c.label(name) for c, name in zip(columns, FACT_COLUMNS, strict=True)))
 
 
 def fact_kind(name: str) -> sa.ColumnElement[str]:
@@ -281,14 +301,14 @@ def policy_fact_selects() -> list[sa.Select[Any]]:
     erased = sa.case((p.erased_at.is_(None), NO_TEXT), else_=sa.literal_column("'erased'"))
     blank = (NO_TEXT, NO_DATE, NO_DATE)
     return [
-        sa.select(fact_kind(FACT_PERSON), p.id, erased, NO_TEXT, *blank).where(p.id.in_(ids)),
-        sa.select(
+        fact_select(fact_kind(FACT_PERSON), p.id, erased, NO_TEXT, *blank).where(p.id.in_(ids)),
+        fact_select(
             fact_kind(FACT_PERIOD), r.person_id, r.entity, r.state, NO_TEXT, r.since, r.until
         ).where(r.person_id.in_(ids), r.since <= as_of),
-        sa.select(fact_kind(FACT_OFF), pref.person_id, pref.key, NO_TEXT, *blank).where(
+        fact_select(fact_kind(FACT_OFF), pref.person_id, pref.key, NO_TEXT, *blank).where(
             pref.person_id.in_(ids), pref.enabled.is_(False)
         ),
-        sa.select(fact_kind(FACT_CONSENT), con.person_id, con.purpose, NO_TEXT, *blank).where(
+        fact_select(fact_kind(FACT_CONSENT), con.person_id, con.purpose, NO_TEXT, *blank).where(
             con.person_id.in_(ids),
             con.given_at < before,
             sa.or_(con.withdrawn_at.is_(None), con.withdrawn_at >= before),
@@ -311,7 +331,7 @@ def policy_fact_rows(
     ordered = list(dict.fromkeys(person_ids))
     for start in range(0, len(ordered), FACTS_CHUNK):
         params = {"ids": ordered[start : start + FACTS_CHUNK], "as_of": as_of, "before": before}
-        rows.extend(tuple(row) for row in session.execute(_FACTS, params))
+        rows.extend(FactRow(*row) for row in session.execute(_FACTS, params))
     return rows
 
 
@@ -393,6 +413,108 @@ def _advance_sequence(session: Session, model: type[Base]) -> None:
 
 def count_persons(session: Session) -> int:
     return int(session.execute(sa.select(sa.func.count()).select_from(Person)).scalar_one())
+
+
+# --- the file's frame for legal holds and retention -------------------------------------------
+
+# (person, entity, state, since, until) of every relationship period.
+PeriodRow = tuple[str, str, str, dt.date, dt.date | None]
+# (product table, person, entity, last day or None while open-ended, card id or None).
+ProductEndRow = tuple[str, str, str, dt.date | None, int | None]
+
+
+def periods_many(session: Session, person_ids: Sequence[str]) -> list[PeriodRow]:
+    r = Relationship.__table__.c
+    out: list[PeriodRow] = []
+    for chunk in chunks(person_ids):
+        query = sa.select(r.person_id, r.entity, r.state, r.since, r.until).where(
+            r.person_id.in_(chunk)
+        )
+        out.extend((p, e, s, b, u) for p, e, s, b, u in session.execute(query))
+    return out
+
+
+def product_ends_many(session: Session, person_ids: Sequence[str]) -> list[ProductEndRow]:
+    """When each product of these persons ended (closing, end date), as plain rows."""
+    tables: tuple[tuple[str, Any, str], ...] = (
+        ("account", Account.__table__, "closed_on"),
+        ("card", Card.__table__, "closed_on"),
+        ("loan", Loan.__table__, "end_on"),
+        ("home_policy", HomePolicy.__table__, "end_on"),
+    )
+    no_id = sa.cast(sa.null(), sa.Integer)
+    out: list[ProductEndRow] = []
+    for chunk in chunks(person_ids):
+        selects = [
+            sa.select(
+                sa.literal_column(f"'{name}'", sa.String).label("kind"),
+                t.c.person_id,
+                t.c.entity,
+                t.c[column].label("last_day"),
+                t.c.id if name == "card" else no_id,
+            ).where(t.c.person_id.in_(chunk))
+            for name, t, column in tables
+        ]
+        out.extend((k, p, e, d, i) for k, p, e, d, i in session.execute(sa.union_all(*selects)))
+    return out
+
+
+def last_statement_days(session: Session, person_ids: Sequence[str]) -> dict[int, dt.date]:
+    """Per card, the last day one of its statements names (period end, due date, payment)."""
+    s = CardStatement.__table__.c
+    out: dict[int, dt.date] = {}
+    for chunk in chunks(person_ids):
+        query = (
+            sa.select(
+                s.card_id,
+                sa.func.max(s.period_end),
+                sa.func.max(s.due_date),
+                sa.func.max(s.paid_on),
+            )
+            .where(s.person_id.in_(chunk))
+            .group_by(s.card_id)
+        )
+        for card, *days in session.execute(query):
+            out[card] = max(d for d in days if d is not None)
+    return out
+
+
+def locales_many(session: Session, person_ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+    """(language, brand) per person: kept on an erased person's row, to answer in their words."""
+    p = Person.__table__.c
+    out: dict[str, tuple[str | None, str]] = {}
+    for chunk in chunks(person_ids):
+        query = sa.select(p.id, p.language, p.brand).where(p.id.in_(chunk))
+        out.update({i: (lang, brand) for i, lang, brand in session.execute(query)})
+    return out
+
+
+def former_clients(
+    session: Session, *, ended_before: dt.date, today: dt.date, after: str, limit: int
+) -> list[str]:
+    """Persons on file, not erased, whose last day as a client of any entity is before
+    `ended_before` and who have no prospect or client period running on `today`; by id, after
+    `after` (keyset pagination, so that a batch erased meanwhile shifts nothing)."""
+    r, p = Relationship.__table__.c, Person.__table__.c
+    live = sa.and_(
+        r.state.in_(("prospect", "client")),
+        r.since <= today,
+        sa.or_(r.until.is_(None), r.until >= today),
+    )
+    client_end = sa.case((r.state == "client", sa.func.coalesce(r.until, today)))
+    query = (
+        sa.select(r.person_id)
+        .join(Person.__table__, p.id == r.person_id)
+        .where(p.erased_at.is_(None), r.person_id > after)
+        .group_by(r.person_id)
+        .having(
+            sa.func.sum(sa.case((live, 1), else_=0)) == 0,
+            sa.func.max(client_end) < ended_before,
+        )
+        .order_by(r.person_id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def ids_not_erased(session: Session, *, after: str, limit: int) -> list[str]:

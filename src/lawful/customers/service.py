@@ -26,7 +26,15 @@ from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
 from lawful.customers import categories as c
 from lawful.customers import identity, repository, scope
-from lawful.customers.access import CUSTOMER_FILE, Event, ask, ask_file, person_read
+from lawful.customers.access import (
+    CUSTOMER_CONTRACT,
+    CUSTOMER_FILE,
+    Event,
+    ask,
+    ask_file,
+    file_purpose,
+    person_read,
+)
 from lawful.customers.access import present as present
 from lawful.customers.applications import file_application as file_application
 from lawful.customers.applications import list_applications as list_applications
@@ -36,6 +44,9 @@ from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
 from lawful.customers.dossier import export_person as export_person
 from lawful.customers.dossier import portable_data as portable_data
+from lawful.customers.facts import FileFacts as FileFacts
+from lawful.customers.facts import Product as Product
+from lawful.customers.facts import file_facts as file_facts
 from lawful.customers.models import (
     Account,
     Card,
@@ -64,6 +75,7 @@ from lawful.customers.rectify import rectify as rectify
 from lawful.customers.repository import FACT_KINDS as FACT_KINDS
 from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.repository import FactRow as FactRow
+from lawful.customers.repository import fact_select as fact_select
 from lawful.customers.repository import policy_fact_selects as policy_fact_selects
 from lawful.customers.reuse import reuse_identity as reuse_identity
 from lawful.customers.schemas import (
@@ -80,6 +92,8 @@ from lawful.customers.scope import is_staff as is_staff
 from lawful.customers.scope import unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
+# The purposes the file as a whole is kept for: its retention is the longest of theirs.
+FILE_PURPOSES = (CUSTOMER_CONTRACT, CUSTOMER_FILE)
 Rows = Sequence[Mapping[str, Any]]
 
 
@@ -113,7 +127,7 @@ def create_person(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person.id, today=today, rights=False),
         person.id,
         ALL_PERSON_DATA,
         event=Event.PERSON_CREATE,
@@ -130,30 +144,31 @@ def get_person(
     gate: Gate,
     actor: Actor,
     person_id: str,
-    purpose: str = CUSTOMER_FILE,
+    purpose: str | None = None,
     reason: str | None = None,
 ) -> PersonRead:
-    """The person's identity and contact data, minus the fields `purpose` does not declare.
+    """The person's identity and contact data, minus the fields the purpose does not declare.
 
-    Opening the file under customer-file takes a staff member's `reason` (see `scope.reason`);
-    under another purpose the request or case being answered is the reason.
+    By default, under the purpose that applies (`access.file_purpose`); opening the file so
+    takes a staff member's `reason` (see `scope.reason`). Under a purpose named by the caller,
+    the request or case being answered is the reason.
     """
-    why = scope.reason(gate, actor, reason) if purpose == CUSTOMER_FILE else {}
+    why = scope.reason(gate, actor, reason) if purpose is None else {}
+    purpose = purpose or file_purpose(session, gate, actor, person_id)
     declared = c.declared(gate.register, purpose)
     shown = [f for f, data in c.PERSON_FIELDS.items() if c.pick(declared, data)]
     withheld = [f for f in c.PERSON_FIELDS if f not in shown]
     # A purpose declaring none of them is asked for all, so that the gate refuses and records it.
     data = [c.PERSON_FIELDS[f] for f in shown] or ALL_PERSON_DATA
-    ask(
+    ask_file(
         session,
         gate,
         actor,
-        purpose,
         person_id,
         data,
-        event=Event.PERSON_READ,
+        Event.PERSON_READ,
         details={"fields": shown, **why},
-        on_file=True,
+        purpose=purpose,
     )
     row = repository.person_row(session, person_id)
     if row is None:  # the gate found it on file in this very transaction
@@ -201,7 +216,7 @@ def add_relationship(
         session,
         gate,
         actor,
-        CUSTOMER_FILE,
+        file_purpose(session, gate, actor, person_id, today=since, rights=False),
         person_id,
         (),
         event=Event.RELATIONSHIP_OPEN,
@@ -311,16 +326,19 @@ def policy_facts_from(rows: Iterable[FactRow]) -> dict[str, PolicyFacts]:
     periods: dict[str, list[Period]] = defaultdict(list)
     off: dict[str, set[str]] = defaultdict(set)
     consents: dict[str, set[str]] = defaultdict(set)
-    for kind, pid, text, state, _, since, until in rows:
-        if kind == repository.FACT_PERSON:
-            erased[pid] = text is not None
-        elif kind == repository.FACT_PERIOD:
-            assert text is not None and state is not None and since is not None
-            periods[pid].append(Period(text, RelationshipState(state), since, until))
-        elif kind == repository.FACT_OFF:
-            off[pid].add(str(text))
-        elif kind == repository.FACT_CONSENT:
-            consents[pid].add(str(text))
+    for row in rows:
+        pid = row.person_id
+        if row.kind == repository.FACT_PERSON:
+            erased[pid] = row.key is not None
+        elif row.kind == repository.FACT_PERIOD:
+            if row.key is None or row.value is None or row.since is None:
+                raise RuntimeError("a relationship period without entity, state or start")
+            state = RelationshipState(row.value)
+            periods[pid].append(Period(row.key, state, row.since, row.until))
+        elif row.kind == repository.FACT_OFF:
+            off[pid].add(str(row.key))
+        elif row.kind == repository.FACT_CONSENT:
+            consents[pid].add(str(row.key))
     return {
         pid: PolicyFacts(
             relationships=tuple(sorted(periods[pid], key=_period_order)),
@@ -368,7 +386,7 @@ def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000
     """Ids of the persons not erased, a page at a time.
 
     No gate: bare ids, read to find whom a restored backup brought back after their erasure
-    (see `rights.restore`), not the content of anyone's file."""
+    (see `flows.restore`), not the content of anyone's file."""
     return repository.ids_not_erased(session, after=after, limit=limit)
 
 
@@ -380,6 +398,20 @@ def _consent_purpose(gate: Gate, purpose: str) -> None:
         if p.id == purpose and (p.requires_consent or p.legal_basis is LegalBasis.CONSENT):
             return
     raise InvalidInput("not a purpose of the register that rests on consent", field="purpose")
+
+
+def former_clients(
+    session: Session, *, ended_before: dt.date, today: dt.date, after: str, limit: int
+) -> list[str]:
+    """Ids of persons not erased whose last client day is before `ended_before`, with no prospect
+    or client period running on `today`, by id after `after`.
+
+    No gate: which files have outlived their period is the retention job's own input, like the
+    policy's facts; the job asks the gate before it touches any of them.
+    """
+    return repository.former_clients(
+        session, ended_before=ended_before, today=today, after=after, limit=limit
+    )
 
 
 def count_persons(session: Session) -> int:

@@ -140,10 +140,12 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
                     rows.reusable.add(p.id)
                 ids["policy"] += 1
                 _home_policy(rows, p, _insurer(p.region), rng, ids["policy"])
+        # Opened for a contract or the steps before one; a former client's file is kept on the
+        # legitimate-interest basis alone.
         rows.activity[
             (
                 Actor("advisor", "kbc-bank"),
-                "customer-file",
+                "customer-file" if former else "customer-contract",
                 ("user.name", "user.contact"),
                 "customers.person.create",
                 None,

@@ -11,7 +11,7 @@ from lawful.config import get_settings
 from lawful.core.db import upgrade
 from lawful.core.gate import unit_of_work
 from lawful.entrypoints import bootstrap
-from lawful.rights import service as rights
+from lawful.flows import restore
 
 
 def init() -> None:
@@ -47,7 +47,7 @@ def serve(
         upgrade(runtime.engine)
         # A database restored from a backup must not serve people erased since it was taken.
         with unit_of_work(runtime.engine) as session:
-            replayed = rights.replay_erasures(session, gate=runtime.gate, today=dt.date.today())
+            replayed = restore.replay_erasures(session, gate=runtime.gate, today=dt.date.today())
     finally:
         runtime.engine.dispose()
     if replayed.persons or replayed.keys:

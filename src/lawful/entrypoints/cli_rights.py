@@ -10,7 +10,8 @@ import typer
 
 from lawful.core.gate import unit_of_work
 from lawful.entrypoints.bootstrap import open_runtime
-from lawful.rights import service as rights
+from lawful.flows import restore
+from lawful.flows import retention as retention_flow
 
 app = typer.Typer(name="rights", help="Data-subject rights: the jobs that run on a schedule.")
 
@@ -29,21 +30,38 @@ def retention(
         typer.Option("--register", help="The processing register (default: the reference one)."),
     ] = None,
 ) -> None:
-    """Erase what a legal hold kept once the hold has ended; run it daily.
+    """Apply the register's retention periods; run it daily.
 
-    A client's ended holds are renewed instead. Each step is recorded; a rerun does nothing.
+    Former clients whose file has outlived its period are erased, except what a legal hold still
+    keeps; what an ended hold kept is erased unless something still keeps it, and a client's
+    holds are renewed. Each batch is committed on its own and every step is recorded: a run
+    stopped midway and started again finishes the job, and a second run does nothing.
     """
     day = today.date() if today else dt.date.today()
     runtime = open_runtime(register_path=register_file)
+    run = retention_flow.RetentionRun()
     try:
-        with unit_of_work(runtime.engine) as session:
-            run = rights.run_retention(session, gate=runtime.gate, today=day)
+        while not run.done:
+            before = run.batches
+            with unit_of_work(runtime.engine) as session:
+                retention_flow.retention_batch(session, gate=runtime.gate, today=day, run=run)
+            if run.batches > before:
+                typer.echo(_progress(run), err=True)
     finally:
         runtime.engine.dispose()
     typer.echo(
-        f"retention as of {day.isoformat()}: {run.released} hold(s) ended — {run.renewed} "
-        f"renewed or extended, held data of {run.erased} person(s) erased"
+        f"retention as of {day.isoformat()}: {run.former_clients_erased} former client(s) erased"
+        f" past their file's retention; {run.reviewed} person(s) with ended holds reviewed,"
+        f" held data of {run.held_data_erased} erased; {run.holds_released} hold(s) released,"
+        f" {run.holds_stored} stored"
         + (f"; {run.refused} person(s) refused by the policy, kept for now" if run.refused else "")
+    )
+
+
+def _progress(run: retention_flow.RetentionRun) -> str:
+    return (
+        f"  batch {run.batches} ({run.phase}): {run.former_clients_erased} former client(s)"
+        f" erased, {run.reviewed} reviewed"
     )
 
 
@@ -57,7 +75,7 @@ def replay_erasures() -> None:
     runtime = open_runtime()
     try:
         with unit_of_work(runtime.engine) as session:
-            replayed = rights.replay_erasures(session, gate=runtime.gate, today=dt.date.today())
+            replayed = restore.replay_erasures(session, gate=runtime.gate, today=dt.date.today())
     finally:
         runtime.engine.dispose()
     typer.echo(

@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from lawful.core.register.models import Id
 from lawful.core.text import LongText, ShortText
 from lawful.customers.schemas import IdentityDocument, PersonUpdate
-from lawful.rights import service
+from lawful.flows import access_report as access
+from lawful.flows import erasure
+from lawful.rights import service, words
 from lawful.rights.requests import PURPOSE, QUEUE_PAGE, QUEUE_PAGE_MAX
 from lawful.rights.schemas import (
     AccessReport,
@@ -132,7 +134,7 @@ def access_report(
     request_id: int | None = ANSWERED,
 ) -> AfterCommit:
     reach(rt, session, who, person_id, purpose=PURPOSE)
-    report = service.access_report(
+    data = access.access_report(
         session,
         gate=rt.gate,
         actor=actor_of(who),
@@ -141,8 +143,10 @@ def access_report(
         request_id=request_id,
         registered_by=who.label,
     )
-    # Rendered once the report's transaction is committed: no lock is held while a PDF renders.
-    return AfterCommit(lambda: _rendered(report, format))
+    # Worded and rendered once the report's transaction is committed: no lock is held while a
+    # PDF renders.
+    register = rt.gate.register
+    return AfterCommit(lambda: _rendered(service.report_view(register, data), format))
 
 
 def _rendered(report: AccessReport, format: ReportFormat) -> Response:
@@ -190,6 +194,24 @@ def objections(
     )
 
 
+@router.delete(
+    "/persons/{person_id}/objections/{objection_id}",
+    summary="Withdraw an objection: it no longer restricts anything (recorded)",
+)
+def withdraw_objection(
+    person_id: str, objection_id: int, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+) -> ObjectionRead:
+    reach(rt, session, who, person_id, purpose=PURPOSE)
+    return service.withdraw_objection(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        objection_id=objection_id,
+        person_id=person_id,
+        today=dt.date.today(),
+    )
+
+
 @router.post(
     "/objections/{objection_id}/decision",
     summary="The DPO upholds an objection, or rejects it with compelling grounds",
@@ -225,7 +247,7 @@ def erase(
     request_id: int | None = ANSWERED,
 ) -> ErasureOutcome:
     reach(rt, session, who, person_id, purpose=PURPOSE)
-    return service.erase(
+    done = erasure.erase(
         session,
         gate=rt.gate,
         actor=actor_of(who),
@@ -233,6 +255,14 @@ def erase(
         today=dt.date.today(),
         request_id=request_id,
         registered_by=who.label,
+    )
+    return words.erasure_outcome(
+        rt.gate.register,
+        request_id=done.request_id,
+        erased=done.erased,
+        kept=done.kept,
+        language=done.language,
+        brand=done.brand,
     )
 
 

@@ -59,7 +59,11 @@ class Objection(Base):
 
 
 class LegalHold(Base):
-    """Data kept despite erasure, under a register legal hold, until `until`."""
+    """Data kept despite erasure, under a register legal hold.
+
+    `until`: the last day before the retention job decides again (what the policy reads);
+    `ends_on`: the hold's real end, None while the end it counts from has not come.
+    """
 
     __tablename__ = "legal_hold"
     __table_args__ = (sa.Index("ix_legal_hold_until", "until", "released_at"),)
@@ -69,5 +73,6 @@ class LegalHold(Base):
     hold: Mapped[str] = mapped_column(sa.String(64))  # register legal_holds[].id
     reason: Mapped[str] = mapped_column(sa.Text)
     until: Mapped[dt.date] = mapped_column(sa.Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -187,27 +187,32 @@ def decide_objection(
     row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
-    if row.request_id is not None:
-        complete_request(
-            session,
-            gate=gate,
-            actor=actor,
-            request_id=row.request_id,
-            outcome=_outcome(row, named=row.purpose),
-            today=today,
-        )
+    _answer(session, gate, actor, row, today)
     return read(row)
 
 
 def withdraw_objection(
-    session: Session, *, gate: Gate, actor: Actor, objection_id: int, today: dt.date
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    objection_id: int,
+    today: dt.date,
+    person_id: str | None = None,
 ) -> ObjectionRead:
-    """The person takes an objection back: it no longer stands against any processing."""
+    """The person takes an objection back: it no longer stands against any processing.
+
+    With `person_id`, an objection of someone else is not found. A withdrawal while the DPO had not
+    decided closes the request: there is nothing left to decide.
+    """
+    if person_id is not None:
+        reachable(session, gate, actor, person_id, event=RightsEvent.OBJECTION_WITHDRAW)
     row = repository.objection(session, objection_id, lock=True)
-    if row is None:
+    if row is None or (person_id is not None and row.person_id != person_id):
         raise NotFound(f"no objection {objection_id}")
     if row.status == ObjectionState.WITHDRAWN:
         raise Conflict(f"objection {objection_id} was already withdrawn")
+    was_pending = row.status == ObjectionState.PENDING
     record(
         session,
         gate,
@@ -220,6 +225,8 @@ def withdraw_objection(
     )
     row.status = ObjectionState.WITHDRAWN.value
     session.flush()
+    if was_pending:
+        _answer(session, gate, actor, row, today)
     return read(row)
 
 
@@ -240,6 +247,19 @@ def list_objections(
         categories=OBJECTION_DATA,
     )
     return [read(row) for row in rows]
+
+
+def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: dt.date) -> None:
+    """Complete the objection's request with what the person is told."""
+    if row.request_id is not None:
+        complete_request(
+            session,
+            gate=gate,
+            actor=actor,
+            request_id=row.request_id,
+            outcome=_outcome(row, named=row.purpose),
+            today=today,
+        )
 
 
 def _outcome(row: Objection, *, named: str | None) -> dict[str, Any]:

@@ -303,7 +303,6 @@ def to_html(report: AccessReport) -> str:
                 data=data_view(report),
                 notice=_reading_notice(report),
                 css=_css(),
-                when=lambda d: long_date(d, locale),
             )
         )
     except TemplateError as exc:

@@ -1,5 +1,6 @@
 """The access report (Art. 15): all the person may know, in their language, under their brand.
 
+The use case (`lawful.flows.access_report`) gathers the data; this module words it (`report_view`).
 Confirmation, a copy of the data, what each purpose that concerns them is and rests on, what was
 actually done (the ledger's allowed events for them, newest first, without decrypting anything), the
 objections and holds that stand, their rights and the authority to complain to. Purpose texts come
@@ -11,118 +12,110 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from babel.lists import format_list
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import RenderError
-from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.compile import ancestry
-from lawful.core.policy.types import Actor
 from lawful.core.register.grammar import long_date
-from lawful.core.register.models import ObjectionMode, Purpose
+from lawful.core.register.models import ObjectionMode, Purpose, Register
 from lawful.core.register.statement import Labels
 from lawful.core.register.statement import label_tree as statement_labels
-from lawful.customers import service as customers
 from lawful.customers.schemas import Section
 from lawful.rights import repository
 from lawful.rights.labels import label
 from lawful.rights.language import TextBuilder, builder_for_file
-from lawful.rights.models import Objection
 from lawful.rights.render import to_html, to_json, to_pdf
-from lawful.rights.requests import (
-    PURPOSE,
-    RightsEvent,
-    answered_request,
-    finish_request,
-    record,
-)
 from lawful.rights.schemas import (
     AccessReport,
     AuthorityInfo,
     HoldInfo,
     ObjectionInfo,
-    ObjectionState,
+    ObjectionRead,
     PurposeInfo,
-    RequestType,
     RightInfo,
     TimelineEntry,
 )
+from lawful.rights.words import hold_ends, hold_reason
 
 RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
 
-__all__ = ["access_report", "to_html", "to_json", "to_pdf"]
+__all__ = ["ReportData", "concerned", "report_view", "restrictions", "to_html", "to_json", "to_pdf"]
 
 
-def access_report(
-    session: Session,
-    *,
-    gate: Gate,
-    actor: Actor,
-    person_id: str,
-    today: dt.date,
-    request_id: int | None = None,
-    registered_by: str | None = None,
-) -> AccessReport:
-    """Answer an access request: `request_id` names one registered earlier; without it, the call
-    is the request (the customer asking in the app), received and answered at once."""
-    register = gate.register
-    request_id = answered_request(
-        session,
-        gate=gate,
-        actor=actor,
-        person_id=person_id,
-        kind=RequestType.ACCESS,
-        today=today,
-        request_id=request_id,
-        registered_by=registered_by,
-    )
-    data = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
-    texts = builder_for_file(register, data)
-    record(
-        session,
-        gate,
-        actor,
-        person_id,
-        event=RightsEvent.ACCESS_REPORT,
-        today=today,
-        categories=register.purpose(PURPOSE).data_categories,
-        details={"request_id": request_id},
-    )
-    entities = {r["entity"] for r in data[Section.RELATIONSHIPS.value]}
-    events = [
-        r
-        for r in ledger.for_subject(session, keys=gate.keys, subject_id=person_id)
-        if r.decision == "allow"
+@dataclass(frozen=True)
+class ReportData:
+    """What an access report says, as data: the use case computes it, `report_view` words it."""
+
+    person_id: str
+    request_id: int
+    generated_on: dt.date
+    file: dict[str, Any]  # the whole file, JSON-ready (`customers.export_person`)
+    events: list[ledger.LedgerRecord]  # allowed processing of the person, newest first
+    objections: list[ObjectionRead]
+    holds: list[tuple[str, dt.date | None]]  # standing holds: (hold, real end or None)
+
+
+def restrictions(
+    session: Session, *, person_id: str
+) -> tuple[list[ObjectionRead], list[tuple[str, dt.date | None]]]:
+    """The person's objections and standing holds, for a report whose reading is recorded."""
+    objections = [
+        ObjectionRead.model_validate(o) for o in repository.objections_of_person(session, person_id)
     ]
-    events.sort(key=lambda r: r.sequence, reverse=True)
-    used = {r.purpose for r in events}
-    statement = texts.labels(statement_labels())
-    purposes = [
-        _purpose(texts, statement, i, p, entities)
+    holds = [
+        (h.hold, h.ends_on)
+        for h in repository.holds_of_person(session, person_id, active_only=True)
+    ]
+    return objections, holds
+
+
+def concerned(register: Register, data: ReportData) -> list[int]:
+    """Indexes of the register's purposes that concern the person: shown in the statement, and
+    used for them or run by an entity they deal with."""
+    entities = {r["entity"] for r in data.file[Section.RELATIONSHIPS.value]}
+    used = {r.purpose for r in data.events}
+    return [
+        i
         for i, p in enumerate(register.purposes)
         if p.statement and (p.id in used or not entities.isdisjoint(p.controllers))
     ]
-    names = _names(texts, {c for r in events for c in r.data_categories})
-    report = AccessReport(
-        person_id=person_id,
-        request_id=request_id,
-        generated_on=today,
+
+
+def report_view(register: Register, data: ReportData) -> AccessReport:
+    """The report in the person's language and brand (kept on the file even once erased)."""
+    texts = builder_for_file(register, data.file)
+    entities = {r["entity"] for r in data.file[Section.RELATIONSHIPS.value]}
+    statement = texts.labels(statement_labels())
+    purposes = [
+        _purpose(texts, statement, i, register.purposes[i], entities)
+        for i in concerned(register, data)
+    ]
+    names = _names(texts, {c for r in data.events for c in r.data_categories})
+    return AccessReport(
+        person_id=data.person_id,
+        request_id=data.request_id,
+        generated_on=data.generated_on,
         lang=texts.lang,
         brand=texts.brand.id,
         brand_name=texts.text(texts.brand.name, "brand.name"),
         confirmation=label(texts.lang, "report.confirmation_yes"),
-        data=data,
+        data=data.file,
         entities=names.entities,
         purposes=purposes,
-        timeline=[_line(texts, names, group) for group in _grouped(events)],
-        objections=[
-            _objection(texts, o) for o in repository.objections_of_person(session, person_id)
-        ],
+        timeline=[_line(texts, names, group) for group in _grouped(data.events)],
+        objections=[_objection(texts, o) for o in data.objections],
         holds=[
-            HoldInfo(hold=h.hold, reason=h.reason, until=h.until)
-            for h in repository.holds_of_person(session, person_id, active_only=True)
+            HoldInfo(
+                hold=hold,
+                reason=hold_reason(texts, hold),
+                until=ends_on,
+                ends=hold_ends(texts, hold, ends_on),
+            )
+            for hold, ends_on in data.holds
         ],
         rights=[
             RightInfo(
@@ -135,15 +128,6 @@ def access_report(
         how_to_exercise=_resolved(texts, "rights.how"),
         authority=_authority(texts),
     )
-    finish_request(
-        session,
-        gate=gate,
-        actor=actor,
-        request_id=request_id,
-        today=today,
-        outcome={"answered": "access_report", "purposes": len(purposes), "events": len(events)},
-    )
-    return report
 
 
 def _resolved(texts: TextBuilder, path: str) -> str:
@@ -267,9 +251,9 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _objection(texts: TextBuilder, row: Objection) -> ObjectionInfo:
+def _objection(texts: TextBuilder, row: ObjectionRead) -> ObjectionInfo:
     lang, locale = texts.lang, texts.locale
-    status = ObjectionState(row.status)
+    status = row.status
     received = row.received_at.date()
     decided = row.decided_at.date() if row.decided_at else None
     text = label(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lawful.customers import service as customers
 from lawful.rights.models import LegalHold, Objection, RightsRequest
 from lawful.rights.schemas import ObjectionState
 
@@ -155,8 +156,8 @@ OBJECTION, HOLD = "objection", "hold"
 
 def restriction_selects() -> list[sa.Select[Any]]:
     """Objections not withdrawn and holds not released, for the ids bound to `ids` (expanding),
-    in the customer file's fact shape (kind, person, text, text, text, date, date):
-    ("objection", person, kind, purpose, status, -, -) and ("hold", person, hold, -, -, until, -).
+    in the customer file's fact shape (`customers.FactRow`, read by name): an objection's key is
+    its kind, value its purpose, status its status; a hold's key is the hold, until its last day.
     """
     o, h = Objection.__table__.c, LegalHold.__table__.c
     ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
@@ -167,12 +168,12 @@ def restriction_selects() -> list[sa.Select[Any]]:
         return sa.literal_column(f"'{name}'", sa.String)
 
     return [
-        sa.select(
+        customers.fact_select(
             kind(OBJECTION), o.person_id, o.kind, o.purpose, o.status, no_date, no_date
         ).where(o.person_id.in_(ids), o.status != withdrawn),
-        sa.select(kind(HOLD), h.person_id, h.hold, no_text, no_text, h.until, no_date).where(
-            h.person_id.in_(ids), h.released_at.is_(None)
-        ),
+        customers.fact_select(
+            kind(HOLD), h.person_id, h.hold, no_text, no_text, no_date, h.until
+        ).where(h.person_id.in_(ids), h.released_at.is_(None)),
     ]
 
 
@@ -183,19 +184,25 @@ def holds_of_person(session: Session, person_id: str, *, active_only: bool) -> l
     return list(session.scalars(query.order_by(LegalHold.until, LegalHold.id)))
 
 
-def unreleased_holds_of(
-    session: Session, person_ids: Sequence[str]
-) -> list[tuple[str, int, str, str, dt.date]]:
-    """(person, id, hold, reason, until) of every unreleased hold, as plain rows: a bulk path."""
-    out: list[tuple[str, int, str, str, dt.date]] = []
-    columns = (LegalHold.person_id, LegalHold.id, LegalHold.hold, LegalHold.reason, LegalHold.until)
+class HeldRow(NamedTuple):
+    person_id: str
+    id: int
+    hold: str
+    until: dt.date
+    ends_on: dt.date | None
+
+
+def unreleased_holds_of(session: Session, person_ids: Sequence[str]) -> list[HeldRow]:
+    """Every unreleased hold of these persons, as plain rows: a bulk path."""
+    out: list[HeldRow] = []
+    h = LegalHold.__table__.c
     for chunk in chunks(person_ids):
         query = (
-            sa.select(*columns)
-            .where(LegalHold.person_id.in_(chunk), LegalHold.released_at.is_(None))
-            .order_by(LegalHold.id)
+            sa.select(h.person_id, h.id, h.hold, h.until, h.ends_on)
+            .where(h.person_id.in_(chunk), h.released_at.is_(None))
+            .order_by(h.id)
         )
-        out.extend((p, i, h, r, u) for p, i, h, r, u in session.execute(query))
+        out.extend(HeldRow(*row) for row in session.execute(query))
     return out
 
 

@@ -58,6 +58,7 @@ class RightsEvent(StrEnum):
     OBJECTION_READ = "rights.objection.read"
     ERASURE_EXECUTE = "rights.erasure.execute"
     HOLD_RELEASE = "rights.hold.release"
+    RETENTION_ERASE = "rights.retention.erase"
     PORTABILITY_EXPORT = "rights.portability.export"
 
 

@@ -92,12 +92,14 @@ class ObjectionRead(Output):
 
 
 class KeptItem(Output):
-    """A section kept despite erasure, why, and until when (None: while the contract runs)."""
+    """A section kept despite erasure, why, and until when (None: the end the hold counts from,
+    the contract's or the relationship's, has not come yet; `ends` says it in words)."""
 
     section: str
-    hold: str  # a register legal hold id, or "contract"
+    hold: str  # a register legal hold id
     reason: str  # in the person's language
     until: dt.date | None
+    ends: str  # in the person's language: a date, or what the end counts from
 
 
 class ErasureOutcome(Output):
@@ -154,7 +156,8 @@ class ObjectionInfo(Output):
 class HoldInfo(Output):
     hold: str
     reason: str
-    until: dt.date
+    until: dt.date | None  # None while the end the hold counts from has not come
+    ends: str  # until when, in words
 
 
 class RightInfo(Output):

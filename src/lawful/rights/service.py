@@ -3,9 +3,11 @@
 Each lives in the module of its concept; this module is the domain's one public surface:
 - tracked requests and their Art. 12(3) deadlines: `requests`; deciding and closing rectification
   and restriction requests: `decisions`
-- the access report (Art. 15) and its renderers: `report`, `render`
+- the access report (Art. 15), worded by `report` and rendered by `render`; gathered by the
+  use case in `lawful.flows.access_report`
 - objections (Art. 21): `objections`
-- erasure with legal holds (Art. 17) and the retention job: `holds`, `retention`
+- legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
+  erasure, retention and restore use cases that span domains are in `lawful.flows`
 - portability (Art. 20): `portability`
 - the policy's subject states from the database: `state`
 Every function takes the session and keyword-only arguments, asks the gate under
@@ -16,45 +18,70 @@ from __future__ import annotations
 
 from lawful.rights.decisions import close_request, decide_request, file_request
 from lawful.rights.errors import NotObjectable
-from lawful.rights.holds import erase
+from lawful.rights.holds import Keep, retention_end
+from lawful.rights.holds import plan_many as plan_holds
+from lawful.rights.holds import standing_keeps as standing_holds_from
+from lawful.rights.kept import (
+    expired_hold_persons,
+    release_all_holds,
+    standing_holds,
+    store_holds,
+)
 from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
-from lawful.rights.report import access_report
+from lawful.rights.report import ReportData, concerned, report_view, restrictions
 from lawful.rights.requests import (
+    PURPOSE,
+    RightsEvent,
+    answered_request,
     channel_of,
     complete_request,
     extend_request,
+    finish_request,
     get_request,
     list_requests,
+    record,
     request_queue,
     submit_request,
 )
-from lawful.rights.restore import Replayed, replay_erasures
-from lawful.rights.retention import run_retention
+from lawful.rights.schemas import RequestType
 from lawful.rights.state import DbSubjectStates
 
 __all__ = [
+    "PURPOSE",
     "DbSubjectStates",
+    "Keep",
     "NotObjectable",
-    "Replayed",
-    "access_report",
+    "ReportData",
+    "RequestType",
+    "RightsEvent",
+    "answered_request",
     "channel_of",
     "close_request",
     "complete_request",
+    "concerned",
     "decide_objection",
     "decide_request",
-    "erase",
+    "expired_hold_persons",
     "extend_request",
     "file_request",
+    "finish_request",
     "get_request",
     "list_objections",
     "list_requests",
     "object",
+    "plan_holds",
     "portability",
-    "replay_erasures",
+    "record",
+    "release_all_holds",
+    "report_view",
     "request_queue",
-    "run_retention",
+    "restrictions",
+    "retention_end",
+    "standing_holds",
+    "standing_holds_from",
+    "store_holds",
     "submit_request",
     "to_html",
     "to_json",

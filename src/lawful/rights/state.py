@@ -45,17 +45,18 @@ class DbSubjectStates:
         for start in range(0, len(ids), customers.FACTS_CHUNK):
             chunk = ids[start : start + customers.FACTS_CHUNK]
             for row in session.execute(_STATE, {**params, "ids": chunk}):
-                kind, person, name, purpose, status, until, _ = row
-                if kind in customers.FACT_KINDS:
-                    fact_rows.append(tuple(row))
-                elif kind == repository.HOLD:
-                    holds.setdefault(person, set()).add(Hold(name, until))
-                elif name == ObjectionKind.DIRECT_MARKETING:
+                got = customers.FactRow(*row)
+                person = got.person_id
+                if got.kind in customers.FACT_KINDS:
+                    fact_rows.append(got)
+                elif got.kind == repository.HOLD and got.key and got.until:
+                    holds.setdefault(person, set()).add(Hold(got.key, got.until))
+                elif got.key == ObjectionKind.DIRECT_MARKETING:
                     # Art. 21(3): absolute; a direct-marketing objection is never balanced.
                     dm_objection.add(person)
-                elif purpose is not None:
+                elif got.value is not None and got.status is not None:
                     objections.setdefault(person, set()).add(
-                        Objection(purpose, ObjectionStatus(status))
+                        Objection(got.value, ObjectionStatus(got.status))
                     )
         facts = customers.policy_facts_from(fact_rows)
         states: dict[str, SubjectState] = {}

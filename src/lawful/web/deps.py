@@ -7,6 +7,7 @@ worker-thread step: one unit of work per request, one way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
@@ -52,19 +53,29 @@ def authenticate(
 
 
 def reach(
-    rt: Runtime, session: Session, who: Principal, person_id: str, *, purpose: str | None = None
+    rt: Runtime,
+    session: Session,
+    who: Principal,
+    person_id: str,
+    *,
+    purpose: str | Sequence[str] | None = None,
 ) -> None:
     """Before anything about the person is looked up: a customer reaches their own data only
     (refused the same whether the other person exists or not); a staff member whose role or
-    entity may not pursue `purpose` for anyone is refused, and the attempt recorded, before the
-    person is looked up: the answer is the same for a person on file and one who is not. Without
+    entity may pursue none of the route's purposes (`purpose`: one, or those the domain chooses
+    among) for anyone is refused, and the attempt recorded under the first, before the person is
+    looked up: the answer is the same for a person on file and one who is not. Without
     `purpose`, staff are left to the domain."""
     if who.kind is PrincipalKind.CUSTOMER:
         if who.person_id != person_id:
             raise NotPermitted("a customer can only reach their own data")
         return
-    reason = _unpursuable(rt, who, purpose) if purpose is not None else None
-    if purpose is not None and reason is not None:
+    if purpose is None:
+        return
+    purposes = (purpose,) if isinstance(purpose, str) else tuple(purpose)
+    refusals = [(p, r) for p in purposes if (r := _unpursuable(rt, who, p)) is not None]
+    if refusals and len(refusals) == len(purposes):
+        purpose, reason = refusals[0]
         ctx = rt.gate.open(session, actor=actor_of(who), purpose=purpose)
         categories = rt.register.purpose(purpose).data_categories
         ctx.refuse(person_id, categories=categories, event=REFUSED, reasons=[reason.value])

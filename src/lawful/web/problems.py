@@ -29,6 +29,7 @@ from lawful.core.errors import (
     NotFound,
     NotPermitted,
     ProcessingDenied,
+    RegisterInvalid,
     RenderError,
     Unauthenticated,
 )
@@ -47,6 +48,7 @@ _STATUS: tuple[tuple[type[LawfulError], int, str], ...] = (
     (ConfigurationError, 500, "server-error"),
     (LedgerTampered, 500, "server-error"),
     (RenderError, 500, "server-error"),
+    (RegisterInvalid, 500, "server-error"),
     (ProcessingDenied, 403, "processing-denied"),
     (NotPermitted, 403, "not-permitted"),
     (Unauthenticated, 401, "unauthenticated"),

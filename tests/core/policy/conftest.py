@@ -124,7 +124,7 @@ def build_register() -> Register:
             legal_basis=LegalBasis.CONSENT,
             requires_consent=True,
             direct_marketing=True,
-            objection=ABSOLUTE,
+            objection=NONE,  # consent is withdrawn, not objected to
         ),
         _purpose("profiling", ["user.behavior", "user.financial"]),
         _purpose(

@@ -24,7 +24,7 @@ from lawful.core.policy import (
     SubjectState,
     compile_policy,
 )
-from lawful.core.register.models import ObjectionMode, Register, RelationshipState
+from lawful.core.register.models import LegalBasis, ObjectionMode, Register, RelationshipState
 
 TODAY = dt.date(2025, 6, 1)
 GHOST = "ghost"  # an id that no register declares
@@ -216,6 +216,26 @@ def test_objection_on_a_purpose_without_the_right_has_no_effect(
     before = data.draw(world.states())
     after = dataclasses.replace(before, objections=before.objections | {objection})
     request = data.draw(world.requests())
+    assert decide(world, request, after) == decide(world, request, before)
+
+
+@given(data=st.data())
+def test_objections_to_legitimate_interest_never_deny_a_purpose_on_another_basis(
+    world: World, data: st.DataObject
+) -> None:
+    """Art. 21 reaches legitimate-interest processing only: however many objections to those
+    purposes stand, pending or upheld, a contract, legal-obligation or consent purpose decides as
+    if there were none (the direct-marketing objection aside, asked for on its own)."""
+    li = world.purposes_where(lambda p: p.legal_basis is LegalBasis.LEGITIMATE_INTERESTS)
+    other = world.purposes_where(lambda p: p.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS)
+    if not li or not other:
+        return
+    targets = data.draw(st.lists(st.sampled_from(li), min_size=1, unique=True))
+    statuses = st.sampled_from([ObjectionStatus.PENDING, ObjectionStatus.UPHELD])
+    objections = {Objection(t, data.draw(statuses)) for t in targets}
+    before = data.draw(world.states())
+    after = dataclasses.replace(before, objections=before.objections | objections)
+    request = data.draw(world.requests(st.sampled_from(other)))
     assert decide(world, request, after) == decide(world, request, before)
 
 

@@ -94,6 +94,41 @@ def test_direct_marketing_must_be_absolute(reference: Doc) -> None:
     ), found
 
 
+@pytest.mark.parametrize(
+    ("basis", "mode", "message"),
+    [
+        ("contract", "balancing", "objection mode must be 'none' on a contract purpose"),
+        ("contract", "absolute", "objection mode must be 'none' on a contract purpose"),
+        ("legal_obligation", "balancing", "on a legal-obligation purpose (Art. 6(1)(c))"),
+        ("consent", "absolute", "consent is withdrawn (Art. 7(3)), not objected to"),
+    ],
+)
+def test_only_legitimate_interest_can_be_objected_to(
+    reference: Doc, basis: str, mode: str, message: str
+) -> None:
+    index = purpose_index(reference, lambda p: p["legal_basis"] == basis)
+
+    def objectable(doc: Doc) -> None:
+        doc["purposes"][index]["objection"] = {"mode": mode}
+
+    found = problems_after(reference, objectable)
+    assert (
+        [p for p in found if p.startswith(f"purposes[{index}].objection.mode: ")]
+        == [
+            p for p in found if message in p and p.startswith(f"purposes[{index}].objection.mode: ")
+        ]
+        != []
+    ), found
+
+
+def test_consent_based_direct_marketing_is_withdrawn_not_objected_to(reference: Doc) -> None:
+    # The reference's third-party offers rest on consent: mode 'none', and the register is clean.
+    register, problems = parse(reference_register_path().read_text(encoding="utf-8"))
+    assert register is not None and not problems
+    [offers] = [p for p in register.purposes if p.direct_marketing and p.requires_consent]
+    assert offers.objection.mode.value == "none" and offers.objection.reason is not None
+
+
 def test_undeclared_recipient_and_entity(reference: Doc) -> None:
     def undeclared(doc: Doc) -> None:
         doc["purposes"][0]["recipients"].append("acme-reinsurance")

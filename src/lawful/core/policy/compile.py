@@ -86,6 +86,9 @@ class CompiledPurpose:
     state_free: bool
 
 
+_OBJECTABLE = frozenset({LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK})
+
+
 def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
     kinds = {r.id: r.kind for r in register.recipients}
     hold_categories = {h.id: frozenset(h.data_categories) for h in register.legal_holds}
@@ -98,8 +101,10 @@ def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
         categories=frozenset(purpose.data_categories),
         recipients={r: kinds.get(r) for r in purpose.recipients},
         direct_marketing=purpose.direct_marketing,
-        balancing=mode is ObjectionMode.BALANCING,
-        absolute=mode is ObjectionMode.ABSOLUTE,
+        # Art. 21(1) reaches legitimate interest and public task only; the register check refuses
+        # anything else, and a register that slipped through still cannot lock out a contract.
+        balancing=mode is ObjectionMode.BALANCING and purpose.legal_basis in _OBJECTABLE,
+        absolute=mode is ObjectionMode.ABSOLUTE and purpose.legal_basis in _OBJECTABLE,
         relationship=relationship,
         group_scope=purpose.relationship_scope is RelationshipScope.GROUP,
         consent=consent,

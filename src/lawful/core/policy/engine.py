@@ -117,7 +117,8 @@ class Policy:
         mask |= subject
         if mask:
             return self._denials[mask] or self._denial(mask)
-        assert allowed is not None  # no reason at all: the grant's decision exists
+        if allowed is None:  # no reason at all: the grant's decision exists
+            raise RuntimeError(f"no decision compiled for {request.purpose}")
         return allowed
 
     def explain(self, request: Request, state: SubjectState) -> Decision:
@@ -198,7 +199,8 @@ class Policy:
         if mask:
             return self._denial(mask)
         allowed = grant.allowed_under_hold if under_hold else grant.allowed
-        assert allowed is not None  # a grant with no reasons always has its decision
+        if allowed is None:  # a grant with no reasons always has its decision
+            raise RuntimeError(f"no decision compiled for {request.purpose}")
         return allowed
 
     def _remember(self, key: _StaticKey, request: Request) -> _Static:

@@ -170,6 +170,28 @@ def _references(register: Register) -> Found:
                 yield ("roles", r, "purposes", i), _missing("purpose", ident, purposes)
 
 
+# Art. 21 gives a right to object to processing on legitimate interest or public task only:
+# the other bases take objection mode 'none', with the reason the person reads.
+_NOT_OBJECTABLE = {
+    LegalBasis.CONTRACT: (
+        "objection mode must be 'none' on a contract purpose (Art. 6(1)(b)): Art. 21 does not "
+        "apply, the person ends the contract instead; not '{mode}'"
+    ),
+    LegalBasis.LEGAL_OBLIGATION: (
+        "objection mode must be 'none' on a legal-obligation purpose (Art. 6(1)(c)): Art. 21 "
+        "does not apply; not '{mode}'"
+    ),
+    LegalBasis.CONSENT: (
+        "objection mode must be 'none' on a consent purpose (Art. 6(1)(a)): consent is "
+        "withdrawn (Art. 7(3)), not objected to; not '{mode}'"
+    ),
+    LegalBasis.VITAL_INTERESTS: (
+        "objection mode must be 'none' on a vital-interests purpose (Art. 6(1)(d)): Art. 21 "
+        "does not apply; not '{mode}'"
+    ),
+}
+
+
 def _legal_bases(register: Register) -> Found:
     for p, purpose in enumerate(register.purposes):
         loc: Loc = ("purposes", p)
@@ -191,7 +213,8 @@ def _legal_bases(register: Register) -> Found:
         if lia is not None and lia.review_on <= lia.assessed_on:
             yield (*loc, "legitimate_interest", "review_on"), "review date must follow assessed_on"
         mode = purpose.objection.mode
-        if purpose.direct_marketing and mode != ObjectionMode.ABSOLUTE:
+        consent = purpose.legal_basis == LegalBasis.CONSENT
+        if purpose.direct_marketing and not consent and mode != ObjectionMode.ABSOLUTE:
             yield (
                 (*loc, "objection", "mode"),
                 (
@@ -201,7 +224,12 @@ def _legal_bases(register: Register) -> Found:
             )
         if mode == ObjectionMode.NONE and purpose.objection.reason is None:
             yield (*loc, "objection", "reason"), "objection mode 'none' needs the reason why"
-        if mode == ObjectionMode.BALANCING and purpose.legal_basis not in (
+        if mode != ObjectionMode.NONE and purpose.legal_basis in _NOT_OBJECTABLE:
+            yield (
+                (*loc, "objection", "mode"),
+                _NOT_OBJECTABLE[purpose.legal_basis].format(mode=mode),
+            )
+        elif mode == ObjectionMode.BALANCING and purpose.legal_basis not in (
             LegalBasis.LEGITIMATE_INTERESTS,
             LegalBasis.PUBLIC_TASK,
         ):

@@ -1,4 +1,5 @@
-"""After a backup is restored: erase again whoever had been erased since it was taken.
+"""After a backup is restored: erase again whoever had been erased since it was taken (a use
+case across the vault, the customer file and erasure).
 
 Every erasure lists the person, by pseudonym, outside the database (`core.vault.tombstones`).
 A restored database that knows a listed person's key as alive (or not at all) predates their
@@ -17,8 +18,8 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
-from lawful.rights.holds import erase
-from lawful.rights.retention import RETENTION_JOB
+from lawful.flows.erasure import erase
+from lawful.flows.retention import RETENTION_JOB
 
 PAGE = 10_000
 RESTORE = "restore"  # who registers the erasure requests replayed

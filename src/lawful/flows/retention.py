@@ -1,0 +1,177 @@
+"""The retention job (Art. 5(1)(e)): the register's periods applied, on a schedule, to everyone.
+
+Two kinds of work, each in batches that a caller may commit one by one:
+- former clients whose file's retention period (the longest of the purposes the file is kept
+  for, counted from the end of the relationship) is over, and who are not erased yet: the file is
+  erased, except what a legal hold still keeps, which is stored under that hold;
+- persons with a stored hold whose last day is past: what they keep is decided again from the
+  file's frame and the holds still standing, the rest is erased, and the holds are stored anew (a
+  review date is no end: a client's holds are renewed).
+Set-based throughout: per batch, one gate call recording every decision, a handful of statements
+for the file's frame, and the customer file's bulk erasure. A batch leaves nothing half done, so a
+run stopped midway and started again finishes the job, and a second run finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from lawful.core.gate import Gate
+from lawful.core.policy.types import Actor
+from lawful.core.register.models import Register
+from lawful.core.vault import service as vault
+from lawful.customers import service as customers
+from lawful.rights import service as rights
+from lawful.rights.service import Keep, RightsEvent
+
+RETENTION_JOB = "retention-job"
+BATCH = 500
+FORMER_CLIENTS, EXPIRED_HOLDS, DONE = "former-clients", "expired-holds", "done"
+
+
+@dataclass
+class RetentionRun:
+    """What a run did so far, and where it is: `phase` and the key the next batch starts after."""
+
+    phase: str = FORMER_CLIENTS
+    after_person: str = ""
+    after_hold: int = 0
+    former_clients_erased: int = 0
+    reviewed: int = 0  # persons whose ended holds were looked at again
+    held_data_erased: int = 0  # of whom, persons some of whose held data went
+    holds_released: int = 0
+    holds_stored: int = 0
+    refused: int = 0  # persons the gate refused: untouched, asked again by the next run
+    batches: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.phase == DONE
+
+
+def file_retention_end(register: Register, today: dt.date) -> dt.date:
+    """A client relationship that ended before this day has outlived the file's retention: the
+    longest of the purposes the file is kept for."""
+    return rights.retention_end(register, customers.FILE_PURPOSES, today)
+
+
+def retention_batch(
+    session: Session,
+    *,
+    gate: Gate,
+    today: dt.date,
+    run: RetentionRun,
+    actor: Actor | None = None,
+    batch: int = BATCH,
+) -> RetentionRun:
+    """Do one batch of the job and move `run` on; call until `run.done`."""
+    actor = actor or Actor(RETENTION_JOB, gate.register.entities[0].id)
+    if run.phase == FORMER_CLIENTS:
+        persons = customers.former_clients(
+            session,
+            ended_before=file_retention_end(gate.register, today),
+            today=today,
+            after=run.after_person,
+            limit=batch,
+        )
+        if not persons:
+            run.phase = EXPIRED_HOLDS
+            return run
+        run.after_person = persons[-1]
+        _former_clients(session, gate, actor, persons, today, run)
+    elif run.phase == EXPIRED_HOLDS:
+        persons, run.after_hold = rights.expired_hold_persons(
+            session, today=today, after_id=run.after_hold, limit=batch
+        )
+        if not persons:
+            run.phase = DONE
+            return run
+        _expired_holds(session, gate, actor, persons, today, run)
+    run.batches += 1
+    return run
+
+
+def run_retention(
+    session: Session,
+    *,
+    gate: Gate,
+    today: dt.date,
+    actor: Actor | None = None,
+    batch: int = BATCH,
+    progress: Callable[[RetentionRun], None] = lambda _: None,
+) -> RetentionRun:
+    """The whole job in the caller's transaction."""
+    run = RetentionRun()
+    while not run.done:
+        retention_batch(session, gate=gate, today=today, run=run, actor=actor, batch=batch)
+        progress(run)
+    return run
+
+
+def _allowed(
+    session: Session,
+    gate: Gate,
+    actor: Actor,
+    persons: Sequence[str],
+    event: RightsEvent,
+    today: dt.date,
+) -> list[str]:
+    ctx = gate.open(session, actor=actor, purpose=rights.PURPOSE)
+    categories = gate.register.purpose(rights.PURPOSE).data_categories
+    # No details: an erased person's key is shredded, nothing could be encrypted.
+    outcome = ctx.access_many(persons, categories=categories, event=event.value, as_of=today)
+    return outcome.allowed
+
+
+def _former_clients(
+    session: Session,
+    gate: Gate,
+    actor: Actor,
+    persons: Sequence[str],
+    today: dt.date,
+    run: RetentionRun,
+) -> None:
+    allowed = _allowed(session, gate, actor, persons, RightsEvent.RETENTION_ERASE, today)
+    facts = customers.file_facts(session, person_ids=allowed)
+    plans = rights.plan_holds(session, gate.register, facts, today)
+    erasure = customers.erase_persons(
+        session, gate=gate, actor=actor, keep={p: {k.section for k in plans[p]} for p in plans}
+    )
+    erased = list(erasure.erased)
+    run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
+    vault.shred_many(session, keys=gate.keys, subject_ids=erased)
+    run.former_clients_erased += len(erased)
+    run.refused += len(persons) - len(erased)
+
+
+def _expired_holds(
+    session: Session,
+    gate: Gate,
+    actor: Actor,
+    persons: Sequence[str],
+    today: dt.date,
+    run: RetentionRun,
+) -> None:
+    allowed = _allowed(session, gate, actor, persons, RightsEvent.HOLD_RELEASE, today)
+    standing = rights.standing_holds(session, person_ids=allowed, today=today)
+    facts = customers.file_facts(session, person_ids=allowed)
+    plans = rights.plan_holds(session, gate.register, facts, today, standing=standing)
+    keep = {p: {k.section for k in kept} for p, kept in plans.items()}
+    going = [p for p in plans if facts[p].present - keep[p]]
+    refused: set[str] = set()
+    if going:
+        erasure = customers.erase_persons(
+            session, gate=gate, actor=actor, keep={p: keep[p] for p in going}
+        )
+        refused = set(erasure.denied)
+        run.held_data_erased += len(erasure.erased)
+    done = [p for p in plans if p not in refused]
+    run.holds_released += rights.release_all_holds(session, person_ids=done)
+    kept: dict[str, list[Keep]] = {p: plans[p] for p in done}
+    run.holds_stored += rights.store_holds(session, kept=kept, today=today)
+    run.reviewed += len(done)
+    run.refused += len(persons) - len(done)
