@@ -17,6 +17,7 @@ from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate
 from lawful.core.register.load import load_register
 from lawful.customers import api as customers_api
+from lawful.entrypoints.sequencer import Sequencer, in_background
 from lawful.rights import api as rights_api
 from lawful.rights.state import DbSubjectStates
 from lawful.web import problems
@@ -37,9 +38,15 @@ def create_app(
     database_url: str | None = None,
     register_path: Path | None = None,
     files: Path | None = None,
+    sequencer: bool = True,
 ) -> FastAPI:
-    """The API; `files`, when given, is served read-only under /files (the demo's statements)."""
-    url = database_url or get_settings().database_url
+    """The API; `files`, when given, is served read-only under /files (the demo's statements).
+
+    With `sequencer`, the server also sequences the ledger in a background thread (several
+    servers over one database take turns); without, `lawful ledger sequence --follow` must run.
+    """
+    settings = get_settings()
+    url = database_url or settings.database_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,9 +56,16 @@ def create_app(
         app.state.lawful = Runtime(
             engine=engine, register=register, gate=Gate.build(register, DbSubjectStates())
         )
+        stop = (
+            in_background(Sequencer(engine, copies=settings.checkpoint_copies))
+            if sequencer
+            else None
+        )
         try:
             yield
         finally:
+            if stop is not None:
+                stop()
             engine.dispose()
 
     app = FastAPI(

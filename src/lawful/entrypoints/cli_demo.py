@@ -23,13 +23,14 @@ from sqlalchemy import Engine
 from lawful.config import get_settings
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
-from lawful.core.ledger import copies as checkpoint_copies
+from lawful.core.ledger import copies as head_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.models import Register
 from lawful.core.register.statement import render_all
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
+from lawful.entrypoints.sequencer import Sequencer
 from lawful.rights.state import DbSubjectStates
 
 out = Console(soft_wrap=True)
@@ -98,14 +99,11 @@ def demo(
             settings.home.mkdir(parents=True, exist_ok=True)
             meta.write_text(json.dumps({"customers": customers_count, "seed": seed}))
             showcase = summary.showcase
-            # Sign what was built and keep a copy of the checkpoint outside the database; a new
-            # world starts a new file (the copies of a deleted world's checkpoints would not
-            # match it).
-            with unit_of_work(engine) as session:
-                signed = ledger.checkpoint(session)
+            # Keep a copy of the signed tree head outside the database; a new world starts a
+            # new file (the copies of a deleted world's heads would not match it).
             copies.unlink(missing_ok=True)
-            checkpoint_copies.append(copies, signed)
-        held = checkpoint_copies.read(copies).checkpoints if copies.exists() else []
+            Sequencer(engine, copies=copies).copy_latest()
+        held = head_copies.read(copies).heads if copies.exists() else []
         with unit_of_work(engine) as session:
             verified = ledger.verify(session, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")

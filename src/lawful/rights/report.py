@@ -91,8 +91,9 @@ def access_report(
         details={"request_id": request_id},
     )
     entities = {r["entity"] for r in data[Section.RELATIONSHIPS.value]}
-    events = [r for r in ledger.for_subject(session, subject_id=person_id) if r.decision == "allow"]
-    events.sort(key=lambda r: r.sequence, reverse=True)
+    # Newest first: the ledger gives them in log order, those still pending last.
+    recorded = ledger.for_subject(session, subject_id=person_id)
+    events = [r for r in reversed(recorded) if r.decision == "allow"]
     used = {r.purpose for r in events}
     statement = texts.labels(statement_labels())
     purposes = [

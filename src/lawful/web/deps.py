@@ -74,7 +74,7 @@ def require_staff(who: Principal) -> None:
 
 
 def actor_of(who: Principal) -> Actor:
-    return Actor(who.role, who.entity)
+    return Actor(who.role, who.entity, ref=who.staff_id)
 
 
 SessionDep = Annotated[Session, Depends(db_session)]

@@ -1,0 +1,95 @@
+"""Appenders and sequencers at the same time, on a committed database of their own."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from lawful.core.db import create_engine, session_scope, upgrade
+from lawful.core.ledger import service as ledger
+
+from .factories import event, sequence_all
+
+
+@pytest.fixture
+def engine(database_of_its_own: Callable[[str], AbstractContextManager[str]]) -> Iterator[Engine]:
+    """Committed work of its own: concurrent writers cannot share a rolled-back test."""
+    with database_of_its_own("sequencer") as url:
+        upgrade(url)
+        engine = create_engine(url)
+        yield engine
+        engine.dispose()
+
+
+def test_appenders_never_wait_for_the_sequencer_and_nothing_is_lost(engine: Engine) -> None:
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def appender(name: str) -> None:
+        try:
+            for _ in range(10):
+                with session_scope(engine) as session:
+                    ledger.append(session, events=[event(subject=f"{name}-{i}") for i in range(20)])
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    def sequencer() -> None:
+        try:
+            while not done.is_set():
+                with session_scope(engine) as session:
+                    ledger.sequence(session, limit=50)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=appender, args=(f"w{i}",)) for i in range(3)]
+    threads += [threading.Thread(target=sequencer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads[:3]:
+        thread.join()
+    done.set()
+    for thread in threads[3:]:
+        thread.join()
+    assert not errors, errors
+    with session_scope(engine) as session:
+        sequence_all(session, batch=50)
+    with session_scope(engine, read_only=True) as session:
+        result = ledger.verify(session, segment_level=4)
+        entry_ids = session.execute(sa.text("SELECT entry_id FROM ledger_leaf")).scalars().all()
+    assert result.ok and result.events == 600 and result.pending == 0, result.summary()
+    assert len(set(entry_ids)) == 600
+
+
+def test_a_second_sequencer_finds_the_lock_taken(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's write lock queues the second writer instead")
+    with session_scope(engine) as session:
+        ledger.append(session, events=[event(i) for i in range(3)])
+    with session_scope(engine) as first, session_scope(engine) as second:
+        assert ledger.sequence(first).sequenced == 3
+        assert ledger.sequence(second).busy
+
+
+def test_verification_in_worker_processes_names_what_one_process_does(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        ledger.append(session, events=[event(i, subject=f"c{i % 7}") for i in range(300)])
+        sequence_all(session, batch=37)
+    with session_scope(engine, read_only=True) as session:
+        alone = ledger.verify(session, segment_level=4, workers=1)
+        shared = ledger.verify(session, segment_level=4, workers=2, parallel_from=0)
+    assert alone == shared and shared.ok and shared.events == 300 and shared.heads == 9
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE ledger_leaf DISABLE TRIGGER USER")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER ledger_leaf_no_delete")
+        connection.exec_driver_sql("DELETE FROM ledger_leaf WHERE leaf_index = 211")
+    with session_scope(engine, read_only=True) as session:
+        alone = ledger.verify(session, segment_level=4, workers=1)
+        shared = ledger.verify(session, segment_level=4, workers=2, parallel_from=0)
+    assert alone == shared and (shared.first_bad, shared.problem) == (211, ledger.Problem.MISSING)
