@@ -27,7 +27,17 @@ from sqlalchemy.orm import Session
 
 from lawful.core.ledger import service as ledger
 
-from .conftest import ANONYMOUS, INSURER, OTHER, OWN, PRINCIPALS, Api, Subject, person_data
+from .conftest import (
+    ANONYMOUS,
+    INSURER,
+    OTHER,
+    OWN,
+    PRINCIPALS,
+    Api,
+    Subject,
+    person_data,
+    signed_size,
+)
 
 
 class Expect(NamedTuple):
@@ -81,6 +91,11 @@ def _open_request(api: Api, subject: Subject) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return {"request": response.json()["id"]}
+
+
+def _signed(api: Api, subject: Subject) -> dict[str, Any]:
+    """Once the server's sequencer has signed a tree head: its size."""
+    return {"size": signed_size(api)}
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
@@ -138,6 +153,14 @@ ROUTES = {
         body=lambda: {"reason": "the file spans three entities"},
         arrange=_open_request,
     ),
+    "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
+    "GET /ledger/tree-heads/{tree_size}": Route(
+        "GET", "/ledger/tree-heads/{size}", arrange=_signed
+    ),
+    "GET /ledger/consistency": Route(
+        "GET", "/ledger/consistency?first=1&second={size}", arrange=_signed
+    ),
+    "GET /ledger/public-keys": Route("GET", "/ledger/public-keys"),
 }
 
 # --- the expectations -------------------------------------------------------------------------
@@ -151,6 +174,7 @@ ROUTES = {
 FILE = (_401, _200, NP, _200, _200, _200, ROLE, NOREL)
 RIGHTS = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
 RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
+PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, anyone may look
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -175,6 +199,10 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /persons/{id}/requests":              RIGHTS,
     "GET /requests":                           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
     "POST /requests/{id}/extension":           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
+    "GET /ledger/tree-heads/latest":           PUBLIC,
+    "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
+    "GET /ledger/consistency":                 PUBLIC,
+    "GET /ledger/public-keys":                 PUBLIC,
 }  # fmt: skip
 
 FINDINGS: dict[tuple[str, str], str] = {}

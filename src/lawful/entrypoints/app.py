@@ -20,6 +20,7 @@ from lawful.customers import api as customers_api
 from lawful.entrypoints.sequencer import Sequencer, in_background
 from lawful.rights import api as rights_api
 from lawful.rights.state import DbSubjectStates
+from lawful.transparency import api as transparency_api
 from lawful.web import problems
 from lawful.web.deps import PrincipalDep, Runtime
 from lawful.web.routing import UnitOfWorkRouter
@@ -85,6 +86,7 @@ def create_app(
 
     v1.include_router(customers_api.router)
     v1.include_router(rights_api.router)
+    v1.include_router(transparency_api.router)
     app.include_router(v1)
 
     @app.get("/", include_in_schema=False)

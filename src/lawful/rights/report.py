@@ -1,19 +1,22 @@
 """The access report (Art. 15): all the person may know, in their language, under their brand.
 
 Confirmation, a copy of the data, what each purpose that concerns them is and rests on, what was
-actually done (the ledger's allowed events for them, newest first, without decrypting anything), the
+actually done (the ledger's allowed events for them, newest first, without decrypting anything,
+each with its proof of inclusion in the ledger's signed Merkle tree), the
 objections and holds that stand, their rights and the authority to complain to. Purpose texts come
 from the same builder as the privacy statement, so both say the same thing the same way.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.lists import format_list
+from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import RenderError
@@ -41,13 +44,16 @@ from lawful.rights.requests import (
 from lawful.rights.schemas import (
     AccessReport,
     AuthorityInfo,
+    EventProof,
     HoldInfo,
+    LedgerProofs,
     ObjectionInfo,
     ObjectionState,
     PurposeInfo,
     RequestType,
     RightInfo,
     TimelineEntry,
+    TreeHeadInfo,
 )
 
 RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
@@ -92,8 +98,9 @@ def access_report(
     )
     entities = {r["entity"] for r in data[Section.RELATIONSHIPS.value]}
     # Newest first: the ledger gives them in log order, those still pending last.
-    recorded = ledger.for_subject(session, subject_id=person_id)
-    events = [r for r in reversed(recorded) if r.decision == "allow"]
+    recorded = ledger.subject_ledger(session, subject_id=person_id)
+    proven = [p for p in reversed(recorded.events) if p.record.decision == "allow"]
+    events = [p.record for p in proven]
     used = {r.purpose for r in events}
     statement = texts.labels(statement_labels())
     purposes = [
@@ -131,6 +138,7 @@ def access_report(
         ],
         how_to_exercise=_resolved(texts, "rights.how"),
         authority=_authority(texts),
+        ledger=_proofs(texts, recorded.head, proven),
     )
     complete_request(
         session,
@@ -264,6 +272,58 @@ def _title(texts: TextBuilder, purpose: str | None) -> str:
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+PUBLIC_KEYS = "/api/v1/ledger/public-keys"
+
+
+def _proofs(
+    texts: TextBuilder, head: ledger.TreeHead | None, proven: Sequence[ledger.Proven]
+) -> LedgerProofs:
+    """Each event of the timeline with its inclusion proof, against the latest signed head."""
+    lang = texts.lang
+    included = sum(p.inclusion is not None for p in proven)
+    if head is None:
+        summary = label(lang, "ledger.none")
+    else:
+        signed = format_datetime(head.signed_at, "long", tzinfo=dt.UTC, locale=texts.locale)
+        summary = label(
+            lang,
+            "ledger.head",
+            size=format_decimal(head.tree_size, locale=texts.locale),
+            root=head.root_hash.hex()[:16] + "…",
+            date=signed,
+            key=head.key_id[:16] + "…",
+        )
+        summary += " " + label(
+            lang, "ledger.counts", included=str(included), pending=str(len(proven) - included)
+        )
+    return LedgerProofs(
+        text=label(lang, "ledger.text", keys=PUBLIC_KEYS),
+        summary=summary,
+        tree_head=None
+        if head is None
+        else TreeHeadInfo(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash.hex(),
+            timestamp=head.timestamp,
+            signed_at=head.signed_at,
+            key_id=head.key_id,
+            signature=head.signature.hex(),
+        ),
+        public_keys=PUBLIC_KEYS,
+        events=[
+            EventProof(
+                status="pending" if p.inclusion is None else "included",
+                leaf_index=None if p.inclusion is None else p.record.leaf_index,
+                occurred_at=p.record.occurred_at,
+                event=p.record.event,
+                entry=base64.b64encode(p.record.entry).decode(),
+                inclusion_path=[h.hex() for h in p.inclusion or ()],
+            )
+            for p in proven
+        ],
+    )
 
 
 def _objection(texts: TextBuilder, row: Objection) -> ObjectionInfo:

@@ -60,6 +60,7 @@ __all__ = [
     "recent",
     "record",
     "sequence",
+    "signer",
     "staff_pseudonyms",
     "subject_ledger",
     "tree_head",
@@ -74,7 +75,8 @@ def _pseudonym_key() -> bytes:
     return keys.pseudonym_key()
 
 
-def _signing() -> sequencer.Signer:
+def signer() -> sequencer.Signer:
+    """Signs tree heads with the installation's current key: (key id, signature) of a message."""
     private = keys.signing_key()
     key_id = keys.key_id(private.public_key())
     return lambda message: (key_id, private.sign(message))
@@ -264,7 +266,7 @@ def counts(session: Session) -> Counts:
 
 def sequence(session: Session, *, limit: int = BATCH) -> Batch:
     """Sequence one batch of pending entries and sign the new tree head (see `sequencer`)."""
-    return sequencer.sequence(session, signer=_signing(), limit=limit)
+    return sequencer.sequence(session, signer=signer(), limit=limit)
 
 
 def latest_head(session: Session) -> TreeHead | None:
