@@ -21,6 +21,7 @@ from lawful.core.ledger.service import NewEvent
 
 KILLS = 6
 BATCH = 150
+ROUND = 3_000  # entries appended before each start
 LAWFUL = [sys.executable, "-c", "from lawful.entrypoints.cli import main; main()"]
 
 
@@ -62,18 +63,20 @@ def test_a_sequencer_killed_at_random_moments_loses_and_repeats_nothing(
         try:
             for round_ in range(KILLS):
                 with session_scope(engine) as session:
-                    ledger.append(session, events=_events(round_, 1_500))
-                appended += 1_500
+                    ledger.append(session, events=_events(round_, ROUND))
+                appended += ROUND
                 before, _ = _state(engine)
                 worker = subprocess.Popen(
                     [*follow, "--interval", "0.02"], env=env, stderr=subprocess.PIPE
                 )
-                # Wait for it to start working, then kill it after a random while.
+                # Let it get a random part of the way through, then kill it at a random instant
+                # (most likely inside a batch's transaction).
+                target = before + int(ROUND * rng.uniform(0.1, 0.6))
                 deadline = time.monotonic() + 60
-                while _state(engine)[0] == before and time.monotonic() < deadline:
+                while _state(engine)[0] < target and time.monotonic() < deadline:
                     assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
-                    time.sleep(0.01)
-                time.sleep(rng.uniform(0.0, 0.4))
+                    time.sleep(0.002)
+                time.sleep(rng.uniform(0.0, 0.01))
                 worker.send_signal(signal.SIGKILL)
                 worker.wait()
                 assert worker.returncode == -signal.SIGKILL

@@ -90,18 +90,6 @@ def test_a_modified_entry_is_named(session: Session, tamper: Tamper) -> None:
     assert "entry no longer hashes to its leaf hash" in result.message and result.events == 4
 
 
-def test_a_subject_column_moved_to_someone_else_is_named(session: Session, tamper: Tamper) -> None:
-    sequenced(session, 6)
-    with tamper():
-        run(
-            session,
-            "UPDATE ledger_leaf SET subject_pseudonym = :p WHERE leaf_index = 2",
-            p="0" * 64,
-        )
-    result = assert_broken(session, 2, Problem.MODIFIED)
-    assert "subject column" in result.message
-
-
 def test_an_entry_rewritten_with_its_leaf_hash_is_caught_by_the_subtree(
     session: Session, tamper: Tamper
 ) -> None:
@@ -163,9 +151,9 @@ def test_an_inserted_event_is_found(session: Session, tamper: Tamper) -> None:
         )
         run(
             session,
-            "INSERT INTO ledger_leaf (leaf_index, sequenced_at, entry_id, subject_pseudonym, "
-            "entry, leaf_hash) SELECT 25, sequenced_at, entry_id + 100000, subject_pseudonym, "
-            ":e, :h FROM ledger_leaf WHERE leaf_index = 24",
+            "INSERT INTO ledger_leaf (leaf_index, sequenced_at, entry_id, entry, leaf_hash) "
+            "SELECT 25, sequenced_at, entry_id + 100000, :e, :h FROM ledger_leaf "
+            "WHERE leaf_index = 24",
             e=extra,
             h=merkle.leaf_hash(extra),
         )

@@ -11,7 +11,7 @@ instant in UTC as 27 characters, `2026-05-01T09:30:00.000000Z`. `subject` and `a
 `recipient`. The three lists are canonical JSON arrays of strings (no spaces, non-ASCII kept).
 `has_details` is "1" or "0"; the details — the subject's data encrypted with their own key — are
 the raw bytes after the last separator, possibly empty. The subject's pseudonym therefore always
-starts at byte 44, where the database can compare it with the column it is indexed by.
+starts at byte 44: the database indexes the entries by those bytes (`subject_key`).
 """
 
 from __future__ import annotations
@@ -126,11 +126,6 @@ def _pseudonym(value: bytes) -> str | None:
     return value.decode()
 
 
-def subject_prefix(pseudonym: str | None) -> bytes:
-    """The bytes at SUBJECT_OFFSET of an entry about `pseudonym`, separator included."""
-    return (NULL if pseudonym is None else pseudonym.encode()) + SEP
-
-
 # --- checks made on append ---------------------------------------------------------------------
 
 
@@ -162,11 +157,7 @@ def check_event_name(value: str) -> None:
         raise InvalidInput(f"event name {value!r} is not of the form domain.entity.verb")
 
 
-_SUBJECT_END = SUBJECT_OFFSET + PSEUDONYM_LENGTH
-
-
-def subject_of(data: bytes) -> str | None:
-    """The subject pseudonym an entry names, read at its fixed place: what the log indexes it by."""
-    if len(data) > _SUBJECT_END and data[_SUBJECT_END] == SEP[0] and data[SUBJECT_OFFSET] != 0:
-        return data[SUBJECT_OFFSET:_SUBJECT_END].decode("ascii", "replace")
-    return None
+def subject_key(column: str) -> str:
+    """The SQL expression (SQLite and PostgreSQL alike) of the subject pseudonym's bytes in an
+    entry column: what the subject indexes are built on and queried by."""
+    return f"substr({column}, {SUBJECT_OFFSET + 1}, {PSEUDONYM_LENGTH})"

@@ -41,6 +41,11 @@ def leaf_hashes(entries: Iterable[bytes]) -> list[bytes]:
     return list(map(_DIGEST, map(hashlib.sha256, map(add, repeat(_LEAF), entries))))
 
 
+def digests(messages: Iterable[bytes]) -> list[bytes]:
+    """SHA-256 of each message (leaf hashes of messages already prefixed with 0x00)."""
+    return list(map(_DIGEST, map(hashlib.sha256, messages)))
+
+
 def parents(level: Sequence[bytes]) -> list[bytes]:
     """The node hashes of consecutive pairs (an odd last hash has no parent yet)."""
     pairs = map(add, map(add, repeat(_NODE), level[0::2]), level[1::2])

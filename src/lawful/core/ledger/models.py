@@ -7,6 +7,9 @@
 - `ledger_node`: hashes of the complete subtrees of every fourth level, so that proofs and roots
   come from a few stored hashes instead of the whole log.
 - `ledger_tree_head`: the signed tree heads.
+
+Entries are indexed by subject on the pseudonym's bytes inside the entry itself
+(`entry.subject_key`), so no separate column can say otherwise than what was hashed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from lawful.core.db import Base, UTCDateTime
 # SQLite only makes a rowid alias of a column declared exactly INTEGER: rows are then stored in
 # that order and found without a separate index.
 Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-Pseudonym = sa.String(64)
 
 
 class LedgerPending(Base):
@@ -29,7 +31,6 @@ class LedgerPending(Base):
     __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Position, sa.Identity(), primary_key=True)
-    subject_pseudonym: Mapped[str | None] = mapped_column(Pseudonym, index=True)
     entry: Mapped[bytes] = mapped_column(sa.LargeBinary())
 
 
@@ -39,7 +40,6 @@ class LedgerLeaf(Base):
     leaf_index: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
     sequenced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     entry_id: Mapped[int] = mapped_column(Position)  # its id in ledger_pending
-    subject_pseudonym: Mapped[str | None] = mapped_column(Pseudonym, index=True)
     entry: Mapped[bytes] = mapped_column(sa.LargeBinary())
     leaf_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
+from lawful.core.ledger.entry import subject_key
 from lawful.core.ledger.merkle import Subtree
 from lawful.core.ledger.models import LedgerLeaf, LedgerNode, LedgerPending, LedgerTreeHead
 from lawful.core.ledger.records import Counts, LedgerRecord, TreeHead
@@ -84,14 +85,12 @@ def ensure_partitions(session: Session, months: Iterable[dt.date]) -> None:
             session.execute(sa.text("SELECT lawful_ledger_partition(:m)"), {"m": month})
 
 
-_PENDING_BATCH = sa.select(_pending.c.id, _pending.c.subject_pseudonym, _pending.c.entry).order_by(
-    _pending.c.id
-)
+_PENDING_BATCH = sa.select(_pending.c.id, _pending.c.entry).order_by(_pending.c.id)
 
 
-def pending_batch(session: Session, limit: int) -> list[tuple[int, str | None, bytes]]:
+def pending_batch(session: Session, limit: int) -> list[tuple[int, bytes]]:
     rows = session.execute(_PENDING_BATCH.limit(limit))
-    return [(row.id, row.subject_pseudonym, row.entry) for row in rows]
+    return [(row.id, bytes(row.entry)) for row in rows]
 
 
 def insert_leaves(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -184,9 +183,9 @@ _RECORDS = sa.union_all(
         _leaves.c.leaf_index.label("position"),
         sa.literal(0).label("id"),
         _leaves.c.entry,
-    ).where(_leaves.c.subject_pseudonym == sa.bindparam("p")),
+    ).where(sa.text(subject_key("ledger_leaf.entry") + " = :p")),
     sa.select(sa.null().label("position"), _pending.c.id, _pending.c.entry).where(
-        _pending.c.subject_pseudonym == sa.bindparam("p")
+        sa.text(subject_key("ledger_pending.entry") + " = :p")
     ),
 )
 
@@ -195,7 +194,7 @@ def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
     """The subject's records: sequenced ones in leaf order, then pending ones in arrival order.
 
     One statement, hence one snapshot: an entry the sequencer moves meanwhile is read once."""
-    rows = list(session.execute(_RECORDS, {"p": pseudonym}))
+    rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
     rows.sort(key=lambda row: (1, row.id) if row.position is None else (0, row.position))
     return [LedgerRecord.of(bytes(row.entry), row.position) for row in rows]
 

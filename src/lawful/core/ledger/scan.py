@@ -6,8 +6,6 @@ that what the session wrote is checked too).
 
 SQLite hands each leaf's entry to Python to hash. PostgreSQL recomputes every leaf hash itself
 (sha256() in C, in the server process) and sends only the leaf hash and whether the row held.
-Either way the database compares the indexed subject column with the bytes at its fixed place in
-the entry: a row whose column was changed is not the row that was hashed.
 """
 
 from __future__ import annotations
@@ -22,37 +20,30 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from lawful.core.db import create_engine
-from lawful.core.ledger.entry import SUBJECT_OFFSET
 from lawful.core.ledger.merkle import STRIDE
 
-_AT = SUBJECT_OFFSET + 1  # SQL counts from 1
-_SQLITE_SUBJECT_OK = (
-    f"CASE WHEN subject_pseudonym IS NULL THEN substr(CAST(entry AS BLOB), {_AT}, 2) = x'001f' "
-    f"ELSE substr(CAST(entry AS BLOB), {_AT}, 65) = CAST(subject_pseudonym || char(31) AS BLOB) "
-    "END"
-)
+# SQLite: the message each leaf hash covers, 0x00 || entry, built by the database (CAST: a row
+# edited by hand may hold text where bytes belong, and must still be read).
 _SQLITE_LEAVES = (
-    # CAST: a hand-edited row may hold text where bytes belong; it must still be read.
-    "SELECT leaf_index, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB), "
-    f"{_SQLITE_SUBJECT_OK} FROM ledger_leaf "
+    "SELECT CAST(x'00' || entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger_leaf "
     "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
 )
-_PG_SUBJECT_OK = (
-    f"CASE WHEN subject_pseudonym IS NULL THEN substr(entry, {_AT}, 2) = '\\x001f'::bytea "
-    f"ELSE substr(entry, {_AT}, 65) = convert_to(subject_pseudonym, 'UTF8') || '\\x1f'::bytea END"
+_SQLITE_COUNT = "SELECT count(*) FROM ledger_leaf WHERE leaf_index >= ? AND leaf_index < ?"
+_SQLITE_INDEXES = (
+    "SELECT leaf_index FROM ledger_leaf WHERE leaf_index >= ? AND leaf_index < ? "
+    "ORDER BY leaf_index"
 )
 _PG_LEAVES = (
-    "SELECT leaf_index, leaf_hash, "
-    f"coalesce(leaf_hash = sha256('\\x00'::bytea || entry) AND {_PG_SUBJECT_OK}, false) "
+    "SELECT leaf_index, leaf_hash, coalesce(leaf_hash = sha256('\\x00'::bytea || entry), false) "
     "FROM ledger_leaf WHERE leaf_index >= %s AND leaf_index < %s ORDER BY leaf_index"
 )
 _PG_ENTRIES = (
-    "SELECT leaf_index, entry, leaf_hash, subject_pseudonym FROM ledger_leaf "
+    "SELECT leaf_index, entry, leaf_hash FROM ledger_leaf "
     "WHERE leaf_index >= %s AND leaf_index < %s ORDER BY leaf_index"
 )
 _SQLITE_ENTRIES = (
-    "SELECT leaf_index, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB), subject_pseudonym "
-    "FROM ledger_leaf WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
+    "SELECT leaf_index, CAST(entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger_leaf "
+    "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
 )
 
 
@@ -80,12 +71,19 @@ class Reader:
         return list(self.driver.execute(sql, params).fetchall())
 
     def leaves(self, start: int, end: int) -> list[tuple[Any, ...]]:
-        """SQLite: (leaf_index, entry, leaf_hash, subject ok); PostgreSQL: (leaf_index,
-        leaf_hash, entry hashed and subject ok)."""
+        """SQLite: (0x00 || entry, leaf_hash); PostgreSQL: (leaf_index, leaf_hash, whether the
+        entry hashes to it)."""
         return self._run(_PG_LEAVES if self.postgresql else _SQLITE_LEAVES, (start, end))
 
+    def count(self, start: int, end: int) -> int:
+        """SQLite: rows in the range (leaf_index is the rowid, so unique)."""
+        return int(self._run(_SQLITE_COUNT, (start, end))[0][0])
+
+    def indexes(self, start: int, end: int) -> list[int]:
+        return [row[0] for row in self._run(_SQLITE_INDEXES, (start, end))]
+
     def entries(self, start: int, end: int) -> list[tuple[Any, ...]]:
-        """(leaf_index, entry, leaf_hash, subject_pseudonym): to name what is wrong."""
+        """(leaf_index, entry, leaf_hash): to name what is wrong."""
         return self._run(_PG_ENTRIES if self.postgresql else _SQLITE_ENTRIES, (start, end))
 
     def _nodes_statement(self) -> str:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from lawful.core.errors import LedgerTampered
 from lawful.core.ledger import merkle, repository
-from lawful.core.ledger.entry import subject_of
 from lawful.core.ledger.merkle import STRIDE, Subtree
 from lawful.core.ledger.records import TreeHead, timestamp_ms, to_milliseconds, tree_head_data
 
@@ -50,7 +49,7 @@ def sequence(session: Session, *, signer: Signer, limit: int = BATCH) -> Batch:
     now = repository.clock(session)
     at = now if last_at is None or now > last_at else last_at  # leaf order is time order
     repository.ensure_partitions(session, _months(at))
-    entries = [entry for _, _, entry in pending]
+    entries = [entry for _, entry in pending]
     hashes = merkle.leaf_hashes(entries)
     nodes = extend(peaks, size, hashes)
     repository.insert_leaves(
@@ -60,18 +59,17 @@ def sequence(session: Session, *, signer: Signer, limit: int = BATCH) -> Batch:
                 "leaf_index": size + i,
                 "sequenced_at": at,
                 "entry_id": entry_id,
-                "subject_pseudonym": subject_of(entry),
                 "entry": entry,
                 "leaf_hash": leaf,
             }
-            for i, ((entry_id, _, entry), leaf) in enumerate(zip(pending, hashes, strict=True))
+            for i, ((entry_id, entry), leaf) in enumerate(zip(pending, hashes, strict=True))
         ],
     )
     repository.insert_nodes(session, nodes)
     size += len(pending)
     head = sign(signer, size, merkle.fold([h for _, _, h in peaks]), at)
     repository.insert_head(session, head)
-    repository.delete_pending(session, [entry_id for entry_id, _, _ in pending])
+    repository.delete_pending(session, [entry_id for entry_id, _ in pending])
     return Batch(len(pending), size, head)
 
 

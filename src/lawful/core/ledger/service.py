@@ -188,13 +188,7 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
         )
         for new, text, pseudonym, actor_ref in prepared
     ]
-    repository.insert_pending(
-        session,
-        [
-            {"subject_pseudonym": pseudonym, "entry": data}
-            for (_, _, pseudonym, _), data in zip(prepared, entries, strict=True)
-        ],
-    )
+    repository.insert_pending(session, [{"entry": data} for data in entries])
     return [LedgerRecord.of(data, None) for data in entries]
 
 

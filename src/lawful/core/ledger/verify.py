@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
 from lawful.core.ledger import merkle, repository, scan
-from lawful.core.ledger.entry import subject_of
 from lawful.core.ledger.merkle import STRIDE, Subtree
 from lawful.core.ledger.records import Break, Problem, TreeHead, VerifyResult
 from lawful.core.ledger.scan import Reader, Source
@@ -49,19 +48,29 @@ def check_segment(reader: Reader, start: int, end: int, sizes: Sequence[int]) ->
     """Check leaves [start, end) (within one segment) and their stored subtrees; `sizes` are the
     tree sizes in (start, end] whose part in this segment the parent needs."""
     found = Segment(start, end)
-    span = 1 << reader.segment_level
-    rows = reader.leaves(start, end)
-    misplaced = _positions(rows, start, end)
+    if reader.postgresql:
+        rows = reader.leaves(start, end)
+        misplaced = _positions(list(map(itemgetter(0), rows)), start, end)
+        leaves = list(map(itemgetter(1), rows))
+        intact = all(map(itemgetter(2), rows))
+    else:
+        counted = reader.count(start, end)
+        misplaced = (
+            None if counted == end - start else _positions(reader.indexes(start, end), start, end)
+        )
+        rows = reader.leaves(start, end)
+        leaves = list(map(itemgetter(1), rows))
+        intact = merkle.digests(map(itemgetter(0), rows)) == leaves
     if misplaced is not None:
         # Positions are off from here on: no subtree or head can be recomputed in this segment.
         found.broken = misplaced
         found.parts = {size: [_UNKNOWN] for size in sizes}
         return found
-    breaks = [b for b in (_contents(reader, rows, start, end),) if b is not None]
-    levels = [list(map(itemgetter(1 if reader.postgresql else 2), rows))]
+    breaks = [] if intact else [b for b in [_first_modified(reader, start, end)] if b]
+    levels = [leaves]
     while len(levels[-1]) > 1:
         levels.append(merkle.parents(levels[-1]))
-    kept = reader.nodes(start, start + span)
+    kept = reader.nodes(start, start + (1 << reader.segment_level))
     breaks.extend(_subtree_breaks(levels, start, kept, reader.segment_level))
     for size in sizes:
         found.parts[size] = [
@@ -74,8 +83,7 @@ def check_segment(reader: Reader, start: int, end: int, sizes: Sequence[int]) ->
 _UNKNOWN = b""  # stands for a hash that could not be recomputed: it matches no signed root
 
 
-def _positions(rows: list[tuple[object, ...]], start: int, end: int) -> Break | None:
-    indexes = list(map(itemgetter(0), rows))
+def _positions(indexes: list[int], start: int, end: int) -> Break | None:
     if indexes == list(range(start, end)):
         return None
     for offset, index in enumerate(indexes):
@@ -93,27 +101,13 @@ def _missing(first: int, next_found: int) -> Break:
     return Break(first, Problem.MISSING, f"leaf {gone} missing: leaves were deleted")
 
 
-def _contents(reader: Reader, rows: list[tuple[object, ...]], start: int, end: int) -> Break | None:
-    if reader.postgresql:
-        intact = all(map(itemgetter(2), rows))
-    else:
-        computed = merkle.leaf_hashes(map(itemgetter(1), rows))
-        intact = computed == list(map(itemgetter(2), rows)) and all(map(itemgetter(3), rows))
-    if intact:
-        return None
-    for index, entry, leaf_hash, subject in reader.entries(start, end):
-        if merkle.leaf_hash(bytes(entry)) != bytes(leaf_hash):
+def _first_modified(reader: Reader, start: int, end: int) -> Break | None:
+    for index, entry, leaf_hash in reader.entries(start, end):
+        if not isinstance(entry, bytes) or merkle.leaf_hash(entry) != leaf_hash:
             return Break(
                 index,
                 Problem.MODIFIED,
                 f"leaf {index} was modified: its entry no longer hashes to its leaf hash",
-            )
-        if subject != subject_of(bytes(entry)):
-            return Break(
-                index,
-                Problem.MODIFIED,
-                f"leaf {index} was modified: its subject column no "
-                "longer names the subject of its entry",
             )
     return None
 

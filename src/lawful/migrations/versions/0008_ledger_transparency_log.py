@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from lawful.core.db import UTCDateTime, utc_text
-from lawful.core.ledger.entry import Entry, encode
+from lawful.core.ledger.entry import Entry, encode, subject_key
 
 revision: str = "0008"
 down_revision: str | None = "0003"
@@ -34,7 +34,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-PSEUDONYM = sa.String(64)
+SUBJECT = subject_key("entry")
 APPEND_ONLY = {
     "ledger_leaf": "the ledger is append-only",
     "ledger_node": "the ledger tree is append-only",
@@ -49,20 +49,19 @@ def upgrade() -> None:
     op.create_table(
         "ledger_pending",
         sa.Column("id", POSITION, sa.Identity(), nullable=False),
-        sa.Column("subject_pseudonym", PSEUDONYM, nullable=True),
         sa.Column("entry", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_pending")),
         # SQLite would otherwise hand a deleted (sequenced) row's id to the next entry.
         sqlite_autoincrement=True,
     )
-    op.create_index(
-        op.f("ix_ledger_pending_subject_pseudonym"), "ledger_pending", ["subject_pseudonym"]
-    )
     if postgresql:
         _postgresql_log()
     else:
         _sqlite_log()
-    op.create_index(op.f("ix_ledger_leaf_subject_pseudonym"), "ledger_leaf", ["subject_pseudonym"])
+    # Entries are found by subject where the subject sits in the hashed bytes: there is no
+    # second copy of it to keep in step, nor to tamper with.
+    for table in ("ledger_pending", "ledger_leaf"):
+        op.execute(f"CREATE INDEX ix_{table}_subject ON {table} ({SUBJECT})")
     op.create_table(
         "ledger_node",
         sa.Column("level", sa.SmallInteger(), nullable=False),
@@ -95,7 +94,6 @@ def _sqlite_log() -> None:
         sa.Column("leaf_index", POSITION, autoincrement=False, nullable=False),
         sa.Column("sequenced_at", UTCDateTime(), nullable=False),
         sa.Column("entry_id", POSITION, nullable=False),
-        sa.Column("subject_pseudonym", PSEUDONYM, nullable=True),
         sa.Column("entry", sa.LargeBinary(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
         sa.PrimaryKeyConstraint("leaf_index", name=op.f("pk_ledger_leaf")),
@@ -112,7 +110,6 @@ def _postgresql_log() -> None:
             leaf_index bigint NOT NULL,
             sequenced_at timestamptz NOT NULL,
             entry_id bigint NOT NULL,
-            subject_pseudonym varchar(64),
             entry bytea NOT NULL,
             leaf_hash bytea NOT NULL,
             CONSTRAINT pk_ledger_leaf PRIMARY KEY (leaf_index, sequenced_at)
@@ -235,9 +232,7 @@ def _move_chained_events() -> None:
         sa.column("occurred_at", UTCDateTime()),
         *(sa.column(name) for name in _OLD_COLUMNS[1:]),
     )
-    pending = sa.table(
-        "ledger_pending", sa.column("subject_pseudonym"), sa.column("entry", sa.LargeBinary())
-    )
+    pending = sa.table("ledger_pending", sa.column("entry", sa.LargeBinary()))
     after = 0
     while True:
         rows = connection.execute(
@@ -253,7 +248,7 @@ def _pending(row: Any) -> dict[str, Any]:
     values = {name: row[name] for name in _OLD_COLUMNS}
     values["occurred_at"] = utc_text(values["occurred_at"])
     entry = Entry(**values, actor_ref=None)
-    return {"subject_pseudonym": entry.subject_pseudonym, "entry": encode(entry)}
+    return {"entry": encode(entry)}
 
 
 def downgrade() -> None:
