@@ -93,3 +93,37 @@ def test_verification_in_worker_processes_names_what_one_process_does(engine: En
         alone = ledger.verify(session, segment_level=4, workers=1)
         shared = ledger.verify(session, segment_level=4, workers=2, parallel_from=0)
     assert alone == shared and (shared.first_bad, shared.problem) == (211, ledger.Problem.MISSING)
+
+
+def test_postgresql_keeps_the_log_in_monthly_partitions_made_ahead(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps the log in one table")
+    with session_scope(engine) as session:
+        ledger.append(session, events=[event(i) for i in range(3)])
+        sequence_all(session)
+    with engine.begin() as connection:
+        partitions = (
+            connection.exec_driver_sql(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'ledger_leaf'::regclass ORDER BY 1"
+            )
+            .scalars()
+            .all()
+        )
+        # This month's, where the batch went, and the next one, made ahead by the sequencer.
+        assert len(partitions) >= 2 and all(p.startswith("ledger_leaf_") for p in partitions)
+        held = connection.exec_driver_sql(
+            "SELECT tableoid::regclass::text, count(*) FROM ledger_leaf GROUP BY 1"
+        ).all()
+        assert [n for _, n in held] == [3] and held[0][0] in partitions
+        made = connection.exec_driver_sql("SELECT lawful_ledger_partition('2031-05-17')").scalar()
+        again = connection.exec_driver_sql("SELECT lawful_ledger_partition('2031-05-01')").scalar()
+        assert made == again == "ledger_leaf_2031_05"
+        bounds = connection.exec_driver_sql(
+            "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = %s", (made,)
+        ).scalar_one()
+        assert "2031-05-01" in bounds and "2031-06-01" in bounds
+    # A partition refuses changes as the log does, TRUNCATE included.
+    for statement in (f"DELETE FROM {held[0][0]}", "TRUNCATE ledger_leaf_2031_05"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.exec_driver_sql(statement)
