@@ -143,7 +143,8 @@ def load(
                 progress(loader.size)
         progress(loader.size)
         for _, statement in indexes:
-            loader.ddl(statement)
+            # PostgreSQL names a partitioned table's index ON ONLY the parent: not what to rebuild.
+            loader.ddl(statement.replace(" ON ONLY ", " ON "))
         loader.ddl("ANALYZE")
         return loader.size
     finally:

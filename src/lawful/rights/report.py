@@ -293,7 +293,7 @@ def _proofs(
             size=format_decimal(head.tree_size, locale=texts.locale),
             root=head.root_hash.hex()[:16] + "…",
             date=signed,
-            key=head.key_id[:16] + "…",
+            key=head.key_id,
         )
         summary += " " + label(
             lang, "ledger.counts", included=str(included), pending=str(len(proven) - included)

@@ -127,3 +127,34 @@ def test_postgresql_keeps_the_log_in_monthly_partitions_made_ahead(engine: Engin
     for statement in (f"DELETE FROM {held[0][0]}", "TRUNCATE ledger_leaf_2031_05"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
             connection.exec_driver_sql(statement)
+
+
+def test_verification_while_the_sequencer_works_finds_nothing_wrong(engine: Engine) -> None:
+    """Leaves, subtrees and heads committed meanwhile are neither missed nor taken for
+    tampering: verify judges the log as it stood at its first read."""
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                with session_scope(engine) as session:
+                    ledger.append(session, events=[event(i) for i in range(40)])
+                with session_scope(engine) as session:
+                    ledger.sequence(session, limit=25)
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        results = []
+        for _ in range(15):
+            with session_scope(engine, read_only=True) as session:
+                results.append(ledger.verify(session, segment_level=4))
+    finally:
+        stop.set()
+        worker.join()
+    assert not errors, errors
+    assert all(r.ok for r in results), [r.summary() for r in results if not r.ok]
+    assert results[-1].events > results[0].events

@@ -153,6 +153,21 @@ def heads(session: Session) -> list[TreeHead]:
     return [_head(row) for row in session.execute(sa.select(_heads).order_by(_heads.c.tree_size))]
 
 
+_SIZE = sa.select((sa.func.coalesce(sa.func.max(_leaves.c.leaf_index), -1) + 1).label("size"))
+
+
+def log_state(session: Session) -> tuple[int, list[TreeHead]]:
+    """(leaves stored, every signed head) read in one statement, hence one snapshot: a batch the
+    sequencer commits meanwhile shows in both or in neither."""
+    size = _SIZE.subquery()
+    rows = session.execute(
+        sa.select(size.c.size, *_heads.c)
+        .select_from(size.outerjoin(_heads, sa.true()))
+        .order_by(_heads.c.tree_size)
+    ).all()
+    return (rows[0].size if rows else 0), [_head(row) for row in rows if row.tree_size is not None]
+
+
 def stored_subtrees(session: Session, keys: set[Subtree]) -> dict[Subtree, bytes]:
     """Stored hashes by (level, index): leaf hashes for level 0, `ledger_node` above."""
     by_level: dict[int, list[int]] = defaultdict(list)

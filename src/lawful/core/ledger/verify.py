@@ -54,11 +54,10 @@ def check_segment(reader: Reader, start: int, end: int, sizes: Sequence[int]) ->
         leaves = list(map(itemgetter(1), rows))
         intact = all(map(itemgetter(2), rows))
     else:
-        counted = reader.count(start, end)
-        misplaced = (
-            None if counted == end - start else _positions(reader.indexes(start, end), start, end)
-        )
         rows = reader.leaves(start, end)
+        # leaf_index is SQLite's rowid, unique: as many rows as the range is wide is all of them.
+        whole = len(rows) == end - start
+        misplaced = None if whole else _positions(reader.indexes(start, end), start, end)
         leaves = list(map(itemgetter(1), rows))
         intact = merkle.digests(map(itemgetter(0), rows)) == leaves
     if misplaced is not None:
@@ -70,7 +69,8 @@ def check_segment(reader: Reader, start: int, end: int, sizes: Sequence[int]) ->
     levels = [leaves]
     while len(levels[-1]) > 1:
         levels.append(merkle.parents(levels[-1]))
-    kept = reader.nodes(start, start + (1 << reader.segment_level))
+    # Subtrees completed by leaves beyond `end` may be newer than the leaves read: not judged.
+    kept = {k: h for k, h in reader.nodes(start, end).items() if (k[1] + 1) << k[0] <= end}
     breaks.extend(_subtree_breaks(levels, start, kept, reader.segment_level))
     for size in sizes:
         found.parts[size] = [
@@ -153,10 +153,9 @@ def verify(
     segment_level: int = SEGMENT_LEVEL,
     parallel_from: int = PARALLEL_MIN,
 ) -> VerifyResult:
-    # The size first, then the heads: a batch commits its leaves and head together, so every
-    # leaf counted here has its head in what is read next.
-    size, _ = repository.tail(session)
-    stored = repository.heads(session)
+    # Leaves, subtrees and heads are only ever added: what lies within `size` is read the same
+    # by every worker, whatever the sequencer commits meanwhile.
+    size, stored = repository.log_state(session)
     pending = repository.counts(session).pending
     held = set(stored)
     outside = [h for h in dict.fromkeys(copies) if h not in held]
@@ -166,7 +165,6 @@ def verify(
     reader = scan.session_reader(session, segment_level)
     segments = _segments(session, reader, size, sizes, workers, parallel_from)
     breaks += [s.broken for s in segments if s.broken is not None]
-    breaks += [_subtree_break(key, extra=True) for key in reader.nodes_beyond(size)]
     breaks += _heads(segments, every, size, reader.upper_nodes(), segment_level, breaks)
     last = max((h.tree_size for h in every), default=0)
     if size > last:
@@ -264,8 +262,9 @@ def _heads(
         row, level = _parents(row), level + 1
         upper.update(((level, i), h) for i, h in enumerate(row))
     computed = {k: h for k, h in upper.items() if k[0] > top and k[0] % STRIDE == 0}
-    for key in sorted(computed.keys() | kept.keys(), key=lambda k: k[1] << k[0]):
-        if computed.get(key) != kept.get(key) and computed.get(key) != _UNKNOWN:
+    within = {k: h for k, h in kept.items() if (k[1] + 1) << k[0] <= size}
+    for key in sorted(computed.keys() | within.keys(), key=lambda k: k[1] << k[0]):
+        if computed.get(key) != within.get(key) and computed.get(key) != _UNKNOWN:
             breaks.append(_subtree_break(key, missing=key not in kept, extra=key not in computed))
     owners = {n: s for s in segments for n in s.parts}
     good = 0
