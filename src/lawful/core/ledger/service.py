@@ -144,7 +144,7 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
     subject_of, staff_of = _pseudonymiser(), _pseudonymiser(_STAFF)
     pseudonyms: dict[str, str] = {}
     texts: dict[dt.datetime, str] = {}
-    prepared: list[tuple[NewEvent, str, str | None, str | None]] = []
+    prepared: list[tuple[NewEvent, dt.datetime, str, str | None, str | None]] = []
     to_encrypt: list[tuple[str, bytes | Mapping[str, Any]]] = []
     for new in events:
         _check(new)
@@ -162,17 +162,20 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
                 raise InvalidInput("details need a subject: they are encrypted with its key")
             to_encrypt.append((pseudonym, new.details))
         actor_ref = None if new.actor_ref is None else staff_of(new.actor_ref)
-        prepared.append((new, text, pseudonym, actor_ref))
+        prepared.append((new, occurred_at, text, pseudonym, actor_ref))
 
     ciphertexts = iter(vault.encrypt_for_pseudonyms(session, items=to_encrypt))
     json_list = encoding.json_list
-    entries = [
-        encoding.encode(
+    records = []
+    for new, occurred_at, text, pseudonym, actor_ref in prepared:
+        decision = _DECISIONS[new.decision]
+        details = None if new.details is None else next(ciphertexts)
+        data = encoding.encode(
             encoding.Entry(
                 occurred_at=text,
                 subject_pseudonym=pseudonym,
                 event=new.event,
-                decision=_DECISIONS[new.decision].value,
+                decision=decision.value,
                 entity=new.entity,
                 actor=new.actor,
                 actor_kind=new.actor_kind,
@@ -183,13 +186,17 @@ def append(session: Session, *, events: Sequence[NewEvent]) -> list[LedgerRecord
                 recipient=new.recipient,
                 reasons=json_list(new.reasons),
                 obligations=json_list(new.obligations),
-                details=None if new.details is None else next(ciphertexts),
+                details=details,
             )
         )
-        for new, text, pseudonym, actor_ref in prepared
-    ]
-    repository.insert_pending(session, [{"entry": data} for data in entries])
-    return [LedgerRecord.of(data, None) for data in entries]
+        record = LedgerRecord(
+            None, occurred_at, new.event, new.actor, new.actor_kind, actor_ref, new.entity,
+            new.purpose, new.legal_basis, pseudonym, tuple(new.data_categories), new.recipient,
+            decision, tuple(new.reasons), tuple(new.obligations), details, data,
+        )  # fmt: skip
+        records.append(record)
+    repository.insert_pending(session, [{"entry": r.entry} for r in records])
+    return records
 
 
 def record(session: Session, *, event: NewEvent) -> LedgerRecord:
