@@ -122,11 +122,11 @@ def test_stored_levels_give_the_same_proofs(d: list[bytes], data: st.DataObject)
     leaves = merkle.leaf_hashes(d)
     full = merkle._all_subtrees(leaves)
     kept = {key: h for key, h in full.items() if key[0] % merkle.STRIDE == 0}
-    asked: list[set[merkle.Subtree]] = []
+    asked: list[set[merkle.Block]] = []
 
-    def fetch(keys: set[merkle.Subtree]) -> dict[merkle.Subtree, bytes]:
-        asked.append(keys)
-        return {key: kept[key] for key in keys}
+    def fetch(blocks: set[merkle.Block]) -> dict[merkle.Subtree, bytes]:
+        asked.append(blocks)
+        return {key: h for key, h in kept.items() if (key[0], key[1] >> merkle.STRIDE) in blocks}
 
     m = data.draw(st.integers(0, len(d) - 1))
     first = data.draw(st.integers(1, len(d)))

@@ -11,7 +11,7 @@ from lawful.core.ledger.records import Proven, SubjectLedger, TreeHead
 
 
 def _fetch(session: Session) -> merkle.Fetch:
-    return lambda keys: repository.stored_subtrees(session, keys)
+    return lambda blocks: repository.stored_subtrees(session, blocks)
 
 
 def subject_ledger(session: Session, pseudonym: str) -> SubjectLedger:

@@ -4,7 +4,6 @@ DELETE the pending queue allows: of entries the same transaction has sequenced."
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
 from lawful.core.ledger.entry import subject_key
-from lawful.core.ledger.merkle import Subtree
+from lawful.core.ledger.merkle import STRIDE, Block, Subtree
 from lawful.core.ledger.models import LedgerLeaf, LedgerNode, LedgerPending, LedgerTreeHead
 from lawful.core.ledger.records import Counts, LedgerRecord, TreeHead
 
@@ -24,6 +23,7 @@ _heads = cast(sa.Table, LedgerTreeHead.__table__)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulSQ' in ASCII.
 _SEQUENCER_LOCK = 0x6C617766756C5351 & 0x7FFFFFFFFFFFFFFF
 _CHUNK = 10_000  # values bound per statement, well under SQLite's limit
+_RANGES = 400  # index ranges per statement (SQLite's parser stack stays well below its limit)
 
 
 def _postgresql(session: Session) -> bool:
@@ -168,26 +168,36 @@ def log_state(session: Session) -> tuple[int, list[TreeHead]]:
     return (rows[0].size if rows else 0), [_head(row) for row in rows if row.tree_size is not None]
 
 
-def stored_subtrees(session: Session, keys: set[Subtree]) -> dict[Subtree, bytes]:
-    """Stored hashes by (level, index): leaf hashes for level 0, `ledger_node` above."""
-    by_level: dict[int, list[int]] = defaultdict(list)
-    for level, idx in keys:
-        by_level[level].append(idx)
+def stored_subtrees(session: Session, blocks: set[Block]) -> dict[Subtree, bytes]:
+    """Every stored hash in the blocks: leaf hashes for level 0, `ledger_node` above.
+
+    One statement for the leaves and one for the nodes, each a disjunction of index ranges
+    written as integer literals (they are computed here, never given)."""
+    wide = 1 << STRIDE
     found: dict[Subtree, bytes] = {}
-    leaves = sorted(by_level.pop(0, []))
-    for start in range(0, len(leaves), _CHUNK):
-        rows = session.execute(
-            sa.select(_leaves.c.leaf_index, _leaves.c.leaf_hash).where(
-                _leaves.c.leaf_index.in_(leaves[start : start + _CHUNK])
+    ranges = sorted(blocks)
+    for start in range(0, len(ranges), _RANGES):
+        chunk = ranges[start : start + _RANGES]
+        leaves = [
+            f"leaf_index BETWEEN {b * wide} AND {b * wide + wide - 1}" for lv, b in chunk if not lv
+        ]
+        if leaves:
+            rows = session.execute(
+                sa.text(
+                    f"SELECT leaf_index, leaf_hash FROM ledger_leaf WHERE {' OR '.join(leaves)}"
+                )
             )
-        )
-        found.update(((0, index), bytes(h)) for index, h in rows)
-    if by_level:
-        wanted = sa.or_(
-            *(sa.and_(_nodes.c.level == lv, _nodes.c.idx.in_(ix)) for lv, ix in by_level.items())
-        )
-        rows = session.execute(sa.select(_nodes.c.level, _nodes.c.idx, _nodes.c.hash).where(wanted))
-        found.update(((row.level, row.idx), bytes(row.hash)) for row in rows)
+            found.update(((0, index), bytes(h)) for index, h in rows)
+        nodes = [
+            f"(level = {lv} AND idx BETWEEN {b * wide} AND {b * wide + wide - 1})"
+            for lv, b in chunk
+            if lv
+        ]
+        if nodes:
+            rows = session.execute(
+                sa.text(f"SELECT level, idx, hash FROM ledger_node WHERE {' OR '.join(nodes)}")
+            )
+            found.update(((level, idx), bytes(h)) for level, idx, h in rows)
     return found
 
 

@@ -92,7 +92,7 @@ def frontier(session: Session, size: int, head: TreeHead | None) -> list[Peak]:
             f"{covered}; run `lawful ledger verify`"
         )
     keys = merkle.subtrees(0, size)
-    hashes = merkle.resolve(keys, lambda wanted: repository.stored_subtrees(session, wanted))
+    hashes = merkle.resolve(keys, lambda blocks: repository.stored_subtrees(session, blocks))
     peaks = [(level, index, hashes[(level, index)]) for level, index in keys]
     if merkle.fold([h for _, _, h in peaks]) != head.root_hash:
         raise LedgerTampered(
