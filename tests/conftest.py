@@ -8,11 +8,13 @@ runs inside a transaction that is rolled back, services committing only to a sav
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import hypothesis
 import pytest
@@ -23,7 +25,7 @@ from sqlalchemy.orm import Session
 from lawful.core.db import create_engine, upgrade
 from lawful.core.vault.keys import Keyring, init_keyring
 
-APPEND_ONLY_TABLES = ("ledger_event", "ledger_checkpoint")
+APPEND_ONLY_TABLES = ("ledger_pending", "ledger_leaf", "ledger_node", "ledger_tree_head")
 
 # Speed is measured by the benchmarks, not by the tests: an example that runs slowly on a busy
 # machine is not a failure.
@@ -107,6 +109,17 @@ def session(engine: Engine) -> Iterator[Session]:
             transaction.rollback()
 
 
+@pytest.fixture(scope="session")
+def rfc9162() -> ModuleType:
+    """The verifier written from RFC 9162 and the README alone (tests/core/ledger/rfc9162.py)."""
+    path = Path(__file__).parent / "core" / "ledger" / "rfc9162.py"
+    spec = importlib.util.spec_from_file_location("rfc9162_verifier", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @contextmanager
 def append_only_lifted(session: Session) -> Iterator[None]:
     """Switch the append-only triggers off, as an attacker with DDL rights would, then back on."""
@@ -120,10 +133,10 @@ def append_only_lifted(session: Session) -> Iterator[None]:
             for table in APPEND_ONLY_TABLES:
                 connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         return
+    tables = ", ".join(f"'{table}'" for table in APPEND_ONLY_TABLES)
     triggers = connection.execute(
         sa.text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
-            "('ledger_event', 'ledger_checkpoint')"
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({tables})"
         )
     ).all()
     assert triggers, "the migration installed no append-only trigger"

@@ -191,6 +191,17 @@ class Api:
         return self.call(method, path, token=self.token(principal, self.alice), json=json)
 
 
+def signed_size(api: Api, *, at_least: int = 1, within: float = 30.0) -> int:
+    """The size of the latest signed tree head, once the server's sequencer reached `at_least`."""
+    deadline = time.monotonic() + within
+    while True:
+        response = api.call("GET", "/ledger/tree-heads/latest")
+        if response.status_code == 200 and response.json()["tree_size"] >= at_least:
+            return int(response.json()["tree_size"])
+        assert time.monotonic() < deadline, f"no signed head of {at_least} leaves: {response.text}"
+        time.sleep(0.05)
+
+
 def problem(response: httpx.Response) -> dict[str, Any]:
     """The problem document of an error response, after checking its media type and members."""
     assert response.headers["content-type"] == MEDIA_TYPE, response.text

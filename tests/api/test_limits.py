@@ -15,12 +15,19 @@ from .conftest import Api, problem
 from .test_matrix import ROUTES
 
 BIG = DEFAULT_MAX_BODY_BYTES + 1
-_ID_PLACEHOLDERS = ("{person}", "{objection}", "{request}", "{application}")
+_ID_PLACEHOLDERS = ("{person}", "{objection}", "{request}", "{application}", "{size}")
 
 
 def _path(name: str, **values: str) -> str:
     route = ROUTES[name]
-    filled = {"person": "p", "objection": "1", "request": "1", "application": "1", **values}
+    filled = {
+        "person": "p",
+        "objection": "1",
+        "request": "1",
+        "application": "1",
+        "size": "1",
+        **values,
+    }
     return route.path.format(**filled)
 
 
@@ -96,6 +103,8 @@ def _routes_with_ids() -> list[Any]:
         if any(p in route.path for p in _ID_PLACEHOLDERS)
         for label, bad in BAD_IDS.items()
         if not ("{person}" in route.path and label in _WELL_FORMED_PERSON_IDS)
+        # Tree sizes are 64-bit: 2**31 is a size the log may reach, not a malformed one.
+        and not ("/ledger/" in route.path and label == "beyond a 32-bit key")
     ]
 
 
@@ -108,8 +117,9 @@ def test_a_malformed_id_is_422_naming_it(api: Api, name: str, label: str, bad: s
     token = api.staff_tokens["dpo"]
     response = api.call(route.method, _path(name, **{key: bad}), token=token, json=body)
     assert response.status_code == 422, response.text
-    fields = [e["field"] for e in problem(response)["errors"]]
-    assert f"{key}_id" in fields
+    fields = [e["field"] for e in problem(response).get("errors", [])]
+    named = {"size": "second" if "consistency" in route.path else "tree_size"}
+    assert named.get(key, f"{key}_id") in fields, response.text
 
 
 @pytest.mark.parametrize("path", ["/requests/{n}/extension", "/objections/{n}/decision"])

@@ -27,7 +27,18 @@ from sqlalchemy.orm import Session
 
 from lawful.core.ledger import service as ledger
 
-from .conftest import ANONYMOUS, BANK, INSURER, OTHER, OWN, PRINCIPALS, Api, Subject, person_data
+from .conftest import (
+    ANONYMOUS,
+    BANK,
+    INSURER,
+    OTHER,
+    OWN,
+    PRINCIPALS,
+    Api,
+    Subject,
+    person_data,
+    signed_size,
+)
 
 
 class Expect(NamedTuple):
@@ -118,6 +129,11 @@ def _applied_to_the_bank(api: Api, subject: Subject) -> dict[str, Any]:
     )
     assert response.status_code == 201, response.text
     return {"application": response.json()["id"]}
+
+
+def _signed(api: Api, subject: Subject) -> dict[str, Any]:
+    """Once the server's sequencer has signed a tree head: its size."""
+    return {"size": signed_size(api)}
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
@@ -221,6 +237,14 @@ ROUTES = {
         body=lambda: {"grounds": "The address is confirmed; the restriction is lifted."},
         arrange=_approved_restriction,
     ),
+    "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
+    "GET /ledger/tree-heads/{tree_size}": Route(
+        "GET", "/ledger/tree-heads/{size}", arrange=_signed
+    ),
+    "GET /ledger/consistency": Route(
+        "GET", "/ledger/consistency?first=1&second={size}", arrange=_signed
+    ),
+    "GET /ledger/public-keys": Route("GET", "/ledger/public-keys"),
 }
 
 # --- the expectations -------------------------------------------------------------------------
@@ -241,6 +265,7 @@ RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
 # Answering a request or reading the person's rights records: a role without data-subject-rights
 # (the underwriter's too) is refused before anyone is looked up, the same for any id.
 ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
+PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, anyone may look
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -271,6 +296,10 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /requests/{id}/extension":           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
     "POST /requests/{id}/decision":            (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
     "POST /requests/{id}/closure":             (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
+    "GET /ledger/tree-heads/latest":           PUBLIC,
+    "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
+    "GET /ledger/consistency":                 PUBLIC,
+    "GET /ledger/public-keys":                 PUBLIC,
 }  # fmt: skip
 
 FINDINGS: dict[tuple[str, str], str] = {}

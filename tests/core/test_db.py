@@ -69,7 +69,8 @@ def test_migrations_run_to_head_and_are_idempotent(tmp_path: Path) -> None:
     engine = create_engine(url)
     try:
         tables = set(sa.inspect(engine).get_table_names())
-        assert {"ledger_event", "ledger_checkpoint", "vault_key", "alembic_version"} <= tables
+        assert {"ledger_pending", "ledger_leaf", "ledger_node", "ledger_tree_head"} <= tables
+        assert {"vault_key", "alembic_version"} <= tables and "ledger_event" not in tables
     finally:
         engine.dispose()
 

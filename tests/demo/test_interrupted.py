@@ -41,7 +41,7 @@ def test_a_demo_killed_mid_build_leaves_no_half_world(tmp_path: Path) -> None:
         [LAWFUL, "ledger", "verify"], env=env, capture_output=True, text=True, check=False
     )
     assert verify.returncode == 0, verify.stderr
-    assert verify.stdout.strip() == "ledger intact: 0 events, no checkpoint yet"
+    assert verify.stdout.strip() == "ledger intact: 0 events, no signed head yet"
 
     again = subprocess.run(
         [*demo, "--customers", "30"], env=env, capture_output=True, text=True, check=False

@@ -1,4 +1,5 @@
-"""`lawful ledger verify | checkpoint | show` on a database file of their own."""
+"""`lawful ledger sequence | verify | checkpoint | rotate-key | show | actor-ref` on a database
+file of their own."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def append(url: str, n: int) -> None:
         engine.dispose()
 
 
-def tamper(url: str, sql: str, trigger: str = "ledger_event_no_update") -> None:
+def tamper(url: str, sql: str, trigger: str = "ledger_leaf_no_update") -> None:
     """Drop an append-only trigger, write, put the trigger back: the attacker's way in."""
     engine = create_engine(url)
     try:
@@ -73,7 +74,7 @@ def tamper(url: str, sql: str, trigger: str = "ledger_event_no_update") -> None:
 def test_verify_on_a_new_database_reports_intact(database: str) -> None:
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "ledger intact: 0 events, no checkpoint yet"
+    assert result.output.strip() == "ledger intact: 0 events, no signed head yet"
 
 
 def test_verify_without_a_database_creates_none_and_exits_2(
@@ -84,51 +85,73 @@ def test_verify_without_a_database_creates_none_and_exits_2(
     monkeypatch.setenv("LAWFUL_DATABASE_URL", f"sqlite:///{missing}")
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 2
-    assert (
-        result.output.strip()
-        == f"error: no database at {missing}: run `lawful init` (or set LAWFUL_DATABASE_URL)"
+    assert result.output.strip() == (
+        f"error: no database at {missing}: run `lawful init` (or set LAWFUL_DATABASE_URL)"
     )
     assert not missing.exists()
 
 
-def test_verify_without_keys_creates_none_and_exits_2(
+def test_without_keys_nothing_is_created_and_every_command_exits_2(
     database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     append(database, 2)
     monkeypatch.setenv("LAWFUL_HOME", str(tmp_path / "elsewhere"))
-    for command in (["verify"], ["checkpoint"], ["show"]):
+    for command in (["verify"], ["checkpoint"], ["sequence"], ["show"], ["actor-ref", "u1"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 2, (command, result.output)
         assert "run `lawful init` first" in result.output
     assert not (tmp_path / "elsewhere").exists()
 
 
-def test_checkpoint_then_verify(database: str) -> None:
+def test_sequence_then_verify(database: str) -> None:
     runner.invoke(app, ["verify"])
     append(database, 5)
-    result = runner.invoke(app, ["checkpoint"])
+    assert runner.invoke(app, ["verify"]).output.strip() == (
+        "ledger intact: 0 events, no signed head yet, 5 pending"
+    )
+    result = runner.invoke(app, ["sequence", "--batch", "2"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("checkpoint #1 signed at seq 5")
+    assert result.output.strip() == "sequenced 5 entries; tree head signed at size 5"
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "ledger intact: 5 events, last checkpoint at seq 5"
+    assert result.output.strip() == "ledger intact: 5 events, last signed head at size 5"
 
 
-def test_verify_names_the_first_bad_sequence_in_one_line(database: str) -> None:
+def test_checkpoint_sequences_what_is_pending_and_signs_it(database: str) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
+    result = runner.invoke(app, ["checkpoint"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("tree head signed at size 3 (root ")
+
+
+def test_verify_names_the_first_bad_leaf_in_one_line(database: str) -> None:
     runner.invoke(app, ["verify"])
     append(database, 5)
-    tamper(database, "UPDATE ledger_event SET purpose = 'marketing' WHERE sequence = 3")
+    runner.invoke(app, ["sequence"])
+    tamper(database, "UPDATE ledger_leaf SET entry = entry || x'00' WHERE leaf_index = 3")
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output
-    assert lines[0].startswith("ledger NOT intact at seq 3: event 3 was modified")
+    assert lines[0].startswith("ledger NOT intact at leaf 3: leaf 3 was modified")
+
+
+def test_a_tree_whose_hashes_were_rewritten_is_not_extended(database: str) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 5)
+    runner.invoke(app, ["sequence"])
+    tamper(database, "UPDATE ledger_leaf SET leaf_hash = zeroblob(32) WHERE leaf_index = 4")
+    append(database, 1)
+    result = runner.invoke(app, ["sequence"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: not sequencing: the stored tree no longer has")
 
 
 def test_errors_are_one_line_with_an_exit_code(database: str) -> None:
     result = runner.invoke(app, ["checkpoint"])
     assert result.exit_code == 1
-    assert result.output.strip() == "error: the ledger is empty: nothing to checkpoint"
+    assert result.output.strip() == "error: the ledger is empty: nothing to sign"
 
 
 def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,29 +165,41 @@ def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
 def test_show_lists_the_last_events(database: str) -> None:
     runner.invoke(app, ["verify"])
     append(database, 4)
-    result = runner.invoke(app, ["show", "--last", "2"], env={"COLUMNS": "200"})
+    runner.invoke(app, ["sequence"])
+    append(database, 1)
+    result = runner.invoke(app, ["show", "--last", "3"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "last 2 event(s)" in result.output
+    assert "last 3 event(s)" in result.output
     assert "complaints.case.read" in result.output
     assert "customer-" not in result.output  # pseudonyms only
     rows = [line for line in result.output.splitlines() if "complaints.case.read" in line]
-    assert [row.split()[1] for row in rows] == ["3", "4"]
+    assert [row.split()[1] for row in rows] == ["2", "3", "pending"]
 
 
-# --- checkpoint copies kept outside the database ----------------------------------------------
+def test_actor_ref_tells_the_pseudonym_of_each_staff_member(database: str) -> None:
+    result = runner.invoke(app, ["actor-ref", "u1", "u2"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split("\t") for line in result.output.strip().splitlines()]
+    assert [staff for staff, _ in lines] == ["u1", "u2"]
+    assert [pseudonym for _, pseudonym in lines] == list(
+        ledger.staff_pseudonyms(keys.open_keyring(get_settings().keys_dir), ["u1", "u2"]).values()
+    )
 
 
-def drop_checkpoints(url: str) -> None:
-    """The attacker's next move: the checkpoints that would give the rewrite away go too."""
-    tamper(url, "DELETE FROM ledger_checkpoint", trigger="ledger_checkpoint_no_delete")
+# --- signed tree heads kept outside the database -----------------------------------------------
+
+
+def drop_heads(url: str) -> None:
+    """The attacker's next move: the signed heads that would give the rewrite away go too."""
+    tamper(url, "DELETE FROM ledger_tree_head", trigger="ledger_tree_head_no_delete")
 
 
 @pytest.fixture
 def copies(tmp_path: Path) -> Path:
-    return tmp_path / "elsewhere" / "checkpoints.jsonl"
+    return tmp_path / "elsewhere" / "tree-heads.jsonl"
 
 
-def test_a_checkpoint_is_copied_and_the_copies_are_checked(database: str, copies: Path) -> None:
+def test_a_head_is_copied_and_the_copies_are_checked(database: str, copies: Path) -> None:
     runner.invoke(app, ["verify"])
     append(database, 3)
     assert runner.invoke(app, ["checkpoint", "--copies", str(copies)]).exit_code == 0
@@ -175,42 +210,52 @@ def test_a_checkpoint_is_copied_and_the_copies_are_checked(database: str, copies
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "ledger intact: 5 events, last checkpoint at seq 5, its 2 checkpoint copies agree"
+        "ledger intact: 5 events, last signed head at size 5, its 2 tree head copies agree"
     )
 
 
-def test_deleted_checkpoints_are_named_by_their_copies(database: str, copies: Path) -> None:
+def test_sequence_copies_the_head_it_signs(database: str, copies: Path) -> None:
     runner.invoke(app, ["verify"])
-    append(database, 4)
+    append(database, 3)
+    assert runner.invoke(app, ["sequence", "--copies", str(copies)]).exit_code == 0
+    assert '"tree_size":3' in copies.read_text()
+
+
+def test_deleted_heads_are_named_by_their_copies(database: str, copies: Path) -> None:
+    runner.invoke(app, ["verify"])
+    append(database, 3)
     runner.invoke(app, ["checkpoint", "--copies", str(copies)])
-    drop_checkpoints(database)
-    assert runner.invoke(app, ["verify"]).exit_code == 0  # the database alone cannot tell
+    append(database, 1)
+    runner.invoke(app, ["checkpoint", "--copies", str(copies)])
+    drop_heads(database)
+    result = runner.invoke(app, ["verify"])  # the database alone sees leaves no head signs
+    assert result.exit_code == 1 and "covered by no signed tree head" in result.output
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 1
-    assert "checkpoint #1 (seq 4" in result.output and "missing from it" in result.output
+    assert "the tree head at size 3" in result.output and "missing from it" in result.output
 
 
-def test_a_rewritten_and_unsigned_ledger_is_caught_by_the_copies(
-    database: str, copies: Path
-) -> None:
+def test_a_cut_tail_and_its_head_are_caught_by_the_copies(database: str, copies: Path) -> None:
     runner.invoke(app, ["verify"])
-    append(database, 4)
+    append(database, 3)
+    runner.invoke(app, ["checkpoint"])
+    append(database, 1)
     runner.invoke(app, ["checkpoint", "--copies", str(copies)])
-    drop_checkpoints(database)
     tamper(
-        database, "DELETE FROM ledger_event WHERE sequence = 4", trigger="ledger_event_no_delete"
+        database, "DELETE FROM ledger_tree_head WHERE tree_size = 4", "ledger_tree_head_no_delete"
     )
-    assert runner.invoke(app, ["verify"]).exit_code == 0  # a shorter chain, still linked
+    tamper(database, "DELETE FROM ledger_leaf WHERE leaf_index = 3", "ledger_leaf_no_delete")
+    assert runner.invoke(app, ["verify"]).exit_code == 0  # a shorter log, still signed
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 1
-    assert "ledger NOT intact at seq 4" in result.output and "removed" in result.output
+    assert "ledger NOT intact at leaf 3" in result.output and "removed" in result.output
 
 
 @pytest.mark.parametrize(
     ("field", "edited", "expected"),
     [
-        ('"sequence":3', '"sequence":2', "invalid signature"),
-        ('"id":1,', '"id":7,', "the copy of checkpoint #1 (seq 3) differs from it in id"),
+        ('"tree_size":3', '"tree_size":2', "invalid signature"),
+        ('"key_id":"', '"key_id":"0', "the copy of the tree head at size 3 differs from it"),
     ],
     ids=["signed part", "unsigned part"],
 )
@@ -229,16 +274,16 @@ def test_an_edited_copy_is_named(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("not json\n", ":1: not a checkpoint copy"),
-        ('{"id": 1}\n', ":1: not a checkpoint copy"),
-        ("[" * 100_000 + "\n", ":1: not a checkpoint copy"),
+        ("not json\n", ":1: not a tree head copy"),
+        ('{"tree_size": 1}\n', ":1: not a tree head copy"),
+        ("[" * 100_000 + "\n", ":1: not a tree head copy"),
         (
-            '{"id":1,"sequence":1,"hash":1,"signed_at":"2026-01-01T00:00:00.000000Z",'
+            '{"tree_size":1,"root_hash":1,"signed_at":"2026-01-01T00:00:00.000000Z",'
             '"key_id":"k","signature":"00"}\n',
-            "hash must be a string",
+            "root_hash must be a string",
         ),
         (
-            '{"id":1,"sequence":1,"hash":"00","signed_at":"2026-01-01T01:00:00+01:00",'
+            '{"tree_size":1,"root_hash":"00","signed_at":"2026-01-01T01:00:00+01:00",'
             '"key_id":"k","signature":"00"}\n',
             "signed_at must be written as the ledger writes it",
         ),
@@ -273,10 +318,10 @@ def test_a_write_cut_short_is_ignored_and_the_next_copy_starts_a_line(
         file.write(whole)  # the same copy twice counts once
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 0, result.output
-    assert "its 2 checkpoint copies agree" in result.output
+    assert "its 2 tree head copies agree" in result.output
 
 
-def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
+def test_missing_copies_are_an_error_once_the_database_has_heads(
     database: str, copies: Path
 ) -> None:
     runner.invoke(app, ["verify"])
@@ -285,7 +330,7 @@ def test_missing_copies_are_an_error_once_the_database_has_checkpoints(
     runner.invoke(app, ["checkpoint"])
     result = runner.invoke(app, ["verify", "--copies", str(copies)])
     assert result.exit_code == 2
-    assert "no checkpoint copies" in result.output
+    assert "no tree head copies" in result.output
     copies.parent.mkdir(parents=True)
     copies.write_text("")  # emptied: no better than gone
     assert runner.invoke(app, ["verify", "--copies", str(copies)]).exit_code == 2
@@ -303,14 +348,14 @@ def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield home
 
 
-def test_after_rotation_old_and_new_checkpoints_verify(database: str, own_home: Path) -> None:
+def test_after_rotation_old_and_new_heads_verify(database: str, own_home: Path) -> None:
     runner.invoke(app, ["verify"])
     append(database, 3)
     runner.invoke(app, ["checkpoint"])
     result = runner.invoke(app, ["rotate-key"])
     assert result.exit_code == 0, result.output
     rotated = re.match(
-        r"signing key (\w+) retired; checkpoints are now signed with (\w+)", result.output
+        r"signing key (\w+) retired; tree heads are now signed with (\w+)", result.output
     )
     assert rotated is not None, result.output
     retired, new = rotated.groups()
@@ -319,8 +364,8 @@ def test_after_rotation_old_and_new_checkpoints_verify(database: str, own_home: 
     runner.invoke(app, ["checkpoint"])
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "ledger intact: 5 events, last checkpoint at seq 5"
-    # Without the retired public key, its checkpoint can no longer be trusted: it is named.
+    assert result.output.strip() == "ledger intact: 5 events, last signed head at size 5"
+    # Without the retired public key, the heads it signed can no longer be trusted: named.
     (own_home / "keys" / keys.RETIRED_SIGNING_KEYS / f"{retired}.pub").unlink()
     result = runner.invoke(app, ["verify"])
     assert result.exit_code == 1

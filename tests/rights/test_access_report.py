@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+from types import ModuleType
 
 import pytest
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import ProcessingDenied
 from lawful.core.gate import Gate
+from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.core.register.placeholders import resolve
@@ -216,3 +219,33 @@ def test_the_steps_of_one_answer_make_one_timeline_line(
     purposes = [e.purpose for e in second.timeline]
     assert purposes.index("intra-group-identity-reuse") > purposes.index("data-subject-rights")
     assert len(second.timeline) == len(first.timeline)
+
+
+def test_each_event_comes_with_a_proof_anyone_can_check(
+    session: Session, gate: Gate, client: PersonRead, rfc9162: ModuleType
+) -> None:
+    _reused(session, gate, client)
+    while ledger.sequence(session, keys=gate.keys).sequenced:
+        pass
+    report = _report(session, gate, client)
+    proofs = report.ledger
+    head = proofs.tree_head
+    assert head is not None and "Ondertekende stand van het register" in proofs.summary
+    public = ledger.public_keys(gate.keys)[head.key_id]
+    root = bytes.fromhex(head.root_hash)
+    assert rfc9162.signature_holds(
+        public, head.timestamp, head.tree_size, root, bytes.fromhex(head.signature)
+    )
+    included = [e for e in proofs.events if e.status == "included"]
+    pending = [e for e in proofs.events if e.status == "pending"]
+    assert included and len(proofs.events) == sum(len(line.events) for line in report.timeline)
+    for event in included:
+        assert event.leaf_index is not None
+        path = [bytes.fromhex(h) for h in event.inclusion_path]
+        entry = base64.b64decode(event.entry)
+        assert rfc9162.inclusion_holds(event.leaf_index, head.tree_size, entry, path, root)
+    # What this very answer recorded is not sequenced yet: it says so, and carries no proof.
+    assert pending and all(e.leaf_index is None and not e.inclusion_path for e in pending)
+    assert "rights.access.report" in {e.event for e in pending}
+    html = service.to_html(report)
+    assert proofs.summary.split(":")[0] in html and "/api/v1/ledger/public-keys" in html

@@ -242,6 +242,7 @@ class ProcessingContext:
             obligations=tuple(o.value for o in decision.obligations),
             # A refused access touched no data: its record carries no details.
             details=details if decision.allowed else None,
+            actor_ref=self.actor.ref,
         )
 
 

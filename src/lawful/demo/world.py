@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from lawful.core.db import utcnow
 from lawful.core.gate import Gate, unit_of_work
+from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.customers import service as customers
@@ -330,6 +331,7 @@ def build(
     events = _record_activity(engine, gate, rows, progress)
     events += _reuse_identities(engine, gate, rows, progress)
     objections, requests = _rights_activity(engine, gate, rows, seed, progress)
+    _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(len(rows.persons), counts, events, objections, requests, _showcase(rows))
 
@@ -346,6 +348,18 @@ def _record_activity(engine: Engine, gate: Gate, rows: Rows, progress: Progress)
             done += len(chunk)
             progress("recording processing in the ledger", done, total)
     return done
+
+
+def _sequence(engine: Engine, gate: Gate, progress: Progress) -> None:
+    """Give every recorded event its place in the ledger's tree, under a signed head."""
+    done = 0
+    while True:
+        with unit_of_work(engine) as session:
+            batch = ledger.sequence(session, keys=gate.keys)
+        done += batch.sequenced
+        progress("sequencing the ledger", done, done)
+        if batch.sequenced < ledger.BATCH:
+            return
 
 
 def _reuse_identities(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:

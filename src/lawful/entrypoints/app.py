@@ -17,7 +17,9 @@ from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
 from lawful.customers import api as customers_api
 from lawful.entrypoints import bootstrap
+from lawful.entrypoints.sequencer import Sequencer, in_background
 from lawful.rights import api as rights_api
+from lawful.transparency import api as transparency_api
 from lawful.web import problems
 from lawful.web.deps import PrincipalDep
 from lawful.web.middleware import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
@@ -40,27 +42,37 @@ def create_app(
     migrate: bool = True,
     files: Path | None = None,
     max_body_bytes: int | None = None,
+    sequencer: bool = True,
 ) -> FastAPI:
     """The API over `runtime`, or over the installation `settings` (default: the environment)
     describe, opened at start-up and closed at shutdown. `files`, when given, is served read-only
     under /files (the demo's statements). A request body larger than `max_body_bytes` (default:
-    the settings', else 1 MiB) is refused with 413 before it is read."""
+    the settings', else 1 MiB) is refused with 413 before it is read.
+
+    With `sequencer`, the server also sequences the ledger in a background thread (several
+    servers over one database take turns); without, `lawful ledger sequence --follow` must run.
+    """
     configured = settings or (get_settings() if runtime is None else None)
     from_settings = configured.max_body_bytes if configured else None
     body_limit = max_body_bytes or from_settings or DEFAULT_MAX_BODY_BYTES
+    copies = configured.checkpoint_copies if configured else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if runtime is not None:
-            app.state.lawful = runtime
-            yield
-            return
-        opened = bootstrap.open_runtime(settings, migrate=migrate)
+        opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
+        stop = (
+            in_background(Sequencer(opened.engine, opened.keys, copies=copies))
+            if sequencer
+            else None
+        )
         try:
             yield
         finally:
-            opened.engine.dispose()
+            if stop is not None:
+                stop()
+            if runtime is None:
+                opened.engine.dispose()
 
     # The documentation's scripts and styles are served by the app itself: /docs works offline.
     app = FastAPIOffline(
@@ -84,6 +96,7 @@ def create_app(
 
     v1.include_router(customers_api.router)
     v1.include_router(rights_api.router)
+    v1.include_router(transparency_api.router)
     app.include_router(v1)
 
     @app.get("/", include_in_schema=False)

@@ -22,6 +22,7 @@ from lawful.config import Settings, get_settings
 from lawful.core.db import create_engine, session_scope, upgrade
 from lawful.core.errors import ConfigurationError
 from lawful.core.gate import Gate
+from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register
 from lawful.core.runtime import Runtime
 from lawful.core.vault import keys as keyring
@@ -111,7 +112,7 @@ def init(settings: Settings | None = None) -> Initialised:
         keys_created = not keyring.keyring_exists(settings.keys_dir)
         if keys_created:
             with session_scope(engine, read_only=True) as session:
-                events = session.execute(sa.text("SELECT count(*) FROM ledger_event")).scalar()
+                events = ledger.counts(session).total
             if events:
                 raise ConfigurationError(
                     f"the database already holds {events} ledger events made with other keys, "

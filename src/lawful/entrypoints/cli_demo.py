@@ -26,7 +26,7 @@ from lawful.core import installation
 from lawful.core.db import sqlite_checkpoint
 from lawful.core.errors import ConfigurationError
 from lawful.core.gate import unit_of_work
-from lawful.core.ledger import copies as checkpoint_copies
+from lawful.core.ledger import copies as head_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.statement import languages, render_all
@@ -35,6 +35,7 @@ from lawful.customers import service as customers
 from lawful.demo import tokens, world
 from lawful.entrypoints import bootstrap
 from lawful.entrypoints.cli_tokens import parse_duration
+from lawful.entrypoints.sequencer import Sequencer
 
 out = Console(soft_wrap=True)
 # Written by the build's last transaction: a database without it holds no finished world.
@@ -130,14 +131,14 @@ def demo(
             runtime = _build_world(settings, customers_count, seed)
             showcase = world.showcase(runtime.register, customers_count=customers_count, seed=seed)
             meta.unlink(missing_ok=True)
-            # Sign what was built and keep a copy of the checkpoint outside the database; a new
-            # world starts a new file (the copies of a deleted world's checkpoints would not
-            # match it).
-            with unit_of_work(runtime.engine) as session:
-                signed = ledger.checkpoint(session, keys=runtime.keys)
+            # Sequence and sign what was built, and keep a copy of the signed tree head outside
+            # the database; a new world starts a new file (the copies of a deleted world's heads
+            # would not match it).
             copies.unlink(missing_ok=True)
-            checkpoint_copies.append(copies, signed)
-        held = checkpoint_copies.read(copies).checkpoints if copies.exists() else []
+            sequencer = Sequencer(runtime.engine, runtime.keys, copies=copies)
+            sequencer.drain()
+            sequencer.copy_latest()
+        held = head_copies.read(copies).heads if copies.exists() else []
         with unit_of_work(runtime.engine) as session:
             verified = ledger.verify(session, keys=runtime.keys, copies=held)
         out.print(f"[green]✓[/green] {verified.summary()}")

@@ -49,14 +49,14 @@ def access_report(
         categories=gate.register.purpose(rights.PURPOSE).data_categories,
         details={"request_id": request_id},
     )
-    events = [
-        r
-        for r in ledger.for_subject(session, keys=gate.keys, subject_id=person_id)
-        if r.decision == "allow"
-    ]
-    events.sort(key=lambda r: r.sequence, reverse=True)
+    # Newest first: the ledger gives them in log order, those still pending last.
+    recorded = ledger.subject_ledger(session, keys=gate.keys, subject_id=person_id)
+    proven = [p for p in reversed(recorded.events) if p.record.decision == "allow"]
+    events = [p.record for p in proven]
     objections, holds = rights.restrictions(session, person_id=person_id)
-    data = ReportData(person_id, request_id, today, file, events, objections, holds)
+    data = ReportData(
+        person_id, request_id, today, file, events, objections, holds, recorded.head, proven
+    )
     outcome = {
         "answered": "access_report",
         "purposes": len(rights.concerned(gate.register, data)),

@@ -2,19 +2,23 @@
 
 The use case (`lawful.flows.access_report`) gathers the data; this module words it (`report_view`).
 Confirmation, a copy of the data, what each purpose that concerns them is and rests on, what was
-actually done (the ledger's allowed events for them, newest first, without decrypting anything), the
+actually done (the ledger's allowed events for them, newest first, without decrypting anything,
+each with its proof of inclusion in the ledger's signed Merkle tree), the
 objections and holds that stand, their rights and the authority to complain to. Purpose texts come
 from the same builder as the privacy statement, so both say the same thing the same way.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import format_datetime
 from babel.lists import format_list
+from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import RenderError
@@ -32,12 +36,15 @@ from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.schemas import (
     AccessReport,
     AuthorityInfo,
+    EventProof,
     HoldInfo,
+    LedgerProofs,
     ObjectionInfo,
     ObjectionRead,
     PurposeInfo,
     RightInfo,
     TimelineEntry,
+    TreeHeadInfo,
 )
 from lawful.rights.words import hold_ends, hold_reason
 
@@ -57,6 +64,9 @@ class ReportData:
     events: list[ledger.LedgerRecord]  # allowed processing of the person, newest first
     objections: list[ObjectionRead]
     holds: list[tuple[str, dt.date | None]]  # standing holds: (hold, real end or None)
+    # The latest signed tree head and, for each event above, its inclusion proof against it.
+    head: ledger.TreeHead | None = None
+    proven: list[ledger.Proven] = field(default_factory=list)
 
 
 def restrictions(
@@ -127,6 +137,7 @@ def report_view(register: Register, data: ReportData) -> AccessReport:
         ],
         how_to_exercise=_resolved(texts, "rights.how"),
         authority=_authority(texts),
+        ledger=_proofs(texts, data.head, data.proven),
     )
 
 
@@ -249,6 +260,58 @@ def _title(texts: TextBuilder, purpose: str | None) -> str:
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+PUBLIC_KEYS = "/api/v1/ledger/public-keys"
+
+
+def _proofs(
+    texts: TextBuilder, head: ledger.TreeHead | None, proven: Sequence[ledger.Proven]
+) -> LedgerProofs:
+    """Each event of the timeline with its inclusion proof, against the latest signed head."""
+    lang = texts.lang
+    included = sum(p.inclusion is not None for p in proven)
+    if head is None:
+        summary = label(lang, "ledger.none")
+    else:
+        signed = format_datetime(head.signed_at, "long", tzinfo=dt.UTC, locale=texts.locale)
+        summary = label(
+            lang,
+            "ledger.head",
+            size=format_decimal(head.tree_size, locale=texts.locale),
+            root=head.root_hash.hex()[:16] + "…",
+            date=signed,
+            key=head.key_id,
+        )
+        summary += " " + label(
+            lang, "ledger.counts", included=str(included), pending=str(len(proven) - included)
+        )
+    return LedgerProofs(
+        text=label(lang, "ledger.text", keys=PUBLIC_KEYS),
+        summary=summary,
+        tree_head=None
+        if head is None
+        else TreeHeadInfo(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash.hex(),
+            timestamp=head.timestamp,
+            signed_at=head.signed_at,
+            key_id=head.key_id,
+            signature=head.signature.hex(),
+        ),
+        public_keys=PUBLIC_KEYS,
+        events=[
+            EventProof(
+                status="pending" if p.inclusion is None else "included",
+                leaf_index=None if p.inclusion is None else p.record.leaf_index,
+                occurred_at=p.record.occurred_at,
+                event=p.record.event,
+                entry=base64.b64encode(p.record.entry).decode(),
+                inclusion_path=[h.hex() for h in p.inclusion or ()],
+            )
+            for p in proven
+        ],
+    )
 
 
 def _objection(texts: TextBuilder, row: ObjectionRead) -> ObjectionInfo:

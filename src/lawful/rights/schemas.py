@@ -175,6 +175,36 @@ class AuthorityInfo(Output):
     phone: str | None
 
 
+class TreeHeadInfo(Output):
+    """A signed tree head of the ledger (see GET /api/v1/ledger/tree-heads/latest)."""
+
+    tree_size: int
+    root_hash: str  # hex
+    timestamp: int  # milliseconds since the epoch: what the signature covers
+    signed_at: dt.datetime
+    key_id: str
+    signature: str  # hex, Ed25519 over RFC 9162 TreeHeadDataV2
+
+
+class EventProof(Output):
+    """One event of the timeline as the ledger holds it, with its proof of inclusion."""
+
+    status: str  # "included": proven under `tree_head`; "pending": not yet sequenced and signed
+    leaf_index: int | None
+    occurred_at: dt.datetime
+    event: str
+    entry: str  # base64 of the exact bytes hashed (SHA-256 of 0x00 and these is the leaf hash)
+    inclusion_path: list[str]  # hex, RFC 9162 PATH(leaf_index, D[tree_size]); empty if pending
+
+
+class LedgerProofs(Output):
+    text: str  # what the proofs are and how to check them, in the person's language
+    summary: str  # the signed head and how many events it proves, in the person's language
+    tree_head: TreeHeadInfo | None
+    public_keys: str  # where the keys that sign tree heads are published
+    events: list[EventProof]
+
+
 class AccessReport(Output):
     person_id: str
     request_id: int
@@ -192,3 +222,4 @@ class AccessReport(Output):
     rights: list[RightInfo]
     how_to_exercise: str
     authority: AuthorityInfo
+    ledger: LedgerProofs

@@ -1,4 +1,4 @@
-"""The append-only, hash-chained ledger of every decision about personal data.
+"""The ledger of every decision about personal data, a transparency log (RFC 9162).
 
-Use it through `lawful.core.ledger.service` (append, verify, checkpoint, read).
+Use it through `lawful.core.ledger.service` (append, read, sequence, prove, verify).
 """

@@ -1,19 +1,19 @@
-"""Signed checkpoints kept outside the database, one JSON object per line.
+"""Signed tree heads kept outside the database, one JSON object per line.
 
-Checkpoints live in the database beside the chain they sign. Someone able to rewrite the chain
-there (triggers disabled, rows replaced, hashes recomputed) can also delete the checkpoints that
-would give it away; they cannot forge new ones without the signing key, which is not in the
-database. A copy of each checkpoint on other storage — a write-once bucket, another host, a
-mounted WORM volume — closes that door: `verify` holds the chain against the copies too, and a
-copy whose checkpoint is gone from the database is itself reported.
+Tree heads live in the database beside the log they sign. Someone able to rewrite the log there
+(triggers disabled, rows replaced, hashes recomputed) can also delete the heads that would give it
+away; they cannot forge new ones without the signing key, which is not in the database. A copy of
+a head on other storage — a write-once bucket, another host, a mounted WORM volume — closes that
+door: `verify` holds the log against the copies too, and a copy whose head is gone from the
+database is itself reported.
 
-The file is only ever appended to. Each line carries the checkpoint as signed: id, sequence, head
-hash, signing instant, key id and signature. The signature covers sequence, hash and instant; a
-copy must also match its database checkpoint in every field, so any edit is reported.
+The file is only ever appended to. Each line carries the head as signed: tree size, root hash,
+signing instant, key id and signature. The signature covers size, root and instant; a copy must
+also match its database head in every field, so any edit is reported.
 
 A write cut short (a crash, a full disk) leaves a line that opens a JSON object and never closes
 it; such a torn line is ignored and counted, and the next copy starts on a line of its own. Any
-other line that is not a checkpoint makes the whole file unreadable, naming the line.
+other line that is not a tree head makes the whole file unreadable, naming the line.
 """
 
 from __future__ import annotations
@@ -26,28 +26,27 @@ from pathlib import Path
 
 from lawful.core.db import utc_text
 from lawful.core.errors import InvalidInput
-from lawful.core.ledger.records import Checkpoint
+from lawful.core.ledger.records import TreeHead
 
-FIELDS = ("id", "sequence", "hash", "signed_at", "key_id", "signature")
-MAX_LINE = 4_096  # a checkpoint line is ~400 characters
+FIELDS = ("tree_size", "root_hash", "signed_at", "key_id", "signature")
+MAX_LINE = 4_096  # a tree head line is ~330 characters
 
 
 @dataclass(frozen=True)
 class Copies:
-    checkpoints: list[Checkpoint]  # in file order, each once
+    heads: list[TreeHead]  # in file order, each once
     torn: int = 0  # lines cut short by an interrupted write, ignored
 
 
-def append(path: Path, checkpoint: Checkpoint) -> None:
-    """Add the checkpoint as one line and flush it to disk before returning."""
+def append(path: Path, head: TreeHead) -> None:
+    """Add the tree head as one line and flush it to disk before returning."""
     line = json.dumps(
         {
-            "id": checkpoint.id,
-            "sequence": checkpoint.sequence,
-            "hash": checkpoint.hash.hex(),
-            "signed_at": utc_text(checkpoint.signed_at),
-            "key_id": checkpoint.key_id,
-            "signature": checkpoint.signature.hex(),
+            "tree_size": head.tree_size,
+            "root_hash": head.root_hash.hex(),
+            "signed_at": utc_text(head.signed_at),
+            "key_id": head.key_id,
+            "signature": head.signature.hex(),
         },
         separators=(",", ":"),
     ).encode()
@@ -66,24 +65,24 @@ def append(path: Path, checkpoint: Checkpoint) -> None:
 
 
 def read(path: Path) -> Copies:
-    """Every checkpoint in the file; an error naming the first line that is not one."""
+    """Every tree head in the file; an error naming the first line that is not one."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(f"no checkpoint copies at {path}") from None
+        raise InvalidInput(f"no tree head copies at {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read checkpoint copies at {path}: {exc}") from None
-    found: dict[Checkpoint, None] = {}
+        raise InvalidInput(f"cannot read tree head copies at {path}: {exc}") from None
+    found: dict[TreeHead, None] = {}
     torn = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            found.setdefault(_checkpoint(line))
+            found.setdefault(_head(line))
         except _Torn:
             torn += 1
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
-            raise InvalidInput(f"{path}:{number}: not a checkpoint copy ({exc})") from None
+            raise InvalidInput(f"{path}:{number}: not a tree head copy ({exc})") from None
     return Copies(list(found), torn)
 
 
@@ -91,7 +90,7 @@ class _Torn(Exception):
     """The line opens a JSON object and never closes it."""
 
 
-def _checkpoint(line: str) -> Checkpoint:
+def _head(line: str) -> TreeHead:
     if len(line) > MAX_LINE:
         raise ValueError(f"longer than {MAX_LINE} characters")
     text = line.strip()
@@ -107,10 +106,9 @@ def _checkpoint(line: str) -> Checkpoint:
     signed_at = dt.datetime.fromisoformat(signed_at_text)
     if signed_at.tzinfo is None or utc_text(signed_at) != signed_at_text:
         raise ValueError("signed_at must be written as the ledger writes it (UTC, …Z)")
-    return Checkpoint(
-        id=_positive(value, "id"),
-        sequence=_positive(value, "sequence"),
-        hash=bytes.fromhex(_text(value, "hash")),
+    return TreeHead(
+        tree_size=_positive(value, "tree_size"),
+        root_hash=bytes.fromhex(_text(value, "root_hash")),
         signed_at=signed_at,
         key_id=_text(value, "key_id"),
         signature=bytes.fromhex(_text(value, "signature")),

@@ -1,7 +1,15 @@
-"""Ledger tables. Append-only: the migration installs triggers refusing UPDATE and DELETE.
+"""Ledger tables. The migration installs triggers refusing UPDATE and DELETE on the log.
 
-List-valued fields are stored as their canonical JSON text, which is exactly what the hash covers,
-so the chain can be verified from the stored values without parsing them.
+- `ledger_pending`: entries appended by requests, in their own transaction, with no lock; each
+  stays until the sequencer moves it into the log (the only DELETE allowed, checked by trigger).
+- `ledger_leaf`: the log, one row per leaf of the Merkle tree, in leaf order; it keeps the entry
+  exactly as hashed. On PostgreSQL it is partitioned by month of sequencing.
+- `ledger_node`: hashes of the complete subtrees of every fourth level, so that proofs and roots
+  come from a few stored hashes instead of the whole log.
+- `ledger_tree_head`: the signed tree heads.
+
+Entries are indexed by subject on the pseudonym's bytes inside the entry itself
+(`entry.subject_key`), so no separate column can say otherwise than what was hashed.
 """
 
 from __future__ import annotations
@@ -13,47 +21,42 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lawful.core.db import Base, UTCDateTime
 
-# SQLite only makes a rowid alias of a column declared exactly INTEGER: the ledger is then stored
-# in sequence order and read back without a separate index.
-Sequence = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-Name = sa.String(200)
+# SQLite only makes a rowid alias of a column declared exactly INTEGER: rows are then stored in
+# that order and found without a separate index.
+Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-class LedgerEvent(Base):
-    __tablename__ = "ledger_event"
+class LedgerPending(Base):
+    __tablename__ = "ledger_pending"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
-    sequence: Mapped[int] = mapped_column(Sequence, primary_key=True, autoincrement=False)
-    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(Name)
-    actor_kind: Mapped[str] = mapped_column(Name)
-    entity: Mapped[str] = mapped_column(Name)
-    purpose: Mapped[str] = mapped_column(Name)
-    legal_basis: Mapped[str] = mapped_column(Name)
-    subject_pseudonym: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    data_categories: Mapped[str] = mapped_column(sa.Text())
-    recipient: Mapped[str | None] = mapped_column(Name)
-    decision: Mapped[str] = mapped_column(sa.String(5))
-    reasons: Mapped[str] = mapped_column(sa.Text())
-    obligations: Mapped[str] = mapped_column(sa.Text())
-    event: Mapped[str] = mapped_column(Name)
-    details: Mapped[bytes | None] = mapped_column(sa.LargeBinary())
-    prev_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    id: Mapped[int] = mapped_column(Position, sa.Identity(), primary_key=True)
+    entry: Mapped[bytes] = mapped_column(sa.LargeBinary())
+
+
+class LedgerLeaf(Base):
+    __tablename__ = "ledger_leaf"
+
+    leaf_index: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
+    sequenced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    entry_id: Mapped[int] = mapped_column(Position)  # its id in ledger_pending
+    entry: Mapped[bytes] = mapped_column(sa.LargeBinary())
+    leaf_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+
+
+class LedgerNode(Base):
+    __tablename__ = "ledger_node"
+
+    level: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True)
+    idx: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
 
-    __table_args__ = (
-        sa.CheckConstraint("decision IN ('allow', 'deny')", name="decision"),
-        sa.CheckConstraint("sequence > 0", name="sequence_positive"),
-    )
 
+class LedgerTreeHead(Base):
+    __tablename__ = "ledger_tree_head"
 
-class LedgerCheckpoint(Base):
-    """A signed statement "the ledger had `hash` at `sequence`": it pins the prefix it covers."""
-
-    __tablename__ = "ledger_checkpoint"
-
-    id: Mapped[int] = mapped_column(sa.Integer(), primary_key=True)
-    sequence: Mapped[int] = mapped_column(Sequence, index=True)
-    hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    tree_size: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     key_id: Mapped[str] = mapped_column(sa.String(64))
     signature: Mapped[bytes] = mapped_column(sa.LargeBinary(64))

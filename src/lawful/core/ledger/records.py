@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+import struct
+from dataclasses import dataclass, field
+from enum import StrEnum
 
-from lawful.core.ledger.chain import Decision, Problem
+from lawful.core.ledger import entry as encoding
+from lawful.core.ledger import merkle
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+class Problem(StrEnum):
+    """What verification found; of two problems at one position, the first listed is named."""
+
+    MODIFIED = "modified"  # an entry no longer matches its leaf hash, or its indexed columns
+    MISSING = "missing"  # a leaf position holds nothing: leaves were deleted
+    DUPLICATED = "duplicated"  # two leaves at one position
+    SUBTREE_MISMATCH = "subtree_mismatch"  # a stored subtree hash differs from its leaves'
+    TRUNCATED = "truncated"  # a signed tree head covers more leaves than are stored
+    HEAD_MISMATCH = "head_mismatch"  # a signed tree head's root differs from the leaves'
+    HEAD_SIGNATURE = "head_signature"
+    HEAD_MISSING = "head_missing"  # kept outside the database, gone from it
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerRecord:
-    sequence: int
+    """One event as recorded; `leaf_index` is None while it waits to be sequenced."""
+
+    leaf_index: int | None
     occurred_at: dt.datetime
     event: str
     actor: str
     actor_kind: str
+    actor_ref: str | None  # who acted, as a keyed pseudonym of a staff member's id
     entity: str
     purpose: str
     legal_basis: str
@@ -25,45 +50,142 @@ class LedgerRecord:
     reasons: tuple[str, ...]
     obligations: tuple[str, ...]
     details: bytes | None  # encrypted with the subject's vault key
-    prev_hash: bytes
-    hash: bytes
+    entry: bytes = field(repr=False)  # exactly the bytes the leaf hash covers
+
+    @property
+    def pending(self) -> bool:
+        return self.leaf_index is None
+
+    @property
+    def leaf_hash(self) -> bytes:
+        return merkle.leaf_hash(self.entry)
+
+    @classmethod
+    def of(cls, data: bytes, leaf_index: int | None) -> LedgerRecord:
+        fields = encoding.decode(data)
+        return cls(
+            leaf_index=leaf_index,
+            occurred_at=dt.datetime.fromisoformat(fields.occurred_at),
+            event=fields.event,
+            actor=fields.actor,
+            actor_kind=fields.actor_kind,
+            actor_ref=fields.actor_ref,
+            entity=fields.entity,
+            purpose=fields.purpose,
+            legal_basis=fields.legal_basis,
+            subject_pseudonym=fields.subject_pseudonym,
+            data_categories=tuple(json.loads(fields.data_categories)),
+            recipient=fields.recipient,
+            decision=Decision(fields.decision),
+            reasons=tuple(json.loads(fields.reasons)),
+            obligations=tuple(json.loads(fields.obligations)),
+            details=fields.details,
+            entry=data,
+        )
 
 
 @dataclass(frozen=True, slots=True)
-class Checkpoint:
-    id: int
-    sequence: int
-    hash: bytes
+class TreeHead:
+    """A signed statement "the log held `tree_size` leaves whose Merkle root is `root_hash`".
+
+    The signature covers the TLS encoding of RFC 9162's TreeHeadDataV2 (§4.10) without
+    extensions: uint64 timestamp (milliseconds since the epoch), uint64 tree_size, one byte 32
+    and the root hash, two zero bytes. `signed_at` is that timestamp.
+    """
+
+    tree_size: int
+    root_hash: bytes
     signed_at: dt.datetime
     key_id: str
     signature: bytes
+
+    @property
+    def timestamp(self) -> int:
+        return timestamp_ms(self.signed_at)
+
+    @property
+    def message(self) -> bytes:
+        return tree_head_data(self.timestamp, self.tree_size, self.root_hash)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def timestamp_ms(instant: dt.datetime) -> int:
+    return (instant - _EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def to_milliseconds(instant: dt.datetime) -> dt.datetime:
+    """The instant cut to what a tree head's timestamp can say."""
+    return instant.replace(microsecond=instant.microsecond // 1000 * 1000)
+
+
+def tree_head_data(timestamp: int, tree_size: int, root_hash: bytes) -> bytes:
+    return struct.pack(">QQB", timestamp, tree_size, len(root_hash)) + root_hash + b"\x00\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Proven:
+    """A record with, once sequenced under a signed head, its inclusion proof against `head`."""
+
+    record: LedgerRecord
+    inclusion: tuple[bytes, ...] | None  # None: pending (not yet sequenced, or not yet signed)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectLedger:
+    """A subject's records, oldest first, each with its proof against the latest signed head."""
+
+    head: TreeHead | None
+    events: list[Proven]
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    sequenced: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.sequenced + self.pending
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """Where verification found the ledger not to be what was recorded, and why."""
+
+    position: int  # the first leaf index concerned
+    problem: Problem
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
     ok: bool
-    events: int  # events checked and found intact
-    last_sequence: int  # the highest sequence stored
-    checkpoints: int
-    last_checkpoint: int | None  # sequence named by the newest checkpoint
-    first_bad_sequence: int | None = None
+    events: int  # leaves checked and found intact
+    tree_size: int  # leaves stored
+    heads: int  # signed tree heads in the database
+    last_head: int | None  # tree size of the newest signed head
+    pending: int = 0  # entries not yet sequenced (not an error: the sequencer is behind)
+    first_bad: int | None = None  # leaf index
     problem: Problem | None = None
     message: str = ""
-    copies: int = 0  # checkpoint copies kept outside the database, checked too
+    copies: int = 0  # tree heads kept outside the database, checked too
 
     def summary(self) -> str:
-        if self.ok:
-            where = (
-                f"last checkpoint at seq {self.last_checkpoint}"
-                if self.last_checkpoint is not None
-                else "no checkpoint yet"
-            )
-            held = (
-                ""
-                if not self.copies
-                else ", its checkpoint copy agrees"
-                if self.copies == 1
-                else f", its {self.copies} checkpoint copies agree"
-            )
-            return f"ledger intact: {self.events} events, {where}{held}"
-        return f"ledger NOT intact at seq {self.first_bad_sequence}: {self.message}"
+        if not self.ok:
+            return f"ledger NOT intact at leaf {self.first_bad}: {self.message}"
+        where = (
+            f"last signed head at size {self.last_head}"
+            if self.last_head is not None
+            else "no signed head yet"
+        )
+        waiting = f", {self.pending} pending" if self.pending else ""
+        held = (
+            ""
+            if not self.copies
+            else ", its tree head copy agrees"
+            if self.copies == 1
+            else f", its {self.copies} tree head copies agree"
+        )
+        return f"ledger intact: {self.events} events, {where}{waiting}{held}"

@@ -1,7 +1,10 @@
-"""The ledger's operations: append, read, verify, checkpoint. Never commits: the caller does.
+"""The ledger's operations: append, read, sequence, prove, verify. Never commits: the caller does.
 
 An event is appended in the caller's transaction, next to the access it records, so there is no
-access without a record and no record of an access that was rolled back.
+access without a record and no record of an access that was rolled back. Appending inserts the
+entry and nothing else: no lock, no read of the log. The sequencer (`sequence`, run by the server
+in the background and by `lawful ledger sequence`) later gives it its place in the Merkle tree
+under a signed tree head.
 """
 
 from __future__ import annotations
@@ -11,33 +14,83 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utc_text, utcnow
-from lawful.core.errors import Conflict, InvalidInput, LedgerTampered
-from lawful.core.ledger import chain, integrity, repository
-from lawful.core.ledger.chain import Cursor, Decision, Problem, StoredEvent
-from lawful.core.ledger.records import Checkpoint, LedgerRecord, VerifyResult
+from lawful.core.errors import InvalidInput
+from lawful.core.ledger import entry as encoding
+from lawful.core.ledger import proofs, repository, sequencer
+from lawful.core.ledger import verify as verification
+from lawful.core.ledger.records import (
+    Counts,
+    Decision,
+    LedgerRecord,
+    Problem,
+    Proven,
+    SubjectLedger,
+    TreeHead,
+    VerifyResult,
+)
+from lawful.core.ledger.sequencer import BATCH, Batch
 from lawful.core.vault import service as vault
 from lawful.core.vault.keys import Keyring, key_id
 
 __all__ = [
-    "Checkpoint",
+    "BATCH",
+    "Batch",
+    "Counts",
     "Decision",
     "LedgerRecord",
     "NewEvent",
     "Problem",
+    "Proven",
+    "SubjectLedger",
+    "TreeHead",
     "VerifyResult",
     "append",
-    "checkpoint",
+    "consistency",
+    "counts",
     "details",
     "for_subject",
-    "head",
-    "last_checkpoint",
+    "latest_head",
+    "public_keys",
     "recent",
     "record",
+    "sequence",
+    "signer",
+    "staff_pseudonyms",
+    "subject_ledger",
+    "tree_head",
     "verify",
 ]
+
+
+# --- the installation's keys ------------------------------------------------------------------
+
+
+def signer(keys: Keyring) -> sequencer.Signer:
+    """Signs tree heads with the installation's current key: (key id, signature) of a message."""
+    private = keys.signing_key
+    signing_id = key_id(private.public_key())
+    return lambda message: (signing_id, private.sign(message))
+
+
+def staff_pseudonyms(keys: Keyring, staff_ids: Sequence[str]) -> dict[str, str]:
+    """The pseudonym under which the ledger records each staff member as `actor_ref`: how the
+    DPO finds who acted (and finds every event someone took part in)."""
+    return {staff_id: keys.staff_pseudonym(staff_id) for staff_id in staff_ids}
+
+
+def public_keys(keys: Keyring) -> dict[str, bytes]:
+    """Every key whose tree heads this installation accepts: key id -> raw Ed25519 public key."""
+    return {
+        kid: key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        for kid, key in keys.verify_keys().items()
+    }
+
+
+# --- appending ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +111,20 @@ class NewEvent:
     obligations: Sequence[str] = ()
     details: bytes | Mapping[str, Any] | None = None  # encrypted with the subject's vault key
     occurred_at: dt.datetime | None = None  # default: now
+    actor_ref: str | None = None  # who acted: a staff member's id, recorded as a pseudonym
 
 
 def append(session: Session, *, keys: Keyring, events: Sequence[NewEvent]) -> list[LedgerRecord]:
-    """Append a batch: one vault round trip, one head lock, one INSERT for all rows.
+    """Append a batch: one vault round trip, one INSERT, nothing locked, nothing read.
 
-    Everything that can be refused is checked before the head is locked, and the expensive work
-    (pseudonyms, encryption) is done before it too, so that appenders queue only for chaining.
-    """
+    The records come back pending: their place in the log is the sequencer's to give."""
     if not events:
         return []
     now = utcnow()
-    pseudonymise = keys.pseudonymiser()
+    subject_of, staff_of = keys.pseudonymiser(), keys.staff_pseudonym
     pseudonyms: dict[str, str] = {}
     texts: dict[dt.datetime, str] = {}
-    prepared: list[tuple[NewEvent, dt.datetime, str, str | None]] = []
+    prepared: list[tuple[NewEvent, dt.datetime, str, str | None, str | None]] = []
     to_encrypt: list[tuple[str, bytes | Mapping[str, Any]]] = []
     for new in events:
         _check(new)
@@ -84,43 +136,46 @@ def append(session: Session, *, keys: Keyring, events: Sequence[NewEvent]) -> li
         if new.subject_id is not None:
             pseudonym = pseudonyms.get(new.subject_id)
             if pseudonym is None:
-                pseudonym = pseudonyms[new.subject_id] = pseudonymise(new.subject_id)
+                pseudonym = pseudonyms[new.subject_id] = subject_of(new.subject_id)
         if new.details is not None:
             if pseudonym is None:
                 raise InvalidInput("details need a subject: they are encrypted with its key")
             to_encrypt.append((pseudonym, new.details))
-        prepared.append((new, occurred_at, text, pseudonym))
+        actor_ref = None if new.actor_ref is None else staff_of(new.actor_ref)
+        prepared.append((new, occurred_at, text, pseudonym, actor_ref))
 
     ciphertexts = iter(vault.encrypt_for_pseudonyms(session, keys=keys, items=to_encrypt))
-    json_list = chain.json_list
-    stored = [
-        StoredEvent(
-            text,
-            new.event,
-            new.actor,
-            new.actor_kind,
-            new.entity,
-            new.purpose,
-            new.legal_basis,
-            pseudonym,
-            json_list(new.data_categories),
-            new.recipient,
-            _DECISIONS[new.decision].value,
-            json_list(new.reasons),
-            json_list(new.obligations),
-            None if new.details is None else next(ciphertexts),
-        )
-        for new, _, text, pseudonym in prepared
-    ]
-
-    head_sequence, head_hash = repository.lock_head(session)
-    links = chain.chain(stored, head_sequence=head_sequence, head_hash=head_hash)
-    rows = []
+    json_list = encoding.json_list
     records = []
-    for (new, occurred_at, _, _), event, link in zip(prepared, stored, links, strict=True):
-        rows.append(_row(event, occurred_at, link))
-        records.append(_record(new, event, occurred_at, link))
-    repository.insert_events(session, rows)
+    for new, occurred_at, text, pseudonym, actor_ref in prepared:
+        decision = _DECISIONS[new.decision]
+        details = None if new.details is None else next(ciphertexts)
+        data = encoding.encode(
+            encoding.Entry(
+                occurred_at=text,
+                subject_pseudonym=pseudonym,
+                event=new.event,
+                decision=decision.value,
+                entity=new.entity,
+                actor=new.actor,
+                actor_kind=new.actor_kind,
+                actor_ref=actor_ref,
+                purpose=new.purpose,
+                legal_basis=new.legal_basis,
+                data_categories=json_list(new.data_categories),
+                recipient=new.recipient,
+                reasons=json_list(new.reasons),
+                obligations=json_list(new.obligations),
+                details=details,
+            )
+        )
+        record = LedgerRecord(
+            None, occurred_at, new.event, new.actor, new.actor_kind, actor_ref, new.entity,
+            new.purpose, new.legal_basis, pseudonym, tuple(new.data_categories), new.recipient,
+            decision, tuple(new.reasons), tuple(new.obligations), details, data,
+        )  # fmt: skip
+        records.append(record)
+    repository.insert_pending(session, [{"entry": r.entry} for r in records])
     return records
 
 
@@ -132,14 +187,16 @@ _DECISIONS = {d.value: d for d in Decision}
 
 
 def _check(new: NewEvent) -> None:
-    chain.check_event_name(new.event)
-    chain.check_text("actor", new.actor)
-    chain.check_text("actor_kind", new.actor_kind)
-    chain.check_text("entity", new.entity)
-    chain.check_text("purpose", new.purpose)
-    chain.check_text("legal_basis", new.legal_basis)
+    encoding.check_event_name(new.event)
+    encoding.check_text("actor", new.actor)
+    encoding.check_text("actor_kind", new.actor_kind)
+    encoding.check_text("entity", new.entity)
+    encoding.check_text("purpose", new.purpose)
+    encoding.check_text("legal_basis", new.legal_basis)
     if new.recipient is not None:
-        chain.check_text("recipient", new.recipient)
+        encoding.check_text("recipient", new.recipient)
+    if new.actor_ref is not None:
+        encoding.check_text("actor_ref", new.actor_ref)
     if new.decision not in _DECISIONS:
         raise InvalidInput(f"decision must be allow or deny, not {new.decision!r}")
 
@@ -155,67 +212,17 @@ def _instant(value: dt.datetime | None, now: dt.datetime) -> dt.datetime:
         raise InvalidInput(f"occurred_at {value} is outside the representable range") from exc
 
 
-def _row(event: StoredEvent, occurred_at: dt.datetime, link: chain.Link) -> dict[str, Any]:
-    return {
-        "sequence": link.sequence,
-        "occurred_at": occurred_at,
-        "event": event.event,
-        "actor": event.actor,
-        "actor_kind": event.actor_kind,
-        "entity": event.entity,
-        "purpose": event.purpose,
-        "legal_basis": event.legal_basis,
-        "subject_pseudonym": event.subject_pseudonym,
-        "data_categories": event.data_categories,
-        "recipient": event.recipient,
-        "decision": event.decision,
-        "reasons": event.reasons,
-        "obligations": event.obligations,
-        "details": event.details,
-        "prev_hash": link.prev_hash,
-        "hash": link.hash,
-    }
+# --- reading -----------------------------------------------------------------------------------
 
 
-def _record(
-    new: NewEvent, event: StoredEvent, occurred_at: dt.datetime, link: chain.Link
-) -> LedgerRecord:
-    return LedgerRecord(
-        link.sequence,
-        occurred_at,
-        event.event,
-        event.actor,
-        event.actor_kind,
-        event.entity,
-        event.purpose,
-        event.legal_basis,
-        event.subject_pseudonym,
-        tuple(new.data_categories),
-        event.recipient,
-        _DECISIONS[event.decision],
-        tuple(new.reasons),
-        tuple(new.obligations),
-        event.details,
-        link.prev_hash,
-        link.hash,
-    )
+def for_subject(session: Session, *, keys: Keyring, subject_id: str) -> list[LedgerRecord]:
+    """The subject's records, sequenced ones in log order, then those still pending."""
+    return repository.for_pseudonym(session, keys.pseudonymise(subject_id))
 
 
-def head(session: Session) -> tuple[int, bytes]:
-    return repository.head(session)
-
-
-def recent(session: Session, *, limit: int = 20) -> list[LedgerRecord]:
-    return repository.recent(session, limit)
-
-
-def for_subject(
-    session: Session, *, keys: Keyring, subject_id: str, after: int = 0, limit: int | None = None
-) -> list[LedgerRecord]:
-    """The subject's events, for the "what did you do with my data" view."""
-    return repository.for_pseudonym(
-        session, keys.pseudonymise(subject_id), after=after, limit=limit
-    )
+def subject_ledger(session: Session, *, keys: Keyring, subject_id: str) -> SubjectLedger:
+    """As `for_subject`, each record with its inclusion proof against the latest signed head."""
+    return proofs.subject_ledger(session, keys.pseudonymise(subject_id))
 
 
 def details(
@@ -229,72 +236,53 @@ def details(
     )[0]
 
 
-def last_checkpoint(session: Session) -> Checkpoint | None:
-    return repository.last_checkpoint(session)
+def recent(session: Session, *, limit: int = 20) -> list[LedgerRecord]:
+    return repository.recent(session, limit)
 
 
-def checkpoint(session: Session, *, keys: Keyring) -> Checkpoint:
-    """Sign the head (sequence, hash) with the installation's Ed25519 key.
+def counts(session: Session) -> Counts:
+    return repository.counts(session)
 
-    The events appended since the previous checkpoint are checked first, so that a tampered tail
-    is never blessed; a full `verify` covers the rest.
-    """
-    sequence, head_hash = repository.head(session)
-    if sequence == 0:
-        raise Conflict("the ledger is empty: nothing to checkpoint")
-    refused = integrity.before_signing(session, keys, sequence)
-    if refused is not None:
-        raise LedgerTampered(f"not signing: seq {refused.sequence}: {refused.message}")
-    signed_at = utcnow()
-    private = keys.signing_key
-    signature = private.sign(chain.checkpoint_message(sequence, head_hash, utc_text(signed_at)))
-    return repository.insert_checkpoint(
-        session,
-        sequence=sequence,
-        head_hash=head_hash,
-        signed_at=signed_at,
-        key_id=key_id(private.public_key()),
-        signature=signature,
-    )
+
+# --- the log -----------------------------------------------------------------------------------
+
+
+def sequence(session: Session, *, keys: Keyring, limit: int = BATCH) -> Batch:
+    """Sequence one batch of pending entries and sign the new tree head (see `sequencer`)."""
+    return sequencer.sequence(session, signer=signer(keys), limit=limit)
+
+
+def latest_head(session: Session) -> TreeHead | None:
+    return repository.latest_head(session)
+
+
+def tree_head(session: Session, *, tree_size: int) -> TreeHead:
+    return proofs.head_of_size(session, tree_size)
+
+
+def consistency(session: Session, *, first: int, second: int) -> list[bytes]:
+    return proofs.consistency(session, first, second)
 
 
 def verify(
     session: Session,
     *,
     keys: Keyring,
-    chunk_size: int = 50_000,
-    copies: Sequence[Checkpoint] = (),
+    copies: Sequence[TreeHead] = (),
+    workers: int | None = None,
+    segment_level: int = verification.SEGMENT_LEVEL,
+    parallel_from: int = verification.PARALLEL_MIN,
 ) -> VerifyResult:
-    """Recompute the whole chain and hold it against every signed checkpoint: those in the
-    database and `copies` kept outside it (see `copies`), each of which must also still be in
-    the database."""
-    stored = repository.checkpoints(session)
-    held = set(stored)
-    # A copy stands for its database checkpoint only if it matches it in every field.
-    outside = [cp for cp in dict.fromkeys(copies) if cp not in held]
-    checkpoints = [*stored, *outside]
-    breaks = integrity.bad_signatures(keys, checkpoints)
-    cursor = Cursor()
-    broken = integrity.stream(session, cursor, chunk_size=chunk_size)
-    if broken is not None:
-        breaks.append(broken)
-    last_sequence = repository.head(session)[0] if broken is not None else cursor.verified
-    breaks.extend(integrity.checkpoint_mismatches(session, checkpoints, cursor, broken))
-    breaks.extend(integrity.missing_checkpoints(outside, stored))
-    last_cp = max((cp.sequence for cp in checkpoints), default=None)
-    if not breaks:
-        return VerifyResult(
-            True, cursor.verified, last_sequence, len(stored), last_cp, copies=len(set(copies))
-        )
-    first = min(breaks, key=lambda b: b.sequence)
-    return VerifyResult(
-        ok=False,
-        events=cursor.verified,
-        last_sequence=last_sequence,
-        checkpoints=len(stored),
-        last_checkpoint=last_cp,
-        copies=len(set(copies)),
-        first_bad_sequence=first.sequence,
-        problem=first.problem,
-        message=first.message,
+    """Recompute the whole tree and hold it against every signed tree head: those in the
+    database and the `copies` kept outside it, each of which must still be in the database.
+
+    The log is checked in segments of 2^`segment_level` leaves, by `workers` processes from
+    `parallel_from` leaves on."""
+    return verification.verify(
+        session,
+        keys=keys.verify_keys(),
+        copies=copies,
+        workers=workers,
+        segment_level=segment_level,
+        parallel_from=parallel_from,
     )

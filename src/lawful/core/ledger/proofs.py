@@ -1,0 +1,60 @@
+"""Proofs from stored subtrees: a person's events against the latest signed head, and one head's
+consistency with another. A handful of queries, whatever the size of the log."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from lawful.core.errors import InvalidInput, NotFound
+from lawful.core.ledger import merkle, repository
+from lawful.core.ledger.records import Proven, SubjectLedger, TreeHead
+
+
+def _fetch(session: Session) -> merkle.Fetch:
+    return lambda blocks: repository.stored_subtrees(session, blocks)
+
+
+def subject_ledger(session: Session, pseudonym: str) -> SubjectLedger:
+    """The subject's records, each proven against the latest signed head when it is under it.
+
+    The head is read first: a record sequenced after it is not under it yet, and shows as
+    pending until the next head (at most a batch away)."""
+    head = repository.latest_head(session)
+    records = repository.for_pseudonym(session, pseudonym)
+    size = 0 if head is None else head.tree_size
+    under = [r.leaf_index for r in records if r.leaf_index is not None and r.leaf_index < size]
+    ranges = {index: merkle.inclusion_ranges(index, size) for index in under}
+    nodes = merkle.resolve(merkle.needed(r for rs in ranges.values() for r in rs), _fetch(session))
+    return SubjectLedger(
+        head=head,
+        events=[
+            Proven(
+                record,
+                None
+                if record.leaf_index not in ranges
+                else tuple(merkle.proof(ranges[record.leaf_index], nodes)),
+            )
+            for record in records
+        ],
+    )
+
+
+def consistency(session: Session, first: int, second: int) -> list[bytes]:
+    """PROOF(first, D[second]) for two sizes of signed heads."""
+    latest = repository.latest_head(session)
+    size = 0 if latest is None else latest.tree_size
+    if not 0 < first <= second <= size:
+        raise InvalidInput(
+            f"a consistency proof needs 0 < first <= second <= {size} (the latest signed tree "
+            f"size), not {first} and {second}",
+            field="second" if second > size or first > second else "first",
+        )
+    ranges = merkle.consistency_ranges(first, second)
+    return merkle.proof(ranges, merkle.resolve(merkle.needed(ranges), _fetch(session)))
+
+
+def head_of_size(session: Session, tree_size: int) -> TreeHead:
+    head = repository.head_of_size(session, tree_size)
+    if head is None:
+        raise NotFound(f"no signed tree head of size {tree_size}")
+    return head
