@@ -140,7 +140,7 @@ def test_a_restriction_is_approved_then_lifted_by_closing_it(api: Api) -> None:
     )
     assert closed.status_code == 200
     assert closed.json()["status"] == "completed"
-    assert closed.json()["outcome"]["lift_grounds"] == "Address confirmed by mail."
+    assert closed.json()["closing_grounds"] == "Address confirmed by mail."
     access = ask(api, subject, {"type": "access"}).json()["id"]
     not_decided = dpo(api, "POST", f"/requests/{access}/decision", approve)
     assert not_decided.status_code == 409
