@@ -135,12 +135,19 @@ def test_a_restriction_is_approved_then_lifted_by_closing_it(api: Api) -> None:
     decided = dpo(api, "POST", f"/requests/{request_id}/decision", approve)
     assert decided.json()["status"] == "in_progress"
     assert decided.json()["outcome"]["restricted_from"] == dt.date.today().isoformat()
+    # Art. 18(2): while restricted the file is only stored; the person still reads their own.
+    advisor = api.staff_tokens["advisor"]
+    held = api.call("GET", f"/persons/{subject.id}", token=advisor)
+    assert held.status_code == 403, held.text
+    assert "restricted" in problem(held)["reasons"]
+    assert api.call("GET", f"/persons/{subject.id}", token=subject.token).status_code == 200
     closed = dpo(
         api, "POST", f"/requests/{request_id}/closure", {"grounds": "Address confirmed by mail."}
     )
     assert closed.status_code == 200
     assert closed.json()["status"] == "completed"
     assert closed.json()["closing_grounds"] == "Address confirmed by mail."
+    assert api.call("GET", f"/persons/{subject.id}", token=advisor).status_code == 200
     access = ask(api, subject, {"type": "access"}).json()["id"]
     not_decided = dpo(api, "POST", f"/requests/{access}/decision", approve)
     assert not_decided.status_code == 409
