@@ -28,6 +28,7 @@ from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
     complete_request,
+    in_scope,
     reachable,
     record,
     start_request,
@@ -194,7 +195,8 @@ def decide_objection(
             field="grounds",
         )
     row = repository.objection(session, objection_id, lock=True)
-    if row is None:
+    if row is None or not _in_scope(session, gate, actor, row):
+        # Another entity's objection answers as one that does not exist.
         raise NotFound(f"no objection {objection_id}")
     if row.status != ObjectionState.PENDING:
         raise Conflict(f"objection {objection_id} is {row.status}, not pending")
@@ -274,6 +276,12 @@ def list_objections(
         categories=OBJECTION_DATA,
     )
     return read_many(session, gate, rows)
+
+
+def _in_scope(session: Session, gate: Gate, actor: Actor, row: Objection) -> bool:
+    """The DPO decides the objections made to their entity: those of its request."""
+    request = repository.request(session, row.request_id) if row.request_id is not None else None
+    return request is None or in_scope(gate, actor, request)
 
 
 def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: dt.date) -> None:

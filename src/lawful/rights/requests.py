@@ -42,6 +42,7 @@ ANSWER_MONTHS = 1
 EXTENSION_MONTHS = 2
 QUEUE_PAGE = 50
 QUEUE_PAGE_MAX = 200
+_CURSOR_MAX = 48  # base64 of "YYYY-MM-DD|" and a 64-bit id, with room to spare
 
 
 class RightsEvent(StrEnum):
@@ -461,9 +462,15 @@ def _cursor_of(row: RightsRequest) -> str:
 
 def _cursor(value: str) -> tuple[dt.date, int]:
     """The (deadline, id) a page ends on, from the opaque cursor the previous page handed out."""
+    refused = InvalidInput("not a cursor this list handed out", field="cursor")
+    if len(value) > _CURSOR_MAX:
+        raise refused
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         day, _, number = raw.partition("|")
-        return dt.date.fromisoformat(day), int(number)
+        after = dt.date.fromisoformat(day), int(number)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("not a cursor this list handed out", field="cursor") from None
+        raise refused from None
+    if not 0 < after[1] < 2**63:  # ids are positive 64-bit integers
+        raise refused
+    return after
