@@ -136,11 +136,14 @@ def delete_identity_changes(session: Session, request_id: int) -> None:
 # --- applications ---------------------------------------------------------------------------
 
 
-def open_application(session: Session, person_id: str, entity: str) -> Application | None:
+def open_application(
+    session: Session, person_id: str, entity: str, *, filed_since: dt.datetime
+) -> Application | None:
     query = sa.select(Application).where(
         Application.person_id == person_id,
         Application.entity == entity,
         Application.status == "open",
+        Application.filed_at >= filed_since,
     )
     return session.scalars(query.order_by(Application.id.desc()).limit(1)).first()
 
