@@ -32,9 +32,10 @@ from lawful.customers.access import (
     Event,
     ask,
     ask_file,
-    file_purpose,
     person_read,
 )
+from lawful.customers.access import FILE_READ_PURPOSES as FILE_READ_PURPOSES
+from lawful.customers.access import file_purpose as file_purpose
 from lawful.customers.access import present as present
 from lawful.customers.applications import file_application as file_application
 from lawful.customers.applications import list_applications as list_applications
@@ -77,6 +78,7 @@ from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.repository import FactRow as FactRow
 from lawful.customers.repository import fact_select as fact_select
 from lawful.customers.repository import policy_fact_selects as policy_fact_selects
+from lawful.customers.repository import statements_due_select as statements_due_select
 from lawful.customers.reuse import reuse_identity as reuse_identity
 from lawful.customers.schemas import (
     ConsentRead,
@@ -89,7 +91,7 @@ from lawful.customers.schemas import (
 )
 from lawful.customers.schemas import Section as Section
 from lawful.customers.scope import is_staff as is_staff
-from lawful.customers.scope import unseen_unless_related
+from lawful.customers.scope import unseen_unless_related as unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
 # The purposes the file as a whole is kept for: its retention is the longest of theirs.

@@ -337,7 +337,10 @@ def _topics(register: Register) -> Found:
                 )
         for c, channel in enumerate(topic.default_channels):
             if channel not in topic.channels:
-                yield (*loc, "default_channels", c), f"'{channel}' is not one of the topic's channels"
+                yield (
+                    (*loc, "default_channels", c),
+                    f"'{channel}' is not one of the topic's channels",
+                )
             elif marketing and topic.products is not ProductScope.OWN and channel in _ELECTRONIC:
                 yield (
                     (*loc, "default_channels", c),
