@@ -108,7 +108,11 @@ def test_switching_card_reminders_off_reaches_the_policy_and_is_recorded(
     assert prefs.quiet_hours is not None and str(prefs.quiet_hours.start) == "22:00:00"
     ctx = gate.open(session, actor=REMINDERS, purpose="customer-notifications")
     with pytest.raises(ProcessingDenied) as denied:
-        ctx.access(person.id, categories=["user.financial.card_statement"], event="engagement.card_reminder.send")
+        ctx.access(
+            person.id,
+            categories=["user.financial.card_statement"],
+            event="engagement.card_reminder.send",
+        )
     assert denied.value.reasons == ("preference_off",)
     events = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)
     changed = [e for e in events if e.event == "engagement.notification_preferences.change"]
@@ -122,7 +126,11 @@ def test_switching_card_reminders_off_reaches_the_policy_and_is_recorded(
     # Back on: the policy lets reminders through again.
     back = change(session, gate, person.id, topics={"card-balance-reminder": ["sms", "in_app"]})
     assert topic(back, "card-balance-reminder").effective_channels == ["sms", "in_app"]
-    ctx.access(person.id, categories=["user.financial.card_statement"], event="engagement.card_reminder.send")
+    ctx.access(
+        person.id,
+        categories=["user.financial.card_statement"],
+        event="engagement.card_reminder.send",
+    )
 
 
 def test_a_prospect_gets_marketing_by_email_only_on_their_own_opt_in(
@@ -142,14 +150,16 @@ def test_choosing_partner_offers_is_the_opt_in_and_switching_them_off_withdraws_
     person = new_person(session, gate)
     on = change(session, gate, person.id, topics={"partner-offers": ["email"]})
     assert topic(on, "partner-offers").effective_channels == ["email"]
-    assert "third-party-offers" in gate.states.load(session, [person.id], as_of=TODAY)[
-        person.id
-    ].consents
+    assert (
+        "third-party-offers"
+        in gate.states.load(session, [person.id], as_of=TODAY)[person.id].consents
+    )
     off = change(session, gate, person.id, topics={"partner-offers": []})
     assert topic(off, "partner-offers").channels == []
-    assert "third-party-offers" not in gate.states.load(session, [person.id], as_of=TODAY)[
-        person.id
-    ].consents
+    assert (
+        "third-party-offers"
+        not in gate.states.load(session, [person.id], as_of=TODAY)[person.id].consents
+    )
 
 
 def test_a_direct_marketing_objection_overrides_every_marketing_choice(
