@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.rights import factories
 
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
@@ -15,7 +16,6 @@ from lawful.core.vault.keys import Keyring
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
 from lawful.rights.state import DbSubjectStates
-from tests.rights import factories
 
 TODAY = dt.date.today()
 ADVISOR = Actor("advisor", "kbc-bank")

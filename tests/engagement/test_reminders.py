@@ -1,4 +1,4 @@
-"""`lawful jobs run card-reminders`: who is reminded, once per statement, whatever happens to the run.
+"""`lawful jobs run card-reminders`: who is reminded, once per statement, whatever befalls the run.
 
 The job commits batch by batch, so these tests run on a database of their own, through the same
 function the command runs.
