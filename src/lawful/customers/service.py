@@ -57,6 +57,7 @@ from lawful.customers.models import (
     KycRecord,
     Loan,
     Person,
+    Preference,
     Relationship,
 )
 from lawful.customers.periods import end_periods, open_period, state_of
@@ -363,6 +364,7 @@ def bulk_insert(
     loans: Rows = (),
     home_policies: Rows = (),
     kyc: Rows = (),
+    preferences: Rows = (),
 ) -> None:
     """Load many rows at once (the demo world), each mapping holding a table's column names.
 
@@ -379,6 +381,7 @@ def bulk_insert(
         (Loan, loans),
         (HomePolicy, home_policies),
         (KycRecord, kyc),
+        (Preference, preferences),
     )
     for model, rows in tables:
         repository.bulk_insert(session, model, rows)

@@ -50,6 +50,17 @@ def save_choice(
     session.flush()
 
 
+def bulk_insert(
+    session: Session,
+    *,
+    settings: Sequence[Mapping[str, Any]],
+    choices: Sequence[Mapping[str, Any]],
+) -> None:
+    for model, rows in ((NotificationSettings, settings), (NotificationChoice, choices)):
+        if rows:
+            session.execute(sa.insert(model), list(rows))
+
+
 def split(channels: str | None) -> list[str]:
     return [c for c in (channels or "").split(",") if c]
 

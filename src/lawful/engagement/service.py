@@ -8,6 +8,8 @@ re-exports. Preferences are in `preferences`, reminders in `reminders`, the outb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,16 +24,19 @@ from lawful.engagement.delivery import dispatch as dispatch
 from lawful.engagement.preferences import Event, ask
 from lawful.engagement.preferences import get_preferences as get_preferences
 from lawful.engagement.preferences import set_preferences as set_preferences
+from lawful.engagement.reminders import LOCAL as LOCAL_TIME
 from lawful.engagement.reminders import Outcome as Outcome
 from lawful.engagement.reminders import due as reminders_due
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
 
 __all__ = [
+    "LOCAL_TIME",
     "AppriseSender",
     "Dispatched",
     "Outcome",
     "Sender",
+    "bulk_insert",
     "dispatch",
     "get_preferences",
     "notifications",
@@ -70,6 +75,18 @@ def notifications(
     )
     rows = repository.notifications_of(session, person_id, limit=limit)
     return [NotificationRead.model_validate(r) for r in rows]
+
+
+def bulk_insert(
+    session: Session,
+    *,
+    settings: Sequence[Mapping[str, Any]] = (),
+    choices: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    """Load many people's preferences at once (the demo world), one INSERT per table.
+
+    No gate here: the generator records the matching ledger events itself, in bulk."""
+    repository.bulk_insert(session, settings=settings, choices=choices)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

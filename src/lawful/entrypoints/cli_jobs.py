@@ -81,17 +81,11 @@ def _moment(day: dt.datetime | None, at: str | None) -> tuple[dt.date, dt.dateti
             clock = dt.time.fromisoformat(at)
         except ValueError:
             raise InvalidInput("a local time such as 09:30", field="--time") from None
-        local = dt.datetime.combine((day or now).date(), clock, tzinfo=engagement_local())
+        local = dt.datetime.combine((day or now).date(), clock, tzinfo=engagement.LOCAL_TIME)
         return local.date(), local.astimezone(dt.UTC)
     if day is not None:
         return day.date(), now
-    return now.astimezone(engagement_local()).date(), now
-
-
-def engagement_local() -> dt.tzinfo:
-    from lawful.engagement.reminders import LOCAL
-
-    return LOCAL
+    return now.astimezone(engagement.LOCAL_TIME).date(), now
 
 
 @run_app.command("card-reminders")
