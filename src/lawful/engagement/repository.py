@@ -61,6 +61,18 @@ def bulk_insert(
             session.execute(sa.insert(model), list(rows))
 
 
+def delete_for(session: Session, person_ids: Sequence[str]) -> int:
+    """Every message and preference of these persons; the number of messages deleted."""
+    deleted = 0
+    for start in range(0, len(person_ids), 900):
+        chunk = list(person_ids[start : start + 900])
+        for model in (NotificationSettings, NotificationChoice):
+            session.execute(sa.delete(model).where(model.person_id.in_(chunk)))
+        result = session.execute(sa.delete(Notification).where(Notification.person_id.in_(chunk)))
+        deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
+
+
 def split(channels: str | None) -> list[str]:
     return [c for c in (channels or "").split(",") if c]
 

@@ -38,6 +38,7 @@ __all__ = [
     "Sender",
     "bulk_insert",
     "dispatch",
+    "erase",
     "get_preferences",
     "notifications",
     "outbox_counts",
@@ -87,6 +88,13 @@ def bulk_insert(
 
     No gate here: the generator records the matching ledger events itself, in bulk."""
     repository.bulk_insert(session, settings=settings, choices=choices)
+
+
+def erase(session: Session, *, person_ids: Sequence[str]) -> int:
+    """Erase the persons' messages and preferences, with their file (Art. 17); no legal hold
+    keeps them. No gate of its own: the erasure use case asked it and records what was erased.
+    The number of messages erased."""
+    return repository.delete_for(session, person_ids)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:
