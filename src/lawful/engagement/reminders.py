@@ -1,11 +1,14 @@
 """Card-balance reminders (activity 7): one message per unpaid statement, days before it is due.
 
 `due` finds, in one statement, every statement that needs a reminder on a day; `remind` decides a
-batch of them: quiet hours first (deferred: nothing is recorded, a later run sends it), then the
-gate for every person of the batch at once (the switch under Profile > Notifications, an
-objection, the relationship), then one INSERT of the outcomes into the outbox. Each statement's
-outcome — sent or suppressed — carries the key `card-balance-reminder:statement:<id>`, unique in
-the outbox: a job killed and rerun, or two jobs at once, decide each statement exactly once.
+batch of them in one transaction: quiet hours first (deferred: nothing is recorded, a later run
+sends it); then one INSERT claims each remaining statement under its key
+`card-balance-reminder:statement:<id>`, unique in the outbox, so that what another run claimed
+(or is claiming: the insert waits for it) is left to it; then the gate for every person claimed,
+at once (the switch under Profile > Notifications, an objection, the relationship); then one
+UPDATE, executed for the batch, writes each outcome — the message, or why it was suppressed. A
+job killed and rerun, or two jobs at once, decide each statement exactly once, and the ledger
+holds one decision for it.
 """
 
 from __future__ import annotations
@@ -97,10 +100,16 @@ def remind(
     outcome = Outcome(eligible=len(rows))
     ready = [r for r in rows if not quiet(r, now)]
     outcome.by_quiet_hours = len(rows) - len(ready)
+    # Claim the batch's statements first: a placeholder per statement under its unique key.
+    # A run that claimed a statement already (or is claiming it now: the insert waits for it)
+    # keeps it, and this run asks nothing and writes nothing for it.
+    owned = set(repository.insert_notifications(session, [_claim(r, now) for r in ready]))
+    mine = [r for r in ready if _key(r) in owned]
+    outcome.already = len(ready) - len(mine)
     by_entity: dict[str, list[Row[Any]]] = defaultdict(list)
-    for row in ready:
+    for row in mine:
         by_entity[row.entity].append(row)
-    inserts: list[dict[str, Any]] = []
+    settled: list[dict[str, Any]] = []
     defaults = gate.register.topic(TOPIC).default_channels
     first = defaults[0].value if defaults else None
     for entity, batch in by_entity.items():
@@ -119,12 +128,9 @@ def remind(
         )
         for r in batch:
             refused = decided.denied.get(r.person_id)
-            inserts.append(_row(r, _channel(r, first), refused, now))
-    inserted = set(repository.insert_notifications(session, inserts))
-    outcome.already = len(inserts) - len(inserted)
-    for item in inserts:
-        if item["idempotency_key"] not in inserted:
-            continue
+            settled.append(_row(r, _channel(r, first), refused, now))
+    repository.settle_notifications(session, settled)
+    for item in settled:
         if item["status"] != "suppressed":
             outcome.sent += 1
             outcome.channels[item["channel"]] += 1
@@ -135,6 +141,28 @@ def remind(
         else:
             outcome.refused += 1
     return outcome
+
+
+def _key(row: Row[Any]) -> str:
+    return f"{KEY_PREFIX}{row.statement_id}"
+
+
+def _claim(row: Row[Any], now: dt.datetime) -> dict[str, Any]:
+    """The statement's row before anything is decided: no text, nothing to send."""
+    return {
+        "person_id": row.person_id,
+        "topic": TOPIC,
+        "idempotency_key": _key(row),
+        "channel": None,
+        "language": texts.language_of(row.chosen_language, row.file_language),
+        "title": "",
+        "body": "",
+        "status": "deciding",
+        "reason": None,
+        "attempts": 0,
+        "created_at": now,
+        "delivered_at": None,
+    }
 
 
 def _channel(row: Row[Any], default: str | None) -> str | None:
@@ -150,14 +178,7 @@ def _row(
     row: Row[Any], channel: str | None, refused: tuple[str, ...] | None, now: dt.datetime
 ) -> dict[str, Any]:
     language = texts.language_of(row.chosen_language, row.file_language)
-    base = {
-        "person_id": row.person_id,
-        "topic": TOPIC,
-        "idempotency_key": f"{KEY_PREFIX}{row.statement_id}",
-        "language": language,
-        "attempts": 0,
-        "created_at": now,
-    }
+    base = {"idempotency_key": _key(row), "language": language}
     if refused is None and channel is None:
         refused = (Reason.PREFERENCE_OFF.value,)  # the topic has no channel left
     if refused is not None:

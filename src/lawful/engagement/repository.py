@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -158,6 +158,25 @@ def insert_notifications(session: Session, rows: Sequence[Mapping[str, Any]]) ->
         .returning(Notification.idempotency_key)
     )
     return list(session.scalars(statement))
+
+
+_SETTLED = ("channel", "language", "title", "body", "status", "reason", "delivered_at")
+
+
+def settle_notifications(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write each claimed row's outcome: one UPDATE statement executed for the whole batch."""
+    if not rows:
+        return
+    n = cast(sa.Table, Notification.__table__)
+    statement = (
+        sa.update(n)
+        .where(n.c.idempotency_key == sa.bindparam("key"))
+        .values({name: sa.bindparam(f"new_{name}") for name in _SETTLED})
+    )
+    params = [
+        {"key": r["idempotency_key"], **{f"new_{name}": r[name] for name in _SETTLED}} for r in rows
+    ]
+    session.connection().execute(statement, params)
 
 
 # --- the outbox -----------------------------------------------------------------------------
