@@ -151,13 +151,15 @@ def insert_notifications(session: Session, rows: Sequence[Mapping[str, Any]]) ->
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(sa.Table, Notification.__table__)
+    # Executed for many parameter sets: one compiled statement, sent in pages of rows, instead
+    # of compiling a VALUES list of thousands of parameters per batch.
     statement = (
-        insert(Notification)
-        .values(list(rows))
+        insert(table)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Notification.idempotency_key)
+        .returning(table.c.idempotency_key)
     )
-    return list(session.scalars(statement))
+    return list(session.connection().execute(statement, list(rows)).scalars())
 
 
 _SETTLED = ("channel", "language", "title", "body", "status", "reason", "delivered_at")

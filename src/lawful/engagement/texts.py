@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from functools import cache
+
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
 
@@ -61,15 +64,25 @@ def language_of(chosen: str | None, on_file: str | None) -> str:
     return FALLBACK
 
 
-def card_reminder(language: str, *, last_digits: str, balance_cents: int, due: dt.date) -> Message:
-    lang = language if language in _BODY else FALLBACK
-    locale = LOCALES[lang]
-    day = format_date(due, format="long", locale=locale)
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[lang])
+
+
+@cache
+def _day(lang: str, due: dt.date) -> str:
+    """A job formats the same few due dates thousands of times."""
+    day = format_date(due, format="long", locale=_locale(lang))
     if lang == "fr" and due.day == 1:
         day = "1er" + day.removeprefix("1")  # « le 1er décembre », as French writes the first
+    return day
+
+
+def card_reminder(language: str, *, last_digits: str, balance_cents: int, due: dt.date) -> Message:
+    lang = language if language in _BODY else FALLBACK
     body = _BODY[lang].format(
         digits=last_digits,
-        balance=format_currency(balance_cents / 100, "EUR", locale=locale),
-        due=day,
+        balance=format_currency(balance_cents / 100, "EUR", locale=_locale(lang)),
+        due=_day(lang, due),
     )
     return Message(lang, _TITLE[lang], body)
