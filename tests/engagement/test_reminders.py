@@ -187,3 +187,15 @@ def test_eligibility_is_one_sql_statement(world: World) -> None:
             sa.event.remove(world.rt.engine, "before_cursor_execute", count)
     assert len(rows) == 5
     assert len([s for s in executed if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+def test_reminders_are_deleted_once_past_the_purposes_retention(world: World) -> None:
+    card_reminders_job(world.rt, day=DAY, now=MORNING)
+    decided = len(messages(world.rt))
+    assert decided == 5
+    # The register keeps customer-notifications one year from the message.
+    within, _ = card_reminders_job(world.rt, day=DAY, now=MORNING + dt.timedelta(days=300))
+    assert within.purged == 0 and len(messages(world.rt)) == decided
+    later = MORNING + dt.timedelta(days=366)
+    past, _ = card_reminders_job(world.rt, day=later.date(), now=later)
+    assert past.purged == decided and messages(world.rt) == {}

@@ -57,6 +57,7 @@ class Outcome:
     by_quiet_hours: int = 0  # deferred to a later run
     refused: int = 0  # refused by the policy for another reason (no relationship, erased…)
     already: int = 0  # decided meanwhile by another run
+    purged: int = 0  # older than the purpose's retention, deleted
     channels: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, other: Outcome) -> None:
@@ -64,6 +65,7 @@ class Outcome:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.refused += other.refused
         self.already += other.already
+        self.purged += other.purged
         for channel, count in other.channels.items():
             self.channels[channel] += count
 
@@ -81,6 +83,13 @@ def due(session: Session, *, day: dt.date) -> list[Row[Any]]:
         default_days=DEFAULT_REMINDER_DAYS,
         max_days=MAX_REMINDER_DAYS,
     )
+
+
+def purge(session: Session, *, gate: Gate, now: dt.datetime) -> int:
+    """Delete the reminders older than the purpose's retention (the register's, counted from the
+    message); how many. Set-based: one DELETE."""
+    kept = gate.register.purpose(PURPOSE).retention.duration.total_days()
+    return repository.delete_older(session, topic=TOPIC, before=now - dt.timedelta(days=kept))
 
 
 def quiet(row: Row[Any], now: dt.datetime) -> bool:

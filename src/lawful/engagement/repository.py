@@ -73,6 +73,13 @@ def delete_for(session: Session, person_ids: Sequence[str]) -> int:
     return deleted
 
 
+def delete_older(session: Session, *, topic: str, before: dt.datetime) -> int:
+    """The topic's messages created before `before`, in one statement; how many."""
+    n = Notification.__table__.c
+    result = session.execute(sa.delete(Notification).where(n.topic == topic, n.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def split(channels: str | None) -> list[str]:
     return [c for c in (channels or "").split(",") if c]
 

@@ -27,6 +27,7 @@ from lawful.engagement.preferences import set_preferences as set_preferences
 from lawful.engagement.reminders import LOCAL as LOCAL_TIME
 from lawful.engagement.reminders import Outcome as Outcome
 from lawful.engagement.reminders import due as reminders_due
+from lawful.engagement.reminders import purge as purge_reminders
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
 
@@ -42,6 +43,7 @@ __all__ = [
     "get_preferences",
     "notifications",
     "outbox_counts",
+    "purge_reminders",
     "remind",
     "reminders_due",
     "set_preferences",

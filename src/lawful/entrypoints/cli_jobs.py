@@ -41,10 +41,13 @@ def card_reminders_job(
     sender: engagement.Sender | None = None,
     dispatch: bool = True,
 ) -> tuple[engagement.Outcome, engagement.Dispatched]:
-    """Decide every reminder due on `day`, a batch per transaction, then dispatch the outbox."""
+    """Delete the reminders past their retention, decide every reminder due on `day`, a batch
+    per transaction, then dispatch the outbox."""
+    total = engagement.Outcome()
+    with unit_of_work(rt.engine) as session:
+        total.purged = engagement.purge_reminders(session, gate=rt.gate, now=now)
     with unit_of_work(rt.engine) as session:
         rows = engagement.reminders_due(session, day=day)
-    total = engagement.Outcome()
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         with unit_of_work(rt.engine) as session:
@@ -142,6 +145,7 @@ def card_reminders(
         ("deferred by quiet hours", outcome.by_quiet_hours),
         ("refused by the policy otherwise", outcome.refused),
         ("already decided by another run", outcome.already),
+        ("deleted past their retention", outcome.purged),
     ):
         table.add_row(label, str(value))
     if outcome.channels:
