@@ -32,9 +32,10 @@ from lawful.customers.access import (
     Event,
     ask,
     ask_file,
-    file_purpose,
     person_read,
 )
+from lawful.customers.access import FILE_READ_PURPOSES as FILE_READ_PURPOSES
+from lawful.customers.access import file_purpose as file_purpose
 from lawful.customers.access import present as present
 from lawful.customers.applications import file_application as file_application
 from lawful.customers.applications import list_applications as list_applications
@@ -44,6 +45,7 @@ from lawful.customers.bulk import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.bulk import FactRow as FactRow
 from lawful.customers.bulk import fact_select as fact_select
 from lawful.customers.bulk import policy_fact_selects as policy_fact_selects
+from lawful.customers.bulk import statements_due_select as statements_due_select
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
@@ -61,6 +63,7 @@ from lawful.customers.models import (
     KycRecord,
     Loan,
     Person,
+    Preference,
     Relationship,
 )
 from lawful.customers.periods import end_periods, open_period, state_of
@@ -89,7 +92,7 @@ from lawful.customers.schemas import (
 )
 from lawful.customers.schemas import Section as Section
 from lawful.customers.scope import is_staff as is_staff
-from lawful.customers.scope import unseen_unless_related
+from lawful.customers.scope import unseen_unless_related as unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
 # The purposes the file as a whole is kept for: its retention is the longest of theirs.
@@ -361,6 +364,7 @@ def bulk_insert(
     loans: Rows = (),
     home_policies: Rows = (),
     kyc: Rows = (),
+    preferences: Rows = (),
 ) -> None:
     """Load many rows at once (the demo world), each mapping holding a table's column names.
 
@@ -377,6 +381,7 @@ def bulk_insert(
         (Loan, loans),
         (HomePolicy, home_policies),
         (KycRecord, kyc),
+        (Preference, preferences),
     )
     for model, rows in tables:
         bulk.bulk_insert(session, model, rows)
