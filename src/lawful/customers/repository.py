@@ -528,3 +528,20 @@ def ids_not_erased(session: Session, *, after: str, limit: int) -> list[str]:
             .limit(limit)
         )
     )
+
+
+_ERASED_FLAGS = sa.select(
+    Person.__table__.c.id, Person.__table__.c.erased_at.is_not(None).label("erased")
+).where(Person.__table__.c.id.in_(sa.bindparam("ids", expanding=True)))
+_ID_CHUNK = 5_000
+
+
+def erased_flags(session: Session, person_ids: Collection[str]) -> dict[str, bool]:
+    """Whether each person on file is erased; absent: not on file. A few statements however
+    many ids, each a chunk of them."""
+    wanted = sorted(person_ids)
+    found: dict[str, bool] = {}
+    for start in range(0, len(wanted), _ID_CHUNK):
+        rows = session.execute(_ERASED_FLAGS, {"ids": wanted[start : start + _ID_CHUNK]})
+        found.update((row.id, bool(row.erased)) for row in rows)
+    return found

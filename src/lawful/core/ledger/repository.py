@@ -41,6 +41,30 @@ def insert_pending(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         session.connection().execute(_INSERT_PENDING, list(rows))
 
 
+def insert_pending_entries(session: Session, entries: Sequence[bytes]) -> None:
+    """Entries already encoded, in bulk at the driver's speed: COPY on PostgreSQL, one prepared
+    statement executed many times on SQLite; inside the session's transaction either way."""
+    if not entries:
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if _postgresql(session):
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy("COPY ledger_pending (entry) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.set_types(["bytea"])
+            write = copy.write_row
+            for entry in entries:
+                write((entry,))
+        return
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany("INSERT INTO ledger_pending (entry) VALUES (?)", [(e,) for e in entries])
+    finally:
+        cursor.close()
+
+
 # --- the sequencer -----------------------------------------------------------------------------
 
 

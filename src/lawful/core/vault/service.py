@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -80,6 +80,15 @@ def encrypt_for_pseudonyms(
         nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
         out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
     return out
+
+
+def key_states(session: Session, *, pseudonyms: Collection[str]) -> dict[str, bool]:
+    """Which subjects the vault knows, by pseudonym, and whether each key is live (False: shredded
+    by an erasure); absent: never known. One query per few thousand pseudonyms."""
+    return {
+        ref: wrapped is not None
+        for ref, (wrapped, _) in repository.wrapped_keys(session, pseudonyms).items()
+    }
 
 
 def decrypt(
