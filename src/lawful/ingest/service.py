@@ -141,7 +141,7 @@ class _Batch:
                 if erased is None:
                     self.problem(at, "subject", f"no person {event.subject} on file")
                     continue
-            elif event.pseudonym is not None and event.subject is None:
+            elif event.subject is None and event.pseudonym in pseudonyms:
                 state = live.get(event.pseudonym)
                 if state is None:
                     self.problem(at, "pseudonym", "no subject of this installation has it")
@@ -270,7 +270,7 @@ class _Batch:
 
     def finish(self) -> IngestResult:
         if self.problems:
-            problems = sorted(self.problems)
+            problems = sorted(self.problems, key=lambda p: p.at)  # stable: a line's in order
             if self.more:
                 problems.append(
                     ItemProblem(problems[-1].at, self.unit, "and more problems after this one")
