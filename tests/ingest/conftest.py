@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.customers.factories import People
 
 from lawful.config import Settings
 from lawful.core.gate import unit_of_work
@@ -20,7 +21,6 @@ from lawful.core.policy.types import Actor
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.entrypoints import bootstrap
-from tests.customers.factories import People
 
 SYSTEM = "card-processor"
 ENTITY = "kbc-bank"
