@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.ingest.conftest import ENTITY, SYSTEM, Installation, OwnDatabase, event
 from typer.testing import CliRunner
 
 from lawful.auth import service as auth
@@ -17,7 +18,6 @@ from lawful.config import Settings
 from lawful.core.gate import unit_of_work
 from lawful.entrypoints import bootstrap
 from lawful.entrypoints.cli import app, main
-from tests.ingest.conftest import ENTITY, SYSTEM, Installation, OwnDatabase, event
 
 runner = CliRunner()
 
