@@ -8,6 +8,7 @@ makes a key unique, whatever two concurrent batches do.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from typing import cast
@@ -22,10 +23,14 @@ from lawful.core.errors import Conflict
 from lawful.ingest.models import IngestKey
 
 _keys = cast(sa.Table, IngestKey.__table__)
-_CHUNK = 5_000
-_EXISTING = sa.select(_keys.c.event_key).where(
-    _keys.c.system == sa.bindparam("system"),
-    _keys.c.event_key.in_(sa.bindparam("keys", expanding=True)),
+_CHUNK = 50_000
+# One parameter per statement, however many keys: a JSON array on SQLite, an array on PostgreSQL.
+_EXISTING_SQLITE = sa.text(
+    "SELECT event_key FROM ingest_key WHERE system = :system "
+    "AND event_key IN (SELECT value FROM json_each(:keys))"
+)
+_EXISTING_POSTGRESQL = sa.text(
+    "SELECT event_key FROM ingest_key WHERE system = :system AND event_key = ANY(:keys)"
 )
 _CONCURRENT = (
     "another batch with some of these event keys is being recorded at this moment; "
@@ -35,10 +40,13 @@ _CONCURRENT = (
 
 def existing_keys(session: Session, system: str, keys: Collection[str]) -> set[str]:
     wanted = list(keys)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    statement = _EXISTING_POSTGRESQL if postgresql else _EXISTING_SQLITE
     found: set[str] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        found.update(session.scalars(_EXISTING, {"system": system, "keys": chunk}))
+        value = chunk if postgresql else json.dumps(chunk)
+        found.update(session.scalars(statement, {"system": system, "keys": value}))
     return found
 
 

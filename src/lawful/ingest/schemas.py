@@ -39,7 +39,8 @@ class EventLine(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     subject: _Name | None = None
     pseudonym: str | None = None
     recipient: _Name | None = None
-    details: dict[str, Any] | None = None
+    # Kept as the JSON text sent (checked to be an object): encrypted as it came, never decoded.
+    details: msgspec.Raw = msgspec.Raw()
     decision: Literal["allow", "deny"] = "allow"
 
 
@@ -70,7 +71,10 @@ class EventIn(BaseModel):
     decision: Literal["allow", "deny"] = "allow"
 
     def line(self) -> EventLine:
-        return EventLine(**self.model_dump(exclude_none=True))
+        fields = self.model_dump(exclude_none=True)
+        if self.details is not None:
+            fields["details"] = msgspec.Raw(msgspec.json.encode(self.details))
+        return EventLine(**fields)
 
 
 class EventBatch(BaseModel):

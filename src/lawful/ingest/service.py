@@ -149,7 +149,7 @@ class _Batch:
                 erased = not state
             else:
                 continue
-            if erased and event.details is not None:
+            if erased and _details(event) is not None:
                 self.problem(
                     at, "details", "the subject was erased: record the event without details"
                 )
@@ -173,6 +173,9 @@ class _Batch:
             event.event
         ):
             self.problem(at, "event", f"'{event.event}' is not of the form domain.entity.verb")
+        details = _details(event)
+        if details is not None and details[:1] != b"{":
+            self.problem(at, "details", "Expected `object`")
         if event.occurred_at > self.horizon:
             self.problem(at, "occurred_at", "is in the future")
         if event.subject is not None:
@@ -241,7 +244,8 @@ class _Batch:
         pseudonymise = self.pseudonymise
         refs: dict[str, str] = {}
         subjects: list[str] = []
-        secrets: list[tuple[str, dict[str, Any]]] = []
+        secrets: list[tuple[str, vault.Plaintext]] = []
+        json_text = vault.JsonText
         for event in fresh:
             ref = event.pseudonym
             if ref is None:
@@ -249,9 +253,12 @@ class _Batch:
                 ref = refs.get(subject)
                 if ref is None:
                     ref = refs[subject] = pseudonymise(subject)
+            details = _details(event)
+            if details is not None:
+                secrets.append((ref, json_text(details)))
+            else:
+                ref = "!" + ref  # no details: nothing to take from the sealed ones
             subjects.append(ref)
-            if event.details is not None:
-                secrets.append((ref, event.details))
         sealed = iter(
             vault.encrypt_for_pseudonyms(self.session, keys=self.gate.keys, items=secrets)
         )
@@ -262,8 +269,10 @@ class _Batch:
             at = instants.get(event.occurred_at)
             if at is None:
                 at = instants[event.occurred_at] = utc_text(event.occurred_at).encode()
-            details = None if event.details is None else next(sealed)
-            append(self._template(event).encode(at, ref.encode(), details))
+            if ref[0] == "!":
+                append(self._template(event).encode(at, ref[1:].encode(), None))
+            else:
+                append(self._template(event).encode(at, ref.encode(), next(sealed)))
         repository.insert_keys(self.session, system, [e.key for e in fresh], self.now)
         ledger.append_entries(self.session, entries=entries)
         self.recorded += len(entries)
@@ -277,6 +286,14 @@ class _Batch:
                 )
             raise InvalidItems(problems, unit=self.unit)
         return IngestResult(recorded=self.recorded, already_recorded=self.already)
+
+
+def _details(event: EventLine) -> bytes | None:
+    """The details' JSON text as sent; None when absent or null."""
+    if not event.details:
+        return None
+    text = bytes(event.details)
+    return None if text == b"null" else text
 
 
 def _where(message: str) -> tuple[str, str]:
