@@ -207,3 +207,13 @@ def test_a_file_of_any_length_is_read_in_chunks_in_one_transaction(
     bad = jsonl(*(event(f"chunk2-{i}", alice) for i in range(30)))
     bad[25] = json.dumps(event("chunk2-25", alice, purpose="nope")).encode()
     assert [at for at, _, _ in refused(installation, bad)] == [26]
+
+
+def test_a_key_is_any_printable_text_and_is_found_again_as_it_was_given(
+    installation: Installation,
+) -> None:
+    alice = installation.person()
+    keys = ["cards\\2026\\11\\0001", "relevé n° 7 ✓", "N\\N", "a\\tb"]
+    lines = jsonl(*(event(k, alice) for k in keys))
+    assert ingest(installation, lines).recorded == 4
+    assert ingest(installation, lines) == IngestResult(recorded=0, already_recorded=4)

@@ -17,4 +17,5 @@ class IngestKey(Base):
 
     system: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     event_key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # PostgreSQL fills it in (the transaction's start) for rows sent by COPY.
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), server_default=sa.func.now())

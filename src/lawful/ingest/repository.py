@@ -38,6 +38,10 @@ _CONCURRENT = (
 )
 
 
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\")
+
+
 def existing_keys(session: Session, system: str, keys: Collection[str]) -> set[str]:
     wanted = list(keys)
     postgresql = session.get_bind().dialect.name == "postgresql"
@@ -58,13 +62,15 @@ def insert_keys(session: Session, system: str, keys: Sequence[str], now: dt.date
     driver = connection.connection.driver_connection
     try:
         if connection.dialect.name == "postgresql":
+            # Text COPY framed here: keys are printable (no tab, no newline), so a backslash is
+            # the one character to escape; recorded_at is the transaction's start, by default.
+            prefix = _copy_text(system) + "\t"
+            data = "".join(prefix + (_copy_text(k) if "\\" in k else k) + "\n" for k in keys)
             with (
                 driver.cursor() as cursor,  # type: ignore[union-attr]
-                cursor.copy("COPY ingest_key (system, event_key, recorded_at) FROM STDIN") as copy,
+                cursor.copy("COPY ingest_key (system, event_key) FROM STDIN") as copy,
             ):
-                write = copy.write_row
-                for key in keys:
-                    write((system, key, now))
+                copy.write(data.encode())
             return
         at = utc_text(now)  # SQLite keeps instants as their canonical text
         cursor = driver.cursor()  # type: ignore[union-attr]

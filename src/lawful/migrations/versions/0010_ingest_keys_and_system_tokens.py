@@ -29,7 +29,7 @@ def upgrade() -> None:
         "ingest_key",
         sa.Column("system", sa.String(length=64), nullable=False),
         sa.Column("event_key", sa.String(length=200), nullable=False),
-        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", UTCDateTime(), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("system", "event_key", name=op.f("pk_ingest_key")),
         sqlite_with_rowid=False,
     )
