@@ -14,6 +14,9 @@ LAWFUL_BENCH_INGEST_SUBJECTS persons on file (default 20 000, each with its vaul
   raw       the floor: the very entries the ingest stored, inserted again into an empty ledger
             (COPY on PostgreSQL, executemany on SQLite) with nothing computed.
 
+Ingest and chain take turns over LAWFUL_BENCH_INGEST_ROUNDS files (default 3), each keeping its
+best time: on a shared machine both then see the same load.
+
 Run: `.venv/bin/python -m bench.ingest` (results in bench/results/ingest.json).
 """
 
@@ -50,6 +53,7 @@ from lawful.ingest import service as ingest
 RESULTS = Path(__file__).parent / "results"
 EVENTS = int(os.environ.get("LAWFUL_BENCH_INGEST_EVENTS", "200000"))
 SUBJECTS = int(os.environ.get("LAWFUL_BENCH_INGEST_SUBJECTS", "20000"))
+ROUNDS = int(os.environ.get("LAWFUL_BENCH_INGEST_ROUNDS", "3"))
 SYSTEM, ENTITY = "card-processor", "kbc-bank"
 TARGETS = {"sqlite": 150_000, "postgresql": 100_000}
 PG_SCHEMAS = ("lawful_bench_ingest", "lawful_bench_ingest_raw")
@@ -71,13 +75,14 @@ def person_ids() -> list[str]:
 
 
 def lines(subjects: list[str], seed: int = 5) -> list[bytes]:
+    """A file of the card processor's: keys unique per seed, as a new day's file has."""
     rng = random.Random(seed)
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     out = []
     for i in range(EVENTS):
         event, purpose, categories, recipient, details = KINDS[rng.randrange(len(KINDS))]
         line: dict[str, Any] = {
-            "key": f"cards-2026-11-{i:09d}",
+            "key": f"cards-{seed}-{i:09d}",
             "event": event,
             "purpose": purpose,
             "categories": categories,
@@ -161,6 +166,8 @@ def time_raw(engine: Engine, entries: list[bytes]) -> float:
 
 
 def measure(name: str, url: str, raw_url: str, home_dir: Path) -> dict[str, Any]:
+    """Best of ROUNDS, ingest and chain taking turns over the same file, so that both run
+    under the same load of the (shared) machine."""
     for each in (url, raw_url):
         upgrade(each)
     settings = Settings(database_url=url, home=home_dir)
@@ -168,24 +175,30 @@ def measure(name: str, url: str, raw_url: str, home_dir: Path) -> dict[str, Any]
     raw = create_engine(raw_url)
     try:
         subjects = person_ids()
-        print(f"{name}: {SUBJECTS:,} persons on file, {EVENTS:,} lines…", flush=True)
+        print(f"{name}: {SUBJECTS:,} persons on file, {ROUNDS} files of {EVENTS:,} lines…")
         seed_persons(runtime.engine, subjects)
-        data = lines(subjects)
-        ingest_s, result = time_ingest(runtime, data)
-        if result.recorded != EVENTS:
-            raise RuntimeError(f"recorded {result.recorded} of {EVENTS}")
-        retry_s, again = time_ingest(runtime, data)
+        ingest_s = chain_s = float("inf")
+        first: list[bytes] = []
+        for round_ in range(ROUNDS):
+            data = lines(subjects, seed=round_)
+            first = first or data
+            spent, result = time_ingest(runtime, data)
+            if result.recorded != EVENTS:
+                raise RuntimeError(f"recorded {result.recorded} of {EVENTS}")
+            ingest_s = min(ingest_s, spent)
+            chain_s = min(chain_s, EVENTS / chain_rate(data, subjects))
+        retry_s, again = time_ingest(runtime, first)
         if again.already_recorded != EVENTS or again.recorded:
             raise RuntimeError(f"a retry recorded {again.recorded}")
-        chain = chain_rate(data, subjects)
-        raw_s = time_raw(raw, stored_entries(runtime.engine))
+        raw_s = time_raw(raw, stored_entries(runtime.engine)[:EVENTS])
     finally:
         runtime.engine.dispose()
         raw.dispose()
-    rate = EVENTS / ingest_s
+    rate, chain = EVENTS / ingest_s, EVENTS / chain_s
     return {
         "events": EVENTS,
         "subjects": SUBJECTS,
+        "rounds": ROUNDS,
         "ingest_events_per_s": round(rate),
         "retry_events_per_s": round(EVENTS / retry_s),
         "chain_events_per_s": round(chain),
@@ -193,12 +206,14 @@ def measure(name: str, url: str, raw_url: str, home_dir: Path) -> dict[str, Any]
         "ingest_vs_chain": round(rate / chain, 3),
         "ingest_vs_raw": round(raw_s / ingest_s, 3),
         "target_events_per_s": TARGETS[name],
-        "seconds": {"ingest": ingest_s, "retry": retry_s, "raw": raw_s},
+        "seconds": {"ingest": ingest_s, "chain": chain_s, "retry": retry_s, "raw": raw_s},
     }
 
 
 def report(results: dict[str, dict[str, Any]]) -> None:
-    table = Table(title=f"ingest: {EVENTS:,} JSONL events of one system, {SUBJECTS:,} subjects")
+    table = Table(
+        title=f"ingest: files of {EVENTS:,} JSONL events, {SUBJECTS:,} subjects, best of {ROUNDS}"
+    )
     columns = ("backend", "ingest ev/s", "target", "naive chain ev/s", "ingest/chain")
     for column in (*columns, "raw insert ev/s", "ingest/raw", "retry ev/s"):
         table.add_column(column, justify="left" if column == "backend" else "right")

@@ -28,13 +28,14 @@ class IngestEvent(StrEnum):
 _Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_LENGTH)]
 
 
-class EventLine(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """One event a system records: a line of the JSONL file."""
+class EventLine(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, gc=False):
+    """One event a system records: a line of the JSONL file. (No reference cycles can form in
+    one: the garbage collector need not track the millions a file holds.)"""
 
     key: Annotated[str, msgspec.Meta(min_length=1, max_length=KEY_LENGTH)]
     event: _Name
     purpose: _Name
-    categories: Annotated[list[_Name], msgspec.Meta(min_length=1, max_length=MAX_CATEGORIES)]
+    categories: Annotated[tuple[_Name, ...], msgspec.Meta(min_length=1, max_length=MAX_CATEGORIES)]
     occurred_at: Annotated[dt.datetime, msgspec.Meta(tz=True)]
     subject: _Name | None = None
     pseudonym: str | None = None
@@ -72,6 +73,7 @@ class EventIn(BaseModel):
 
     def line(self) -> EventLine:
         fields = self.model_dump(exclude_none=True)
+        fields["categories"] = tuple(self.categories)
         if self.details is not None:
             fields["details"] = msgspec.Raw(msgspec.json.encode(self.details))
         return EventLine(**fields)

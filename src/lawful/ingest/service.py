@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -85,12 +84,12 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    """What the register says of one (purpose, categories, recipient) for the recording system."""
-
-    problems: tuple[tuple[str, str], ...]
-    templates: dict[tuple[str, str], encoding.Template]  # (event, decision) -> entry template
+# What the register says of one shape of event — (purpose, categories, recipient, event name,
+# decision) — for the recording system: its problems, or the template its entries are made with.
+_Shape = tuple[str, tuple[str, ...], str | None, str, str]
+_Judged = tuple[tuple[tuple[str, str], ...], encoding.Template | None]
+# An event once checked: (key, its template, person id, pseudonym, details as sent, instant).
+_Checked = tuple[str, encoding.Template | None, str | None, str | None, bytes | None, dt.datetime]
 
 
 class _Batch:
@@ -102,21 +101,22 @@ class _Batch:
         self.actor = Actor(system, entity)
         self.purposes = compile_purposes(gate.register)
         self.bases = {p.id: p.legal_basis.value for p in gate.register.purposes}
-        self.rules: dict[tuple[str, tuple[str, ...], str | None], _Rule] = {}
+        self.shapes: dict[_Shape, _Judged] = {}
         self.problems: list[ItemProblem] = []
         self.seen: dict[str, int] = {}
         self.now = utcnow()
         self.horizon = self.now + CLOCK_SKEW
         self.pseudonymise = gate.keys.pseudonymiser()
+        self.pseudonyms: dict[str, str] = {}
+        self.instants: dict[dt.datetime, bytes] = {}
         self.recorded = self.already = 0
+        self.more = False
 
     def problem(self, at: int, field: str, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(ItemProblem(at, field, message))
         else:
             self.more = True
-
-    more = False
 
     def decode(self, at: int, line: bytes) -> EventLine | None:
         try:
@@ -131,32 +131,35 @@ class _Batch:
         """Check the events; record them if nothing so far was wrong."""
         persons: set[str] = set()
         pseudonyms: set[str] = set()
-        for at, event in events:
-            self._check(at, event, persons, pseudonyms)
+        check = self._check
+        checked = [check(at, event, persons, pseudonyms) for at, event in events]
         on_file = customers.on_file(self.session, person_ids=persons) if persons else {}
         live = vault.key_states(self.session, pseudonyms=pseudonyms) if pseudonyms else {}
-        for at, event in events:
-            if event.subject is not None and event.pseudonym is None:
-                erased = on_file.get(event.subject)
+        for (at, _), (_, _, subject, pseudonym, details, _) in zip(events, checked, strict=True):
+            if subject is not None:
+                erased = on_file.get(subject)
                 if erased is None:
-                    self.problem(at, "subject", f"no person {event.subject} on file")
+                    self.problem(at, "subject", f"no person {subject} on file")
                     continue
-            elif event.subject is None and event.pseudonym in pseudonyms:
-                state = live.get(event.pseudonym)
+            elif pseudonym is not None:
+                state = live.get(pseudonym)
                 if state is None:
                     self.problem(at, "pseudonym", "no subject of this installation has it")
                     continue
                 erased = not state
             else:
                 continue
-            if erased and _details(event) is not None:
+            if erased and details is not None:
                 self.problem(
                     at, "details", "the subject was erased: record the event without details"
                 )
         if not self.problems:
-            self._write([event for _, event in events])
+            self._write(checked)
 
-    def _check(self, at: int, event: EventLine, persons: set[str], pseudonyms: set[str]) -> None:
+    def _check(
+        self, at: int, event: EventLine, persons: set[str], pseudonyms: set[str]
+    ) -> _Checked:
+        """The event's problems noted; the subject to look up (person or pseudonym) collected."""
         key = event.key
         first = self.seen.get(key)
         if first is not None:
@@ -165,32 +168,35 @@ class _Batch:
             self.problem(at, "key", "must not contain control characters")
         else:
             self.seen[key] = at
-        rule_key = (event.purpose, tuple(event.categories), event.recipient)
-        rule = self.rules.get(rule_key) or self._rule(*rule_key)
-        for field, message in rule.problems:
+        shape = (event.purpose, event.categories, event.recipient, event.event, event.decision)
+        problems, template = self.shapes.get(shape) or self._judge(shape)
+        for field, message in problems:
             self.problem(at, field, message)
-        if (event.event, event.decision) not in rule.templates and not _EVENT_NAME.match(
-            event.event
-        ):
-            self.problem(at, "event", f"'{event.event}' is not of the form domain.entity.verb")
-        details = _details(event)
-        if details is not None and details[:1] != b"{":
+        details = bytes(event.details) if event.details else None
+        if details == b"null":
+            details = None
+        elif details is not None and details[:1] != b"{":
             self.problem(at, "details", "Expected `object`")
         if event.occurred_at > self.horizon:
             self.problem(at, "occurred_at", "is in the future")
-        if event.subject is not None:
-            if event.pseudonym is not None:
+        subject, pseudonym = event.subject, event.pseudonym
+        if subject is not None:
+            if pseudonym is not None:
                 self.problem(at, "pseudonym", "give the subject or its pseudonym, not both")
+                subject = pseudonym = None
             else:
-                persons.add(event.subject)
-        elif event.pseudonym is None:
+                persons.add(subject)
+        elif pseudonym is None:
             self.problem(at, "subject", "required: the person's id, or `pseudonym`")
-        elif not _PSEUDONYM.match(event.pseudonym):
+        elif not _PSEUDONYM.match(pseudonym):
             self.problem(at, "pseudonym", "64 lowercase hexadecimal characters")
+            pseudonym = None
         else:
-            pseudonyms.add(event.pseudonym)
+            pseudonyms.add(pseudonym)
+        return key, template, subject, pseudonym, details, event.occurred_at
 
-    def _rule(self, purpose: str, categories: tuple[str, ...], recipient: str | None) -> _Rule:
+    def _judge(self, shape: _Shape) -> _Judged:
+        purpose, categories, recipient, event, decision = shape
         problems: list[tuple[str, str]] = []
         p: CompiledPurpose | None = self.purposes.get(purpose)
         if p is None:
@@ -211,69 +217,60 @@ class _Batch:
                 )
             if recipient is not None and recipient not in p.recipients:
                 problems.append(("recipient", f"'{recipient}' is not declared for '{purpose}'"))
-        rule = self.rules[(purpose, categories, recipient)] = _Rule(tuple(problems), {})
-        return rule
-
-    def _template(self, event: EventLine) -> encoding.Template:
-        rule = self.rules[(event.purpose, tuple(event.categories), event.recipient)]
-        template = rule.templates.get((event.event, event.decision))
-        if template is None:
-            template = rule.templates[(event.event, event.decision)] = encoding.Template(
-                event=event.event,
-                decision=event.decision,
+        if not _EVENT_NAME.match(event):
+            problems.append(("event", f"'{event}' is not of the form domain.entity.verb"))
+        template = None
+        if not problems:
+            template = encoding.Template(
+                event=event,
+                decision=decision,
                 entity=self.actor.entity,
                 actor=self.actor.role,
                 actor_kind=ActorKind.SYSTEM.value,
                 actor_ref=None,
-                purpose=event.purpose,
-                legal_basis=self.bases[event.purpose],
-                data_categories=encoding.json_list(event.categories),
-                recipient=event.recipient,
+                purpose=purpose,
+                legal_basis=self.bases[purpose],
+                data_categories=encoding.json_list(categories),
+                recipient=recipient,
                 reasons="[]",
                 obligations="[]",
             )
-        return template
+        judged = self.shapes[shape] = (tuple(problems), template)
+        return judged
 
-    def _write(self, events: list[EventLine]) -> None:
+    def _write(self, checked: list[_Checked]) -> None:
+        """Record the events whose key is new: keys and entries, each in one bulk insert."""
         system = self.actor.role
-        known = repository.existing_keys(self.session, system, [e.key for e in events])
-        fresh = [e for e in events if e.key not in known] if known else events
-        self.already += len(events) - len(fresh)
+        known = repository.existing_keys(self.session, system, [c[0] for c in checked])
+        fresh = [c for c in checked if c[0] not in known] if known else checked
+        self.already += len(checked) - len(fresh)
         if not fresh:
             return
-        pseudonymise = self.pseudonymise
-        refs: dict[str, str] = {}
-        subjects: list[str] = []
+        refs, pseudonymise, json_text = self.pseudonyms, self.pseudonymise, vault.JsonText
         secrets: list[tuple[str, vault.Plaintext]] = []
-        json_text = vault.JsonText
-        for event in fresh:
-            ref = event.pseudonym
+        subjects: list[str] = []
+        for _, _, person, pseudonym, details, _ in fresh:
+            ref = pseudonym
             if ref is None:
-                subject = event.subject or ""
-                ref = refs.get(subject)
+                ref = refs.get(person or "")
                 if ref is None:
-                    ref = refs[subject] = pseudonymise(subject)
-            details = _details(event)
+                    ref = refs[person or ""] = pseudonymise(person or "")
+            subjects.append(ref)
             if details is not None:
                 secrets.append((ref, json_text(details)))
-            else:
-                ref = "!" + ref  # no details: nothing to take from the sealed ones
-            subjects.append(ref)
         sealed = iter(
             vault.encrypt_for_pseudonyms(self.session, keys=self.gate.keys, items=secrets)
         )
-        instants: dict[dt.datetime, bytes] = {}
+        instants = self.instants
         entries: list[bytes] = []
         append = entries.append
-        for event, ref in zip(fresh, subjects, strict=True):
-            at = instants.get(event.occurred_at)
+        for (_, template, _, _, details, occurred_at), ref in zip(fresh, subjects, strict=True):
+            at = instants.get(occurred_at)
             if at is None:
-                at = instants[event.occurred_at] = utc_text(event.occurred_at).encode()
-            if ref[0] == "!":
-                append(self._template(event).encode(at, ref[1:].encode(), None))
-            else:
-                append(self._template(event).encode(at, ref.encode(), next(sealed)))
-        repository.insert_keys(self.session, system, [e.key for e in fresh], self.now)
+                at = instants[occurred_at] = utc_text(occurred_at).encode()
+            assert template is not None  # only events without a problem are written
+            append(template.encode(at, ref.encode(), None if details is None else next(sealed)))
+        repository.insert_keys(self.session, system, [c[0] for c in fresh], self.now)
         ledger.append_entries(self.session, entries=entries)
         self.recorded += len(entries)
 
@@ -286,14 +283,6 @@ class _Batch:
                 )
             raise InvalidItems(problems, unit=self.unit)
         return IngestResult(recorded=self.recorded, already_recorded=self.already)
-
-
-def _details(event: EventLine) -> bytes | None:
-    """The details' JSON text as sent; None when absent or null."""
-    if not event.details:
-        return None
-    text = bytes(event.details)
-    return None if text == b"null" else text
 
 
 def _where(message: str) -> tuple[str, str]:
