@@ -172,7 +172,7 @@ class _Batch:
         problems, template = self.shapes.get(shape) or self._judge(shape)
         for field, message in problems:
             self.problem(at, field, message)
-        details = bytes(event.details) if event.details else None
+        details = vault.JsonText(event.details) if event.details else None
         if details == b"null":
             details = None
         elif details is not None and details[:1] != b"{":
@@ -246,7 +246,7 @@ class _Batch:
         self.already += len(checked) - len(fresh)
         if not fresh:
             return
-        refs, pseudonymise, json_text = self.pseudonyms, self.pseudonymise, vault.JsonText
+        refs, pseudonymise = self.pseudonyms, self.pseudonymise
         secrets: list[tuple[str, vault.Plaintext]] = []
         subjects: list[str] = []
         for _, _, person, pseudonym, details, _ in fresh:
@@ -257,7 +257,7 @@ class _Batch:
                     ref = refs[person or ""] = pseudonymise(person or "")
             subjects.append(ref)
             if details is not None:
-                secrets.append((ref, json_text(details)))
+                secrets.append((ref, details))
         sealed = iter(
             vault.encrypt_for_pseudonyms(self.session, keys=self.gate.keys, items=secrets)
         )

@@ -78,9 +78,10 @@ def encrypt_for_pseudonyms(
     # One read of the system's randomness for the whole batch, sliced into nonces.
     nonces = os.urandom(_NONCE * len(items))
     out = []
+    data: bytes
     for i, (ref, plaintext) in enumerate(items):
         if isinstance(plaintext, JsonText):
-            header, data = _JSON_HEADER, bytes(plaintext)
+            header, data = _JSON_HEADER, plaintext
         elif isinstance(plaintext, bytes):
             header, data = _BYTES_HEADER, plaintext
         else:
