@@ -6,8 +6,9 @@ The entrypoint owns the transaction (`session_scope`); services receive a sessio
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -224,3 +225,22 @@ def upgrade(url: str | sa.URL | Engine, revision: str = "head") -> None:
     finally:
         if engine is not url:
             engine.dispose()
+
+
+# --- many values in one bound parameter ---------------------------------------------------------
+# `column IN (?, ?, …)` with thousands of values costs more to compile than to run; a set-based
+# lookup binds the whole set as one value instead: a JSON array on SQLite, an array on PostgreSQL.
+
+
+def among(session: Session, column: str, parameter: str) -> str:
+    """SQL testing that `column` is one of the values bound to `parameter` (see `bound`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return f"{column} = ANY(:{parameter})"
+    return f"{column} IN (SELECT value FROM json_each(:{parameter}))"
+
+
+def bound(session: Session, values: Collection[str]) -> Any:
+    """The values as `among` binds them."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(values)
+    return json.dumps(list(values))

@@ -8,7 +8,6 @@ makes a key unique, whatever two concurrent batches do.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from typing import cast
@@ -18,20 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lawful.core.db import utc_text
+from lawful.core.db import among, bound, utc_text
 from lawful.core.errors import Conflict
 from lawful.ingest.models import IngestKey
 
 _keys = cast(sa.Table, IngestKey.__table__)
 _CHUNK = 50_000
-# One parameter per statement, however many keys: a JSON array on SQLite, an array on PostgreSQL.
-_EXISTING_SQLITE = sa.text(
-    "SELECT event_key FROM ingest_key WHERE system = :system "
-    "AND event_key IN (SELECT value FROM json_each(:keys))"
-)
-_EXISTING_POSTGRESQL = sa.text(
-    "SELECT event_key FROM ingest_key WHERE system = :system AND event_key = ANY(:keys)"
-)
+_EXISTING = "SELECT event_key FROM ingest_key WHERE system = :system AND "
 _CONCURRENT = (
     "another batch with some of these event keys is being recorded at this moment; "
     "retry it: the keys already recorded will be skipped"
@@ -44,13 +36,11 @@ def _copy_text(value: str) -> str:
 
 def existing_keys(session: Session, system: str, keys: Collection[str]) -> set[str]:
     wanted = list(keys)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    statement = _EXISTING_POSTGRESQL if postgresql else _EXISTING_SQLITE
+    statement = sa.text(_EXISTING + among(session, "event_key", "keys"))
     found: set[str] = set()
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        value = chunk if postgresql else json.dumps(chunk)
-        found.update(session.scalars(statement, {"system": system, "keys": value}))
+        found.update(session.scalars(statement, {"system": system, "keys": bound(session, chunk)}))
     return found
 
 

@@ -109,6 +109,10 @@ class _Batch:
         self.pseudonymise = gate.keys.pseudonymiser()
         self.pseudonyms: dict[str, str] = {}
         self.instants: dict[dt.datetime, bytes] = {}
+        # What earlier chunks learnt of the subjects: a file names the same people again.
+        self.on_file: dict[str, bool] = {}
+        self.live: dict[str, bool] = {}
+        self.sealer = vault.Sealer(session, gate.keys)
         self.recorded = self.already = 0
         self.more = False
 
@@ -133,8 +137,13 @@ class _Batch:
         pseudonyms: set[str] = set()
         check = self._check
         checked = [check(at, event, persons, pseudonyms) for at, event in events]
-        on_file = customers.on_file(self.session, person_ids=persons) if persons else {}
-        live = vault.key_states(self.session, pseudonyms=pseudonyms) if pseudonyms else {}
+        on_file, live = self.on_file, self.live
+        persons.difference_update(on_file)
+        if persons:
+            on_file.update(customers.on_file(self.session, person_ids=persons))
+        pseudonyms.difference_update(live)
+        if pseudonyms:
+            live.update(vault.key_states(self.session, pseudonyms=pseudonyms))
         for (at, _), (_, _, subject, pseudonym, details, _) in zip(events, checked, strict=True):
             if subject is not None:
                 erased = on_file.get(subject)
@@ -258,9 +267,7 @@ class _Batch:
             subjects.append(ref)
             if details is not None:
                 secrets.append((ref, details))
-        sealed = iter(
-            vault.encrypt_for_pseudonyms(self.session, keys=self.gate.keys, items=secrets)
-        )
+        sealed = iter(self.sealer.seal(secrets))
         instants = self.instants
         entries: list[bytes] = []
         append = entries.append

@@ -72,23 +72,38 @@ def encrypt_for_pseudonyms(
     session: Session, *, keys: Keyring, items: Sequence[tuple[str, Plaintext]]
 ) -> list[bytes]:
     """As `encrypt_many`, for callers that already hold the subjects' pseudonyms (the ledger)."""
-    if not items:
-        return []
-    ciphers = _ciphers(session, keys, {ref for ref, _ in items}, create=True)
-    # One read of the system's randomness for the whole batch, sliced into nonces.
-    nonces = os.urandom(_NONCE * len(items))
-    out = []
-    data: bytes
-    for i, (ref, plaintext) in enumerate(items):
-        if isinstance(plaintext, JsonText):
-            header, data = _JSON_HEADER, plaintext
-        elif isinstance(plaintext, bytes):
-            header, data = _BYTES_HEADER, plaintext
-        else:
-            header, data = _JSON_HEADER, _dump_json(plaintext)
-        nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
-        out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
-    return out
+    return Sealer(session, keys).seal(items)
+
+
+class Sealer:
+    """Encrypts for subjects known by pseudonym over several batches of one transaction, reading
+    and unwrapping each subject's key once (creating the missing ones, as `encrypt_many`)."""
+
+    def __init__(self, session: Session, keys: Keyring) -> None:
+        self._session, self._keys = session, keys
+        self._ciphers: dict[str, AESGCM] = {}
+
+    def seal(self, items: Sequence[tuple[str, Plaintext]]) -> list[bytes]:
+        if not items:
+            return []
+        ciphers = self._ciphers
+        missing = {ref for ref, _ in items if ref not in ciphers}
+        if missing:
+            ciphers.update(_ciphers(self._session, self._keys, missing, create=True))
+        # One read of the system's randomness for the whole batch, sliced into nonces.
+        nonces = os.urandom(_NONCE * len(items))
+        out = []
+        data: bytes
+        for i, (ref, plaintext) in enumerate(items):
+            if isinstance(plaintext, JsonText):
+                header, data = _JSON_HEADER, plaintext
+            elif isinstance(plaintext, bytes):
+                header, data = _BYTES_HEADER, plaintext
+            else:
+                header, data = _JSON_HEADER, _dump_json(plaintext)
+            nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
+            out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
+        return out
 
 
 def key_states(session: Session, *, pseudonyms: Collection[str]) -> dict[str, bool]:
