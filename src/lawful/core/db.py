@@ -33,6 +33,8 @@ NAMING_CONVENTION = {
 # stuck writer as an error instead of a hang.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+SQLITE_CACHE_KIB = 64 * 1024  # per connection
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Execution option read by the SQLite "begin" hook: read-only units of work begin DEFERRED so a long
@@ -132,6 +134,11 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # Shredding a vault key must not leave the old key bytes in free pages of the file.
             cursor.execute("PRAGMA secure_delete=ON")
+            # The ledger's subject index takes entries in pseudonym order, that is at random:
+            # with SQLite's default 2 MiB of page cache a batch of 200 000 events keeps evicting
+            # the pages it is about to write (measured: bulk inserts 2.4 times slower). An upper
+            # bound, filled only as pages are read.
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         finally:
             cursor.close()
 
