@@ -52,6 +52,8 @@ _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 _AT = re.compile(r"^(.*) - at `\$\.?([^`]*)`$")
 _FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]*)`$")
 _decoder = msgspec.json.Decoder(EventLine)
+_OPEN_BRACE = ord("{")
+JsonText = vault.JsonText
 
 
 # --- recording events ----------------------------------------------------------------------------
@@ -138,12 +140,23 @@ class _Batch:
         check = self._check
         checked = [check(at, event, persons, pseudonyms) for at, event in events]
         on_file, live = self.on_file, self.live
-        persons.difference_update(on_file)
-        if persons:
-            on_file.update(customers.on_file(self.session, person_ids=persons))
-        pseudonyms.difference_update(live)
-        if pseudonyms:
-            live.update(vault.key_states(self.session, pseudonyms=pseudonyms))
+        new = persons.difference(on_file)
+        if new:
+            on_file.update(customers.on_file(self.session, person_ids=new))
+        new = pseudonyms.difference(live)
+        if new:
+            live.update(vault.key_states(self.session, pseudonyms=new))
+        # Per subject, not per event: only when one is unknown or erased are the events looked at.
+        if any(on_file.get(p) is not False for p in persons) or not all(
+            live.get(p) for p in pseudonyms
+        ):
+            self._subjects(events, checked)
+        if not self.problems:
+            self._write(checked, pseudonyms)
+
+    def _subjects(self, events: list[tuple[int, EventLine]], checked: list[_Checked]) -> None:
+        """The problems of events about subjects unknown, or erased (with details)."""
+        on_file, live = self.on_file, self.live
         for (at, _), (_, _, subject, pseudonym, details, _) in zip(events, checked, strict=True):
             if subject is not None:
                 erased = on_file.get(subject)
@@ -162,8 +175,6 @@ class _Batch:
                 self.problem(
                     at, "details", "the subject was erased: record the event without details"
                 )
-        if not self.problems:
-            self._write(checked)
 
     def _check(
         self, at: int, event: EventLine, persons: set[str], pseudonyms: set[str]
@@ -179,13 +190,15 @@ class _Batch:
             self.seen[key] = at
         shape = (event.purpose, event.categories, event.recipient, event.event, event.decision)
         problems, template = self.shapes.get(shape) or self._judge(shape)
-        for field, message in problems:
-            self.problem(at, field, message)
-        details = vault.JsonText(event.details) if event.details else None
-        if details == b"null":
-            details = None
-        elif details is not None and details[:1] != b"{":
-            self.problem(at, "details", "Expected `object`")
+        if problems:
+            for field, message in problems:
+                self.problem(at, field, message)
+        details = JsonText(event.details) if event.details else None
+        if details is not None and details[0] != _OPEN_BRACE:
+            if details == b"null":
+                details = None
+            else:
+                self.problem(at, "details", "Expected `object`")
         if event.occurred_at > self.horizon:
             self.problem(at, "occurred_at", "is in the future")
         subject, pseudonym = event.subject, event.pseudonym
@@ -247,8 +260,11 @@ class _Batch:
         judged = self.shapes[shape] = (tuple(problems), template)
         return judged
 
-    def _write(self, checked: list[_Checked]) -> None:
-        """Record the events whose key is new: keys and entries, each in one bulk insert."""
+    def _write(self, checked: list[_Checked], pseudonyms: set[str]) -> None:
+        """Record the events whose key is new: keys and entries, each in one bulk insert.
+
+        The subjects' pseudonyms and vault keys are worked out once per subject, then each event
+        is encrypted and encoded in one pass."""
         system = self.actor.role
         known = repository.existing_keys(self.session, system, [c[0] for c in checked])
         fresh = [c for c in checked if c[0] not in known] if known else checked
@@ -256,27 +272,23 @@ class _Batch:
         if not fresh:
             return
         refs, pseudonymise = self.pseudonyms, self.pseudonymise
-        secrets: list[tuple[str, vault.Plaintext]] = []
-        subjects: list[str] = []
-        for _, _, person, pseudonym, details, _ in fresh:
-            ref = pseudonym
-            if ref is None:
-                ref = refs.get(person or "")
-                if ref is None:
-                    ref = refs[person or ""] = pseudonymise(person or "")
-            subjects.append(ref)
-            if details is not None:
-                secrets.append((ref, details))
-        sealed = iter(self.sealer.seal(secrets))
+        for someone in self.on_file.keys() - refs.keys():
+            refs[someone] = pseudonymise(someone)
+        # Erased subjects have no key left, and get no details (checked above).
+        alive = {refs[p] for p, erased in self.on_file.items() if not erased}
+        alive.update(p for p in pseudonyms if self.live.get(p))
+        seal = self.sealer.sealing(alive)
         instants = self.instants
         entries: list[bytes] = []
         append = entries.append
-        for (_, template, _, _, details, occurred_at), ref in zip(fresh, subjects, strict=True):
+        for _, template, person, pseudonym, details, occurred_at in fresh:
+            ref = pseudonym or refs[person or ""]
             at = instants.get(occurred_at)
             if at is None:
                 at = instants[occurred_at] = utc_text(occurred_at).encode()
-            assert template is not None  # only events without a problem are written
-            append(template.encode(at, ref.encode(), None if details is None else next(sealed)))
+            sealed = None if details is None else seal(ref, details)
+            # Only a batch without a problem is written: every event has its template.
+            append(template.encode(at, ref.encode(), sealed))  # type: ignore[union-attr]
         repository.insert_keys(self.session, system, [c[0] for c in fresh], self.now)
         ledger.append_entries(self.session, entries=entries)
         self.recorded += len(entries)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -83,6 +83,22 @@ class Sealer:
         self._session, self._keys = session, keys
         self._ciphers: dict[str, AESGCM] = {}
 
+    def sealing(self, refs: Collection[str]) -> Callable[[str, bytes], bytes]:
+        """Encryption of raw bytes or `JsonText` for these subjects, one item at a time: for a
+        caller that encrypts and encodes each item in one pass."""
+        ciphers = self._ciphers
+        missing = {ref for ref in refs if ref not in ciphers}
+        if missing:
+            ciphers.update(_ciphers(self._session, self._keys, missing, create=True))
+        randomness = _Nonces()
+
+        def seal(ref: str, data: bytes) -> bytes:
+            header = _JSON_HEADER if isinstance(data, JsonText) else _BYTES_HEADER
+            nonce = randomness.next()
+            return header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode())
+
+        return seal
+
     def seal(self, items: Sequence[tuple[str, Plaintext]]) -> list[bytes]:
         if not items:
             return []
@@ -104,6 +120,23 @@ class Sealer:
             nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
             out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
         return out
+
+
+class _Nonces:
+    """Nonces cut from the system's randomness read in blocks: one read per thousands of items."""
+
+    __slots__ = ("_at", "_block")
+    _SIZE = _NONCE * 4096
+
+    def __init__(self) -> None:
+        self._block, self._at = b"", self._SIZE
+
+    def next(self) -> bytes:
+        at = self._at
+        if at >= len(self._block):
+            self._block, at = os.urandom(self._SIZE), 0
+        self._at = at + _NONCE
+        return self._block[at : at + _NONCE]
 
 
 def key_states(session: Session, *, pseudonyms: Collection[str]) -> dict[str, bool]:
