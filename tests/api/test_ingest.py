@@ -3,6 +3,7 @@ that what they record is in the ledger."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -177,3 +178,20 @@ def test_too_many_subjects_is_refused_before_anything_is_decided(api: Api) -> No
     )
     assert response.status_code in (413, 422)
     assert pending(api) == before
+
+
+def test_what_no_database_stores_is_refused_naming_the_field(api: Api) -> None:
+    token = system_token(api)
+    for bad, field in (
+        ({"details": {"note": "\ud800"}}, "events.0.details"),
+        ({"subject": "P\u0000"}, "events.0.subject"),
+        ({"key": "k\u0000"}, "events.0.key"),
+    ):
+        body = json.dumps({"events": [event("nul", api.alice.id) | bad]})  # \ud800 escaped
+        response = api.client.post(
+            "/api/v1/events",
+            content=body.encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in problem(response)["errors"]] == [field]

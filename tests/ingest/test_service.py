@@ -116,6 +116,8 @@ def test_every_bad_line_is_reported_in_line_order(installation: Installation) ->
         ),
         b"\n",  # blank: skipped, but counted
         b"[1, 2]\n",
+        *jsonl(event("x-18", "P\u0000"), event("x-19", alice, details=[1])),
+        b'{"key": "x-20", "subject": "\\ud800"}\n',
     ]  # fmt: skip
     problems = refused(installation, lines)
     assert [(at, field) for at, field, _ in problems] == [
@@ -136,6 +138,9 @@ def test_every_bad_line_is_reported_in_line_order(installation: Installation) ->
         (14, "pseudonym"),
         (15, "pseudonym"),
         (17, "line"),
+        (18, "subject"),
+        (19, "details"),
+        (20, "line"),
     ]
     messages = {at: message for at, _, message in reversed(problems)}  # a line's first
     assert messages[2] == "not declared for 'customer-notifications': user.health"

@@ -12,7 +12,17 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import msgspec
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from lawful.core.text import clean
 
 MAX_EVENTS = 10_000  # per HTTP batch; a file has no limit but its transaction
 MAX_SUBJECTS = 10_000  # per decision request
@@ -45,7 +55,10 @@ class EventLine(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True, 
     decision: Literal["allow", "deny"] = "allow"
 
 
-_Text = Annotated[str, StringConstraints(min_length=1, max_length=NAME_LENGTH)]
+# What no database stores (NUL, a lone surrogate) is refused here, naming the field.
+_Text = Annotated[
+    str, StringConstraints(min_length=1, max_length=NAME_LENGTH), AfterValidator(clean)
+]
 
 
 class EventIn(BaseModel):
@@ -53,7 +66,9 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str, StringConstraints(min_length=1, max_length=KEY_LENGTH)] = Field(
+    key: Annotated[
+        str, StringConstraints(min_length=1, max_length=KEY_LENGTH), AfterValidator(clean)
+    ] = Field(
         description="The system's own key for the event: an event whose key was already "
         "recorded (a retried batch) is not recorded again."
     )
@@ -70,6 +85,16 @@ class EventIn(BaseModel):
         default=None, description="Kept encrypted with the subject's own key."
     )
     decision: Literal["allow", "deny"] = "allow"
+
+    @field_validator("details")
+    @classmethod
+    def _storable(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            try:
+                msgspec.json.encode(value)
+            except (msgspec.EncodeError, UnicodeEncodeError, OverflowError) as exc:
+                raise ValueError(f"cannot be kept as JSON: {exc}") from None
+        return value
 
     def line(self) -> EventLine:
         fields = self.model_dump(exclude_none=True)
@@ -99,9 +124,9 @@ class DecisionQuestion(BaseModel):
     purpose: _Text
     categories: list[_Text] = Field(min_length=1, max_length=MAX_CATEGORIES)
     recipient: _Text | None = None
-    subjects: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        min_length=1, max_length=MAX_SUBJECTS, description="Person ids."
-    )
+    subjects: list[
+        Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(clean)]
+    ] = Field(min_length=1, max_length=MAX_SUBJECTS, description="Person ids.")
 
 
 class SubjectDecision(BaseModel):

@@ -219,7 +219,10 @@ class _Batch:
             self.problem(at, "occurred_at", "is in the future")
         subject, pseudonym = event.subject, event.pseudonym
         if subject is not None:
-            if pseudonym is not None:
+            if not subject.isprintable():
+                self.problem(at, "subject", "must not contain control characters")
+                subject = pseudonym = None
+            elif pseudonym is not None:
                 self.problem(at, "pseudonym", "give the subject or its pseudonym, not both")
                 subject = pseudonym = None
             else:
