@@ -236,18 +236,20 @@ def upgrade(url: str | sa.URL | Engine, revision: str = "head") -> None:
 
 # --- many values in one bound parameter ---------------------------------------------------------
 # `column IN (?, ?, …)` with thousands of values costs more to compile than to run; a set-based
-# lookup binds the whole set as one value instead: a JSON array on SQLite, an array on PostgreSQL.
+# lookup binds the whole set as one JSON array instead (encoded in C, where a driver's array
+# adapter looks at every value in Python), and the database unpacks it.
 
 
 def among(session: Session, column: str, parameter: str) -> str:
     """SQL testing that `column` is one of the values bound to `parameter` (see `bound`)."""
     if session.get_bind().dialect.name == "postgresql":
-        return f"{column} = ANY(:{parameter})"
+        # An array built from the JSON: the column's index is searched for each value.
+        return (
+            f"{column} = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:{parameter} AS jsonb))))"
+        )
     return f"{column} IN (SELECT value FROM json_each(:{parameter}))"
 
 
-def bound(session: Session, values: Collection[str]) -> Any:
+def bound(session: Session, values: Collection[str]) -> str:
     """The values as `among` binds them."""
-    if session.get_bind().dialect.name == "postgresql":
-        return list(values)
-    return json.dumps(list(values))
+    return json.dumps(list(values), ensure_ascii=False)
