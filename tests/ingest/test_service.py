@@ -182,6 +182,10 @@ def test_only_a_system_of_the_register_records(installation: Installation) -> No
         with pytest.raises(InvalidInput) as caught:
             ingest(installation, [], system=who)
         assert caught.value.field == "system"
+    rt = installation.runtime
+    with pytest.raises(InvalidInput) as caught, unit_of_work(rt.engine) as session:
+        service.ingest_lines(session, gate=rt.gate, system=SYSTEM, entity="kbc", lines=[])
+    assert caught.value.field == "entity"
 
 
 def test_recorded_events_are_sequenced_and_verify(installation: Installation) -> None:

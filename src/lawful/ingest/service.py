@@ -115,6 +115,8 @@ class _Batch:
         role = next((r for r in gate.register.roles if r.id == system), None)
         if role is None or role.kind is not ActorKind.SYSTEM:
             raise InvalidInput(f"'{system}' is not a system of the register", field="system")
+        if entity not in {e.id for e in gate.register.entities}:
+            raise InvalidInput(f"'{entity}' is not an entity of the register", field="entity")
         self.session, self.gate, self.unit = session, gate, unit
         self.actor = Actor(system, entity)
         self.purposes = compile_purposes(gate.register)
