@@ -11,7 +11,7 @@ import pytest
 from lawful.auth import service as auth
 from lawful.core.gate import unit_of_work
 from lawful.core.ledger import service as ledger
-from lawful.ingest.schemas import MAX_SUBJECTS
+from lawful.ingest.schemas import MAX_EVENTS, MAX_SUBJECTS
 
 from .conftest import Api, problem
 
@@ -195,3 +195,12 @@ def test_what_no_database_stores_is_refused_naming_the_field(api: Api) -> None:
         )
         assert response.status_code == 422, response.text
         assert [e["field"] for e in problem(response)["errors"]] == [field]
+
+
+def test_a_batch_longer_than_allowed_is_422_before_anything_is_recorded(api: Api) -> None:
+    before = pending(api)
+    events = [event(f"long-{i}", api.alice.id, details=None) for i in range(MAX_EVENTS + 1)]
+    response = api.call("POST", "/events", token=system_token(api), json={"events": events})
+    assert response.status_code == 422
+    assert problem(response)["errors"][0]["field"] == "events"
+    assert pending(api) == before

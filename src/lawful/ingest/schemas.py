@@ -24,7 +24,9 @@ from pydantic import (
 
 from lawful.core.text import clean
 
-MAX_EVENTS = 10_000  # per HTTP batch; a file has no limit but its transaction
+# Per HTTP batch: about what the default body limit (1 MiB) holds, so that a longer list is
+# answered 422 by count rather than 413 by size. A file (`lawful ledger ingest`) has no limit.
+MAX_EVENTS = 2_000
 MAX_SUBJECTS = 10_000  # per decision request
 KEY_LENGTH = 200
 NAME_LENGTH = 120
