@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lawful.core.db import Base
+from lawful.core.db import Base, among, bound
 from lawful.customers.models import (
     Account,
     Card,
@@ -330,3 +330,22 @@ def ids_not_erased(session: Session, *, after: str, limit: int) -> list[str]:
             .limit(limit)
         )
     )
+
+
+_ID_CHUNK = 50_000
+
+
+def erased_flags(session: Session, person_ids: Collection[str]) -> dict[str, bool]:
+    """Whether each person on file is erased; absent: not on file. One statement per many
+    thousand ids, bound as one value (`db.among`)."""
+    wanted = sorted(person_ids)
+    statement = sa.text(
+        "SELECT id, erased_at IS NOT NULL AS erased FROM person WHERE "
+        + among(session, "id", "ids")
+    )
+    found: dict[str, bool] = {}
+    for start in range(0, len(wanted), _ID_CHUNK):
+        chunk = wanted[start : start + _ID_CHUNK]
+        rows = session.execute(statement, {"ids": bound(session, chunk)})
+        found.update((row.id, bool(row.erased)) for row in rows)
+    return found

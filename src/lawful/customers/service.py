@@ -395,6 +395,14 @@ def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000
     return bulk.ids_not_erased(session, after=after, limit=limit)
 
 
+def on_file(session: Session, *, person_ids: Collection[str]) -> dict[str, bool]:
+    """Which of these persons are on file, and whether each was erased (id -> erased).
+
+    No gate: bare ids, checked so that another system records events only about people the
+    group knows (see `ingest`), not the content of anyone's file."""
+    return bulk.erased_flags(session, person_ids)
+
+
 # --- helpers ----------------------------------------------------------------------------------
 
 
