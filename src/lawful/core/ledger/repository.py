@@ -286,5 +286,8 @@ def recent(session: Session, limit: int) -> list[LedgerRecord]:
 
 
 def counts(session: Session) -> Counts:
-    pending = session.execute(sa.select(sa.func.count()).select_from(_pending)).scalar_one()
-    return Counts(sequenced=tail(session)[0], pending=pending)
+    """Both counts in one statement, hence one snapshot: a batch the sequencer moves from
+    pending to the log meanwhile is counted once, on one side or the other."""
+    pending = sa.select(sa.func.count()).select_from(_pending).scalar_subquery()
+    row = session.execute(sa.select(_SIZE.scalar_subquery(), pending)).one()
+    return Counts(sequenced=row[0], pending=row[1])
