@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("policy", "ledger", "api", "access_report")
+SUITES = ("policy", "ledger", "api", "http", "access_report")
 
 
 def main(argv: list[str]) -> int:
