@@ -134,13 +134,13 @@ def _wrk(target: Target, connections: int, seconds: int) -> Load:
     out = subprocess.run(
         [*command, target.base + target.path], capture_output=True, text=True, check=True
     ).stdout
-    latency = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    latency = re.search(r"Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+\w+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     done = re.search(r"(\d+) requests in", out)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not (latency and p50 and p99 and done and rate):
-        raise RuntimeError(f"unreadable wrk output:\n{out}")
+        raise RuntimeError(f"{target.name}: unreadable wrk output:\n{out}")
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
@@ -342,6 +342,11 @@ def _print(console: Console, results: list[dict[str, Any]]) -> None:
                     "" if scaling is None else f"{scaling:.2f}×",
                 )
     console.print(table)
+    for r in results:
+        console.print(
+            f"{r['backend']}: demo world of {r['customers']:,} customers built at "
+            f"{r['customers'] / r['build_s']:,.0f} customers/s"
+        )
     console.print(
         f"targets: lawful ≥ {TARGET_OF_BARE:.0%} of bare and above the audit-row anchor, "
         f"p99 < {TARGET_P99_MS:g} ms, no errors, 16 connections ≥ {TARGET_SCALING}× 1 "
