@@ -33,6 +33,9 @@ NAMING_CONVENTION = {
 # stuck writer as an error instead of a hang.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
+# Connections kept open per engine (as many again may open under a burst, and close after it).
+POOL_SIZE = 20
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Execution option read by the SQLite "begin" hook: read-only units of work begin DEFERRED so a long
@@ -108,6 +111,16 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
     if parsed.drivername in ("postgres", "postgresql"):
         # psycopg 3 is the driver we ship; SQLAlchemy's default would be psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() in ("sqlite", "postgresql") and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        # One connection per request in flight, kept: with the default 5, a server answering 16
+        # requests at once opened and closed a connection (and its PRAGMAs, or a PostgreSQL
+        # backend) for most of them.
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_SIZE)
     engine = sa.create_engine(parsed, **kwargs)
     _count_writes(engine)
     if engine.dialect.name == "sqlite":
