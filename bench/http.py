@@ -15,7 +15,9 @@ PostgreSQL when reachable (LAWFUL_BENCH_PG_URL).
 
 Run: `.venv/bin/python -m bench http`. LAWFUL_BENCH_HTTP_SECONDS (per round, default 4),
 LAWFUL_BENCH_HTTP_ROUNDS (default 3), LAWFUL_BENCH_HTTP_CUSTOMERS (default 2000),
-LAWFUL_BENCH_HTTP_BACKENDS (default "sqlite,postgresql").
+LAWFUL_BENCH_HTTP_BACKENDS (default "sqlite,postgresql"). LAWFUL_BENCH_HTTP_BEFORE: the `lawful`
+executable of another installation of lawful (an earlier version) to serve the same database
+beside this one, its customer read measured in the same rounds ("before, customer").
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ SECONDS = int(os.environ.get("LAWFUL_BENCH_HTTP_SECONDS", "4"))
 ROUNDS = int(os.environ.get("LAWFUL_BENCH_HTTP_ROUNDS", "3"))
 CUSTOMERS = int(os.environ.get("LAWFUL_BENCH_HTTP_CUSTOMERS", "2000"))
 BACKENDS = os.environ.get("LAWFUL_BENCH_HTTP_BACKENDS", "sqlite,postgresql").split(",")
+BEFORE = os.environ.get("LAWFUL_BENCH_HTTP_BEFORE")
 CONNECTIONS = (1, 16)
 SEED = 11
 REASON = "bench: appointment 2026-12-07"
@@ -259,6 +262,13 @@ def measure(backend: str, url: str, tmp: Path) -> dict[str, Any]:
             )
             anchors.append(Target(name, base, path, checked[0].headers))
         targets = [*anchors, *checked]
+        if BEFORE:
+            port = _free_port()
+            log = tmp / f"{backend}-before.log"
+            before = stack.enter_context(
+                _server([BEFORE, "serve", "--port", str(port)], env, port, log)
+            )
+            targets.append(Target("before, customer", before, path, checked[0].headers))
         for target in targets:
             _wrk(target, 4, 1)  # warm-up: connections, caches, the first compiled statements
         for connections in CONNECTIONS:
@@ -272,10 +282,12 @@ def measure(backend: str, url: str, tmp: Path) -> dict[str, Any]:
     for connections in CONNECTIONS:
         figures = results[f"c{connections}"]
         bare, audit = figures["bare"]["per_s"], figures["audit-row"]["per_s"]
-        for name in ("lawful, customer", "lawful, staff"):
+        for name in ("lawful, customer", "lawful, staff", "before, customer"):
+            if name not in figures:
+                continue
             figures[name]["of_bare"] = figures[name]["per_s"] / bare
             figures[name]["of_audit_row"] = figures[name]["per_s"] / audit
-    for name in ("lawful, customer", "lawful, staff", "bare", "audit-row"):
+    for name in results[f"c{CONNECTIONS[-1]}"]:
         results[f"c{CONNECTIONS[-1]}"][name]["scaling"] = (
             results[f"c{CONNECTIONS[-1]}"][name]["per_s"]
             / results[f"c{CONNECTIONS[0]}"][name]["per_s"]
