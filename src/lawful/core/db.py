@@ -6,6 +6,7 @@ The entrypoint owns the transaction (`session_scope`); services receive a sessio
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sqlite3
 from collections.abc import Collection, Iterator
@@ -34,12 +35,19 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 SQLITE_CACHE_KIB = 64 * 1024  # per connection
+# Connections kept open per engine (as many again may open under a burst, and close after it).
+POOL_SIZE = 20
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 # Execution option read by the SQLite "begin" hook: read-only units of work begin DEFERRED so a long
 # read (verifying the ledger) does not hold the single write lock.
 _SQLITE_BEGIN = "lawful_sqlite_begin"
+# Kept in each connection's info: statements other than reads run since its transaction began.
+_WRITES = "lawful.writes"
+_TRANSACTION = "lawful.transaction"
+_SERIALS = itertools.count(1)
+_READS = ("SELECT", "BEGIN", "PRAGMA")
 
 
 class Base(DeclarativeBase):
@@ -105,7 +113,18 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
     if parsed.drivername in ("postgres", "postgresql"):
         # psycopg 3 is the driver we ship; SQLAlchemy's default would be psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() in ("sqlite", "postgresql") and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    ):
+        # One connection per request in flight, kept: with the default 5, a server answering 16
+        # requests at once opened and closed a connection (and its PRAGMAs, or a PostgreSQL
+        # backend) for most of them.
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_SIZE)
     engine = sa.create_engine(parsed, **kwargs)
+    _count_writes(engine)
     if engine.dialect.name == "sqlite":
         if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
             raise ConfigurationError(
@@ -115,6 +134,35 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> Engine:
             )
         _configure_sqlite(engine)
     return engine
+
+
+def _count_writes(engine: Engine) -> None:
+    """Count, per transaction, the statements that may write (anything but a plain read): work
+    that holds back what it would write (the ledger's group commit) or remembers what it read
+    (subject states) asks `writes` whether the transaction has changed anything since."""
+
+    @event.listens_for(engine, "begin")
+    def _reset(conn: Connection) -> None:
+        conn.info[_WRITES] = 0
+        conn.info[_TRANSACTION] = next(_SERIALS)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith(_READS):
+            conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
+
+
+def writes(session: Session) -> int:
+    """How many statements that may write this session's transaction has run (0: a pure read)."""
+    count: int = session.connection().info.get(_WRITES, 0)
+    return count
+
+
+def data_version(session: Session) -> tuple[int, int]:
+    """Changes whenever what this session reads may have changed by its own doing: another
+    transaction, or a write in this one. What was read under an equal version can be reused."""
+    info = session.connection().info
+    return info.get(_TRANSACTION, 0), info.get(_WRITES, 0)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -160,12 +208,18 @@ def mark_erasure(session: Session) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
-    """One unit of work: committed at the end, rolled back on any error. Entrypoints only."""
+def session_scope(
+    engine: Engine, *, read_only: bool = False, deferred: bool = False
+) -> Iterator[Session]:
+    """One unit of work: committed at the end, rolled back on any error. Entrypoints only.
+
+    `deferred` (SQLite): begin without the write lock, for work that mostly reads and hands what it
+    writes to the ledger's group commit; a write it does make takes the lock then, or fails at
+    once with `database is locked` when another writer holds it (see `is_busy`)."""
     bind = engine
-    if read_only:
+    if read_only or deferred:
         options: dict[str, Any] = {_SQLITE_BEGIN: "DEFERRED"}
-        if engine.dialect.name == "postgresql":
+        if read_only and engine.dialect.name == "postgresql":
             options["postgresql_readonly"] = True
         bind = engine.execution_options(**options)
     session = Session(bind=bind, expire_on_commit=False)
@@ -180,6 +234,13 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
         session.close()
     if erased:
         checkpoint_after_erasure(engine)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite refused a deferred transaction the write lock (another writer holds it, or wrote
+    since this one began reading): the work can be run again, beginning IMMEDIATE."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
 
 
 def checkpoint_after_erasure(engine: Engine) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lawful.core.db import session_scope
 from lawful.core.errors import LawfulError, NotOnFile, ProcessingDenied
+from lawful.core.ledger import group
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.engine import Policy, compile_policy
 from lawful.core.policy.types import Actor, Decision, Obligation, Request, SubjectState
@@ -249,17 +250,26 @@ class ProcessingContext:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, commits: group.GroupCommit | None = None) -> Iterator[Session]:
     """The entrypoints' transaction: committed at the end, rolled back on error.
 
     Refusals recorded in a transaction that is then rolled back are recorded again in a
     transaction of their own: a refused attempt stays on record, the work around it does not.
+
+    With `commits`, for work that mostly reads (a GET): the transaction begins without SQLite's
+    write lock, and if it wrote nothing but ledger entries, those are written by the group commit
+    once it has ended; either way this returns only once they are committed.
     """
     refused: list[tuple[Keyring, ledger.NewEvent]] = []
+    held: list[Mapping[str, Any]] = []
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, deferred=commits is not None) as session:
+            if commits is not None:
+                group.hold(session)
             try:
                 yield session
+                if commits is not None:
+                    held = group.release(session)
             except BaseException:
                 refused = list(session.info.get(_DENIALS, []))
                 raise
@@ -269,6 +279,8 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
                 for keys, event in refused:
                     ledger.append(again, keys=keys, events=[event])
         raise
+    if held and commits is not None:
+        commits.submit(held)
 
 
 @dataclass(frozen=True)

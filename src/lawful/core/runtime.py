@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from lawful.core.gate import Gate
+from lawful.core.ledger.group import GroupCommit
 from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring
 
@@ -17,6 +18,11 @@ class Runtime:
     engine: Engine
     register: Register
     gate: Gate
+    # Shared by the process's requests that only read: their ledger entries, one fsync per batch.
+    commits: GroupCommit = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "commits", GroupCommit(self.engine))
 
     @property
     def keys(self) -> Keyring:

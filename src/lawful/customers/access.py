@@ -133,11 +133,14 @@ def file_purpose(
     """
     day = today or dt.date.today()
     policy = gate.policy
-    if policy.may_pursue(actor, CUSTOMER_CONTRACT) and any(
-        r.state in CONTRACT_STATES and r.since <= day and (r.until is None or day <= r.until)
-        for r in repository.relationships(session, person_id, entity=actor.entity)
-    ):
-        return CUSTOMER_CONTRACT
+    if policy.may_pursue(actor, CUSTOMER_CONTRACT):
+        # The state the gate decides on (read once per transaction): relationships begun by `day`.
+        state = gate.states.load(session, [person_id], as_of=day).get(person_id)
+        if state is not None and any(
+            r.entity == actor.entity and r.state in CONTRACT_STATES and r.active_on(day)
+            for r in state.relationships
+        ):
+            return CUSTOMER_CONTRACT
     for purpose in (DATA_SUBJECT_RIGHTS, CUSTOMER_FILE) if rights else (CUSTOMER_FILE,):
         if policy.may_pursue(actor, purpose):
             return purpose
@@ -174,10 +177,11 @@ def ask_file(
     report, not by the ordinary views.
     """
     purpose = purpose or file_purpose(session, gate, actor, person_id)
-    found = repository.presence(session, person_id)
-    if found is None:
+    # The gate's own subject state says whether the person is on file, and erased.
+    state = gate.states.load(session, [person_id], as_of=dt.date.today()).get(person_id)
+    if state is None:
         raise NotFound(f"no person {person_id}")
-    if found.erased_at is not None and not _holds_for(gate, purpose):
+    if state.erased and not _holds_for(gate, purpose):
         raise NotFound("erased")
     ask(
         session,

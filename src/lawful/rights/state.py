@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lawful.core.db import data_version
 from lawful.core.policy.types import Hold, Objection, ObjectionStatus, SubjectState
 from lawful.customers import service as customers
 from lawful.rights import repository
@@ -28,6 +29,10 @@ def _statement() -> sa.CompoundSelect[Any]:
 
 # Built once: every access asks it, in one round trip.
 _STATE = _statement()
+# One subject's state, kept in the session for as long as its transaction has written nothing: a
+# request asks it to authenticate a customer, to choose the purpose and to decide, and the
+# database answers once.
+_MEMO = "lawful.subject_state"
 
 
 class DbSubjectStates:
@@ -35,8 +40,19 @@ class DbSubjectStates:
         self, session: Session, subject_ids: Collection[str], *, as_of: dt.date
     ) -> Mapping[str, SubjectState]:
         ids = list(dict.fromkeys(subject_ids))
-        if not ids:
-            return {}
+        if len(ids) != 1:
+            return self._load(session, ids, as_of=as_of) if ids else {}
+        key = (ids[0], as_of, data_version(session))
+        memo = session.info.get(_MEMO)
+        if memo is not None and memo[0] == key:
+            return memo[1]  # type: ignore[no-any-return]
+        states = self._load(session, ids, as_of=as_of)
+        session.info[_MEMO] = (key, states)
+        return states
+
+    def _load(
+        self, session: Session, ids: list[str], *, as_of: dt.date
+    ) -> Mapping[str, SubjectState]:
         params = customers.policy_fact_parameters(as_of)
         fact_rows: list[customers.FactRow] = []
         objections: dict[str, set[Objection]] = {}

@@ -37,11 +37,12 @@ from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from lawful.auth.schemas import Principal
-from lawful.core.db import session_scope
+from lawful.core.db import is_busy, session_scope
 from lawful.core.errors import NotPermitted, Unauthenticated
 from lawful.core.gate import unit_of_work
 from lawful.core.runtime import Runtime
@@ -91,9 +92,22 @@ class Call:
     credentials: HTTPAuthorizationCredentials | None
 
     def run(self, step: _Step, values: dict[str, Any]) -> Any:
-        caller: Principal | None = None
+        # A GET reads: its ledger entries go to the group commit (see `unit_of_work`). Should it
+        # write anything else and find SQLite's write lock taken, it runs again from the start,
+        # holding the lock from its first statement as every other request does.
+        grouped = step.method == "GET"
         try:
-            with unit_of_work(self.runtime.engine) as session:
+            return self._run(step, dict(values), grouped=grouped)
+        except OperationalError as exc:
+            if not (grouped and is_busy(exc)):
+                raise
+        return self._run(step, values, grouped=False)
+
+    def _run(self, step: _Step, values: dict[str, Any], *, grouped: bool) -> Any:
+        caller: Principal | None = None
+        commits = self.runtime.commits if grouped else None
+        try:
+            with unit_of_work(self.runtime.engine, commits=commits) as session:
                 for name, what in step.injected.items():
                     if what == _SESSION:
                         values[name] = session

@@ -33,12 +33,20 @@ def _postgresql(session: Session) -> bool:
 # --- appends -----------------------------------------------------------------------------------
 
 _INSERT_PENDING = sa.insert(_pending)
+# Set in a session's info by `group.hold`: the rows its appends wait to have written.
+HELD = "lawful.ledger.held"
 
 
 def insert_pending(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """One INSERT for the batch; no lock taken, nothing read."""
-    if rows:
-        session.connection().execute(_INSERT_PENDING, list(rows))
+    """One INSERT for the batch; no lock taken, nothing read. Held back instead while the session
+    holds its entries for the group commit (see `group`)."""
+    if not rows:
+        return
+    held: list[Mapping[str, Any]] | None = session.info.get(HELD)
+    if held is not None:
+        held.extend(rows)
+        return
+    session.connection().execute(_INSERT_PENDING, list(rows))
 
 
 def insert_pending_entries(session: Session, entries: Sequence[bytes]) -> None:
