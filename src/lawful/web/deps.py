@@ -99,6 +99,10 @@ def require_pursuable(rt: Runtime, who: Principal, *, purpose: str) -> None:
         raise ProcessingDenied(purpose, [reason.value])
 
 
+def is_staff(who: Principal) -> bool:
+    return who.kind is PrincipalKind.STAFF
+
+
 def require_staff(who: Principal) -> None:
     if who.kind is not PrincipalKind.STAFF:
         raise NotPermitted("this is done by staff, not by a customer")
