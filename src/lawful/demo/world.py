@@ -23,6 +23,7 @@ from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
+from lawful.demo import complaints as demo_complaints
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.rights import service as rights
 
@@ -76,6 +77,8 @@ class WorldSummary:
     objections: int
     requests: int
     showcase: dict[str, str]  # brand -> a client whose identification was reused in the group
+    complaints: int = 0
+    complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -331,9 +334,27 @@ def build(
     events = _record_activity(engine, gate, rows, progress)
     events += _reuse_identities(engine, gate, rows, progress)
     objections, requests = _rights_activity(engine, gate, rows, seed, progress)
+    products = {
+        "card": rows.cards,
+        "account": rows.accounts,
+        "loan": rows.loans,
+        "home_policy": rows.home_policies,
+    }
+    showcase = _showcase(rows)
+    filed, complaint = demo_complaints.build(
+        engine,
+        gate,
+        products,
+        [showcase[brand] for brand in sorted(showcase)],
+        today=TODAY,
+        seed=seed,
+        progress=progress,
+    )
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
-    return WorldSummary(len(rows.persons), counts, events, objections, requests, _showcase(rows))
+    return WorldSummary(
+        len(rows.persons), counts, events, objections, requests, showcase, filed, complaint
+    )
 
 
 def _record_activity(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:
