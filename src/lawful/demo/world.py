@@ -108,7 +108,7 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
     rng = random.Random(seed + 1)
     brand_of = {b.region.value: b.id for b in register.brands}
     rows = Rows()
-    ids = {"account": 0, "card": 0, "kyc": 0, "policy": 0}
+    ids = {"account": 0, "card": 0, "kyc": 0, "policy": 0, "loan": 0}
     now = utcnow()
     for index in range(n):
         p = factory.person()
@@ -265,8 +265,10 @@ def _bank_products(
             )
     if rng.random() < 0.2:
         start = since + dt.timedelta(days=rng.randrange(0, 365 * 3))
+        ids["loan"] += 1
         rows.loans.append(
             {
+                "id": ids["loan"],  # a complaint names its product by id
                 "person_id": person,
                 "entity": "kbc-bank",
                 "kind": rng.choice(("mortgage", "consumer", "car")),
@@ -284,6 +286,7 @@ def _home_policy(
     lat, lon = coordinates(rng, p.region)
     rows.home_policies.append(
         {
+            "id": number,
             "person_id": p.id,
             "entity": insurer,
             "policy_number": f"HP{number:09d}",
