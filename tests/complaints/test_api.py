@@ -177,3 +177,19 @@ def test_a_malformed_page_is_422(api: Api, query: str) -> None:
     response = api.call("GET", f"/complaints?{query}", token=api.staff_tokens["complaint-handler"])
     assert response.status_code == 422
     assert problem(response)["errors"]
+
+
+def test_another_entitys_handler_cannot_tell_a_customer_from_nobody(
+    api: Api, insurer_handler: str
+) -> None:
+    subject, _ = _filed(api)
+    body = _body(_card_of(api, subject), source="branch")
+    for method, json in (("GET", None), ("POST", body)):
+        there = api.call(
+            method, f"/persons/{subject.id}/complaints", token=insurer_handler, json=json
+        )
+        nowhere = api.call(
+            method, f"/persons/{'0' * 32}/complaints", token=insurer_handler, json=json
+        )
+        assert there.status_code == nowhere.status_code == 404
+        assert problem(there)["title"] == problem(nowhere)["title"]

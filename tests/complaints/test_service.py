@@ -207,12 +207,25 @@ def test_another_entitys_complaint_answers_as_an_unknown_number(
 
 
 def test_staff_file_only_about_their_entitys_product(session: Session, gate: Gate) -> None:
+    """Another entity's staff learn nothing of the bank's client: an unknown id's answer."""
     person = new_person(session, gate)
     card = _card(session, gate, person)
-    with pytest.raises(InvalidInput, match="product_id"):
+    with pytest.raises(NotFound, match=f"no person {person.id}"):
         _file(session, gate, person, card, actor=INSURANCE_HANDLER)
     with pytest.raises(InvalidInput, match="product_id"):
         _file(session, gate, person, card + 10_000)
+    # A client of both: the insurer's handler still files only about the insurer's products.
+    customers.add_relationship(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        person_id=person.id,
+        entity="kbc-insurance",
+        state="client",
+        since=TODAY,
+    )
+    with pytest.raises(InvalidInput, match="with this entity"):
+        _file(session, gate, person, card, actor=INSURANCE_HANDLER)
 
 
 def test_the_worldline_request_is_a_disclosure_the_access_report_lists(

@@ -116,7 +116,7 @@ def file_complaint(
 ) -> ComplaintRead:
     """Register a complaint about one of the person's products, with its deadlines. Staff
     register complaints about their own entity's products; the person, about any of theirs."""
-    customers.present(session, person_id)
+    _seen(session, actor, person_id, staff=staff)
     entity = customers.product_entity(
         session, person_id=person_id, kind=data.product_kind, product_id=data.product_id
     )
@@ -178,7 +178,7 @@ def person_complaints(
     staff: bool,
 ) -> list[ComplaintRead]:
     """The person's complaints: all of them for the person, their entity's for staff."""
-    customers.present(session, person_id, erased_too=True)
+    _seen(session, actor, person_id, staff=staff, erased_too=True)
     rows = repository.of_person(session, person_id, entity=actor.entity if staff else None)
     if not rows:
         return []
@@ -396,6 +396,19 @@ def statistics(session: Session, *, k: int = K_FLOOR) -> Statistics:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _seen(
+    session: Session, actor: Actor, person_id: str, *, staff: bool, erased_too: bool = False
+) -> None:
+    """The person is on file and, for staff, has been in a relationship with their entity: one
+    who never was answers as an unknown id does, so that staff learn nothing of other entities'
+    customers."""
+    customers.present(session, person_id, erased_too=erased_too)
+    if staff and not any(
+        r.entity == actor.entity for r in customers.relationships(session, person_id=person_id)
+    ):
+        raise NotFound(f"no person {person_id}")
 
 
 def _own(session: Session, actor: Actor, complaint_id: int) -> Complaint:
