@@ -12,8 +12,6 @@ closing a complaint sets the end of a hold already stored, five years on (the re
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -21,15 +19,19 @@ from sqlalchemy.orm import Session
 from lawful.complaints import repository
 from lawful.complaints.deadlines import (
     Regime,
-    add_months,
     due_dates,
     extended_answer,
     regime_of,
 )
+
+# What the erasure and retention use cases ask of a complaint's hold.
+from lawful.complaints.holds import OPEN_COMPLAINT as OPEN_COMPLAINT
+from lawful.complaints.holds import hold_end as hold_end
+from lawful.complaints.holds import holds_for as holds_for
 from lawful.complaints.models import Complaint, ComplaintStep
+from lawful.complaints.reads import read, read_many
 from lawful.complaints.schemas import (
     EXTERNAL,
-    OMBUDSMEN,
     ComplaintCreate,
     ComplaintPage,
     ComplaintRead,
@@ -40,21 +42,16 @@ from lawful.complaints.schemas import (
     Statistics,
     StatisticsCell,
     Status,
-    StepRead,
 )
 from lawful.core.db import utcnow
 from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Details, Gate
 from lawful.core.policy.types import Actor, Decision, Obligation
-from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
-from lawful.customers.service import Section
 from lawful.rights import service as rights
-from lawful.rights.service import Keep
 
 PURPOSE = "complaint-handling"
-OPEN_COMPLAINT = "open-complaint"
 K_FLOOR = 10  # no statistics cell under this many complaints is shown
 PAGE, PAGE_MAX = 50, 100
 
@@ -76,9 +73,6 @@ PRODUCT_DATA: dict[str, tuple[str, ...]] = {
     ProductKind.LOAN: ("user.financial.loan",),
     ProductKind.HOME_POLICY: ("user.financial.insurance_policy",),
 }
-# What a complaint keeps from erasure while it is open: who complains, how to reach them, and
-# the product it is about.
-HELD_SECTIONS = (Section.IDENTITY, Section.CONTACT)
 NEXT: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.ACKNOWLEDGED}),
     Status.ACKNOWLEDGED: frozenset({Status.INVESTIGATING, Status.ANSWERED}),
@@ -154,7 +148,7 @@ def file_complaint(
             session, keys=gate.keys, subject_id=person_id, plaintext=data.summary.encode()
         )
     _step(session, row, "received", by, recipient=source)
-    return _read(session, gate, row, today, steps=True)
+    return read(session, gate, row, today, steps=True)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ def get_complaint(
 ) -> ComplaintRead:
     row = _own(session, actor, complaint_id)
     _record(session, gate, actor, row, Event.READ, today)
-    return _read(session, gate, row, today, steps=True)
+    return read(session, gate, row, today, steps=True)
 
 
 def person_complaints(
@@ -191,7 +185,7 @@ def person_complaints(
         details={"complaints": [r.id for r in rows]},
         as_of=today,
     )
-    return _read_many(session, gate, rows, today, steps=True)
+    return read_many(session, gate, rows, today, steps=True)
 
 
 def queue(
@@ -224,7 +218,7 @@ def queue(
         shown = [r for r in rows if r.person_id in allowed]
     else:
         shown = []
-    items = _read_many(session, gate, shown, today, steps=False, summaries=False)
+    items = read_many(session, gate, shown, today, steps=False, summaries=False)
     return ComplaintPage(items=items, next_after=rows[-1].id if more and rows else None)
 
 
@@ -260,7 +254,7 @@ def move(
             ends = hold_end(gate.register, today)
             rights.end_holds(session, person_id=row.person_id, hold=OPEN_COMPLAINT, ends_on=ends)
     _step(session, row, to.value, by, reason=_seal(session, gate, row, reason, decision))
-    return _read(session, gate, row, today, steps=True)
+    return read(session, gate, row, today, steps=True)
 
 
 def holding_reply(
@@ -287,7 +281,7 @@ def holding_reply(
     decision = _record(session, gate, actor, row, Event.HOLDING_REPLY, today, details)
     row.answer_due, row.extended = extended, True
     _step(session, row, "holding_reply", by, reason=_seal(session, gate, row, reason, decision))
-    return _read(session, gate, row, today, steps=True)
+    return read(session, gate, row, today, steps=True)
 
 
 def escalate(
@@ -320,7 +314,7 @@ def escalate(
         row.answer_due = data.due_on
     reason = _seal(session, gate, row, data.reason, decision)
     _step(session, row, "escalated", by, recipient=recipient, reason=reason)
-    return _read(session, gate, row, today, steps=True)
+    return read(session, gate, row, today, steps=True)
 
 
 def request_data(
@@ -348,33 +342,7 @@ def request_data(
     decision = _record(session, gate, actor, row, Event.DATA_REQUEST, today, details, recipient)
     reason = _seal(session, gate, row, data.reason, decision)
     _step(session, row, "data_request", by, recipient=recipient or data.to.value, reason=reason)
-    return _read(session, gate, row, today, steps=True)
-
-
-# --- legal holds ------------------------------------------------------------------------------
-
-
-def hold_end(register: Register, closed_on: dt.date) -> dt.date:
-    duration = register.legal_hold(OPEN_COMPLAINT).duration
-    later = add_months(closed_on, duration.years * 12 + duration.months)
-    return later + dt.timedelta(days=duration.days)
-
-
-def holds_for(
-    session: Session, *, register: Register, person_ids: Sequence[str], today: dt.date
-) -> dict[str, list[Keep]]:
-    """Per person, what their complaints keep from erasure (GDPR art. 17(3)(e)): who complains,
-    how to reach them and the product complained about, while the complaint is open (no end
-    yet), then five years from its closing."""
-    duration = register.legal_hold(OPEN_COMPLAINT).duration
-    months = duration.years * 12 + duration.months
-    closed_since = add_months(today, -months) - dt.timedelta(days=duration.days)
-    out: dict[str, list[Keep]] = defaultdict(list)
-    for row in repository.held(session, person_ids, closed_since=closed_since):
-        until = None if row.closed_on is None else hold_end(register, row.closed_on)
-        sections = (*HELD_SECTIONS, customers.PRODUCT_SECTIONS[row.product_kind])
-        out[row.person_id] += [Keep(s, OPEN_COMPLAINT, until) for s in sections]
-    return dict(out)
+    return read(session, gate, row, today, steps=True)
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -421,7 +389,7 @@ def _own(session: Session, actor: Actor, complaint_id: int) -> Complaint:
 
 def _body(target: str | None) -> str | None:
     """The register's recipient for an external body the case goes to."""
-    return target if target in OMBUDSMEN or target in EXTERNAL else None
+    return target if target in EXTERNAL else None
 
 
 def _record(
@@ -479,87 +447,3 @@ def _step(
             reason=reason,
         ),
     )
-
-
-def _read(
-    session: Session, gate: Gate, row: Complaint, today: dt.date, *, steps: bool
-) -> ComplaintRead:
-    return _read_many(session, gate, [row], today, steps=steps)[0]
-
-
-def _read_many(
-    session: Session,
-    gate: Gate,
-    rows: Sequence[Complaint],
-    today: dt.date,
-    *,
-    steps: bool,
-    summaries: bool = True,
-) -> list[ComplaintRead]:
-    by_complaint = repository.steps_of(session, [r.id for r in rows]) if steps else {}
-    sealed: list[tuple[str, bytes]] = []
-    if summaries:
-        sealed += [(r.person_id, r.summary) for r in rows if r.summary is not None]
-    sealed += [
-        (r.person_id, s.reason)
-        for r in rows
-        for s in by_complaint.get(r.id, ())
-        if s.reason is not None
-    ]
-    opened = iter(vault.decrypt_items(session, keys=gate.keys, items=sealed))
-
-    def text() -> str | None:
-        value = next(opened)
-        return value.decode() if isinstance(value, bytes) else None
-
-    out = []
-    for r in rows:
-        summary = text() if summaries and r.summary is not None else None
-        out.append((r, summary))
-    reads = []
-    for r, summary in out:
-        step_reads = [
-            StepRead(
-                step=s.step,
-                status=Status(s.status),
-                recipient=s.recipient,
-                by=s.by,
-                at=s.at,
-                reason=text() if s.reason is not None else None,
-            )
-            for s in by_complaint.get(r.id, ())
-        ]
-        overdue = r.status in (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING) and (
-            r.answer_due < today or (r.status == Status.RECEIVED and r.acknowledge_due < today)
-        )
-        reads.append(
-            ComplaintRead.model_validate(
-                {
-                    **{c: getattr(r, c) for c in _COLUMNS},
-                    "summary": summary,
-                    "overdue": overdue,
-                    "steps": step_reads,
-                }
-            )
-        )
-    return reads
-
-
-_COLUMNS = (
-    "id",
-    "person_id",
-    "entity",
-    "source",
-    "source_ref",
-    "product_kind",
-    "product_id",
-    "root_cause",
-    "regime",
-    "status",
-    "escalated_to",
-    "received_on",
-    "acknowledge_due",
-    "answer_due",
-    "extended",
-    "closed_on",
-)
