@@ -406,3 +406,29 @@ def test_escalation_to_an_ombudsman_reopens_an_answered_complaint_and_discloses_
             today=TODAY,
             by="h",
         )
+
+
+def test_asking_the_customer_or_another_group_entity_is_recorded_with_its_addressee(
+    session: Session, gate: Gate
+) -> None:
+    person = new_person(session, gate)
+    complaint = _file(session, gate, person, _card(session, gate, person))
+    for to in ("customer", "kbc-insurance"):
+        service.request_data(
+            session,
+            gate=gate,
+            actor=HANDLER,
+            complaint_id=complaint.id,
+            data=DataRequest(to=to, reason="the receipt of the disputed purchase"),
+            today=TODAY,
+            by="h",
+        )
+    asked = [e for e in _events(session, gate, person.id) if e.event == service.Event.DATA_REQUEST]
+    assert [e.recipient for e in asked] == [None, "group-kbc-insurance"]
+    read = service.get_complaint(
+        session, gate=gate, actor=HANDLER, complaint_id=complaint.id, today=TODAY
+    )
+    assert [s.recipient for s in read.steps if s.step == "data_request"] == [
+        "customer",
+        "group-kbc-insurance",
+    ]
