@@ -18,7 +18,7 @@ from lawful.core.ledger import service as ledger
 from lawful.web.security import REFUSED, SECURITY_PURPOSE
 
 from .conftest import INSURER, STAFF, Api, Subject, problem
-from .test_matrix import NF, ROLE, ROUTES, _subject, observed
+from .test_matrix import NF, ROLE, ROUTES, _subject, body_of, observed
 
 UNKNOWN = "0" * 32  # well formed, on file nowhere
 
@@ -38,7 +38,7 @@ def _call(api: Api, name: str, values: dict[str, Any], person: str, token: str |
         route.method,
         route.path.format(**{**values, "person": person}),
         token=token,
-        json=route.body() if route.body else None,
+        json=body_of(route, values),
     )
 
 

@@ -15,7 +15,14 @@ from .conftest import Api, problem
 from .test_matrix import ROUTES
 
 BIG = DEFAULT_MAX_BODY_BYTES + 1
-_ID_PLACEHOLDERS = ("{person}", "{objection}", "{request}", "{application}", "{size}")
+_ID_PLACEHOLDERS = (
+    "{person}",
+    "{objection}",
+    "{request}",
+    "{application}",
+    "{complaint}",
+    "{size}",
+)
 
 
 def _path(name: str, **values: str) -> str:
@@ -25,6 +32,7 @@ def _path(name: str, **values: str) -> str:
         "objection": "1",
         "request": "1",
         "application": "1",
+        "complaint": "1",
         "size": "1",
         **values,
     }

@@ -67,9 +67,18 @@ Arrange = Callable[[Api, Subject], dict[str, Any]]
 class Route:
     method: str
     path: str  # under /api/v1; {person} and what `arrange` returns are filled in
-    subject: str = "alice"  # alice, or a new bank client / insurance client per cell
+    # alice, or per cell a new bank client (with a card: card-client) or insurance client
+    subject: str = "alice"
     body: Callable[[], Any] | None = None
     arrange: Arrange | None = None
+    # A body made from what `arrange` returned (the person's own card, say), instead of `body`.
+    shaped: Callable[[dict[str, Any]], Any] | None = None
+
+
+def body_of(route: Route, values: dict[str, Any]) -> Any:
+    if route.shaped is not None:
+        return route.shaped(values)
+    return route.body() if route.body else None
 
 
 def _give_consent(api: Api, subject: Subject) -> dict[str, Any]:
@@ -134,6 +143,45 @@ def _applied_to_the_bank(api: Api, subject: Subject) -> dict[str, Any]:
 def _signed(api: Api, subject: Subject) -> dict[str, Any]:
     """Once the server's sequencer has signed a tree head: its size."""
     return {"size": signed_size(api)}
+
+
+def _card(api: Api, subject: Subject) -> dict[str, Any]:
+    """The person's card, as they see it in the app: what they complain about."""
+    response = api.call("GET", f"/persons/{subject.id}/products", token=subject.token)
+    assert response.status_code == 200, response.text
+    return {"card": response.json()["cards"][0]["id"]}
+
+
+def _complaint_body(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "product_kind": "card",
+        "product_id": values["card"],
+        "root_cause": "disputed-transaction",
+        "summary": "A payment in Lisbon I never made.",
+    }
+
+
+def _complaint(*moves: str) -> Arrange:
+    """The person files a complaint about their card in the app; the handler moves it on."""
+
+    def arrange(api: Api, subject: Subject) -> dict[str, Any]:
+        path = f"/persons/{subject.id}/complaints"
+        response = api.call(
+            "POST", path, token=subject.token, json=_complaint_body(_card(api, subject))
+        )
+        assert response.status_code == 201, response.text
+        number = response.json()["id"]
+        for to in moves:
+            moved = api.call(
+                "POST",
+                f"/complaints/{number}/transitions",
+                token=api.staff_tokens["complaint-handler"],
+                json={"to": to},
+            )
+            assert moved.status_code == 200, moved.text
+        return {"complaint": number}
+
+    return arrange
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
@@ -254,6 +302,49 @@ ROUTES = {
         body=lambda: {"grounds": "The address is confirmed; the restriction is lifted."},
         arrange=_approved_restriction,
     ),
+    "POST /persons/{id}/complaints": Route(
+        "POST",
+        "/persons/{person}/complaints",
+        subject="card-client",
+        arrange=_card,
+        shaped=_complaint_body,
+    ),
+    "GET /persons/{id}/complaints": Route(
+        "GET", "/persons/{person}/complaints", subject="card-client", arrange=_complaint()
+    ),
+    "GET /complaints": Route("GET", "/complaints?overdue=true"),
+    "GET /complaints/statistics": Route("GET", "/complaints/statistics"),
+    "GET /complaints/{id}": Route(
+        "GET", "/complaints/{complaint}", subject="card-client", arrange=_complaint()
+    ),
+    "POST /complaints/{id}/transitions": Route(
+        "POST",
+        "/complaints/{complaint}/transitions",
+        subject="card-client",
+        body=lambda: {"to": "acknowledged"},
+        arrange=_complaint(),
+    ),
+    "POST /complaints/{id}/holding-reply": Route(
+        "POST",
+        "/complaints/{complaint}/holding-reply",
+        subject="card-client",
+        body=lambda: {"reason": "Worldline needs three more weeks."},
+        arrange=_complaint("acknowledged"),
+    ),
+    "POST /complaints/{id}/escalation": Route(
+        "POST",
+        "/complaints/{complaint}/escalation",
+        subject="card-client",
+        body=lambda: {"to": "complaints-function", "reason": "The customer asks for a review."},
+        arrange=_complaint(),
+    ),
+    "POST /complaints/{id}/data-requests": Route(
+        "POST",
+        "/complaints/{complaint}/data-requests",
+        subject="card-client",
+        body=lambda: {"to": "worldline", "reason": "The authorisation log of the payment."},
+        arrange=_complaint(),
+    ),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -294,6 +385,10 @@ RIGHTS_NEW = (_401, _201, NP, ROLE, ROLE, _201, ROLE, ROLE)
 # (the underwriter's too) is refused before anyone is looked up, the same for any id.
 ANSWER = (_401, _200, NP, ROLE, ROLE, _200, ROLE, ROLE)
 PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, anyone may look
+# complaint-handling: the complaint handler's (for the bank, alice's), and the person's own
+# through self-service; every other staff role is refused before anyone is looked up.
+COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
+COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -327,6 +422,15 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /requests/{id}/extension":           (_401, NP,   NP,   ROLE, ROLE, _200, ROLE, ROLE),
     "POST /requests/{id}/decision":            (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
     "POST /requests/{id}/closure":             (_401, NP,   NP,   NP,   NP,   _200, NP,   NP),
+    "POST /persons/{id}/complaints":           (_401, _201, NP,   ROLE, ROLE, ROLE, _201, ROLE),
+    "GET /persons/{id}/complaints":            COMPLAINT_OWN,
+    "GET /complaints":                         COMPLAINT_STAFF,
+    "GET /complaints/statistics":              COMPLAINT_STAFF,
+    "GET /complaints/{id}":                    COMPLAINT_STAFF,
+    "POST /complaints/{id}/transitions":       COMPLAINT_STAFF,
+    "POST /complaints/{id}/holding-reply":     COMPLAINT_STAFF,
+    "POST /complaints/{id}/escalation":        COMPLAINT_STAFF,
+    "POST /complaints/{id}/data-requests":     (_401, NP, NP, ROLE, ROLE, ROLE, _201, ROLE),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -366,6 +470,8 @@ def _subject(api: Api, kind: str) -> Subject:
         return api.alice
     if kind == "bank-client":
         return api.person()
+    if kind == "card-client":
+        return api.person(products=True)
     assert kind == "insurance-client"
     return api.person(entity=INSURER, identified=True)
 
@@ -379,7 +485,7 @@ def test_cell(api: Api, route_name: str, principal: str, expect: Expect) -> None
         route.method,
         route.path.format(**values),
         token=api.token(principal, subject),
-        json=route.body() if route.body else None,
+        json=body_of(route, values),
     )
     assert observed(response) == expect, response.text[:500]
 
@@ -397,6 +503,7 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{objection_id}": "{id}",
         "{request_id}": "{id}",
         "{application_id}": "{id}",
+        "{complaint_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}

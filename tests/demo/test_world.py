@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 from stdnum.be import nn
 
 from lawful.auth import service as auth
+from lawful.complaints import service as complaints
 from lawful.core.db import create_engine, upgrade
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
+from lawful.core.policy.types import Actor
 from lawful.core.register.load import load_register
 from lawful.core.register.models import Register
 from lawful.core.vault.keys import Keyring
@@ -107,3 +109,30 @@ def test_every_account_of_the_default_world_has_its_own_iban(register: Register)
     assert len(ibans) > world.DEFAULT_CUSTOMERS
     assert len(set(ibans)) == len(ibans)
     assert all(identity.iban(i) == i for i in ibans[:500])  # valid, as the file requires
+
+
+def test_ombudsfins_card_case_asks_worldline_and_holds_the_card(
+    built: tuple[Engine, world.WorldSummary, Gate], keyring: Keyring
+) -> None:
+    """A showcase customer's card: Ombudsfin's case is open, the request to Worldline is on their
+    record, and what the complaint keeps from erasure has no end while it is open."""
+    engine, summary, gate = built
+    assert summary.complaints > 1 and summary.complaint is not None
+    with unit_of_work(engine) as session:
+        actor = Actor("complaint-handler", "kbc-bank", "cmp-test")
+        case = complaints.get_complaint(
+            session, gate=gate, actor=actor, complaint_id=summary.complaint, today=world.TODAY
+        )
+        assert (case.source, case.product_kind, case.status) == (
+            "ombudsfin",
+            "card",
+            "investigating",
+        )
+        events = ledger.for_subject(session, keys=keyring, subject_id=case.person_id)
+        assert [e for e in events if e.recipient == "worldline" and e.decision == "allow"]
+        held = complaints.holds_for(
+            session, register=gate.register, person_ids=[case.person_id], today=world.TODAY
+        )[case.person_id]
+        assert ("cards", "open-complaint", None) in {
+            (k.section.value, k.hold, k.until) for k in held
+        }

@@ -20,8 +20,10 @@ from lawful.customers.models import (
     Card,
     CardStatement,
     Consent,
+    HomePolicy,
     IdentityChange,
     KycRecord,
+    Loan,
     Person,
     Preference,
     Rectification,
@@ -255,3 +257,11 @@ def active_consent(session: Session, person_id: str, purpose: str) -> Consent | 
         Consent.person_id == person_id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None)
     )
     return session.scalars(query.order_by(Consent.id.desc())).first()
+
+
+def product_entity(
+    session: Session, model: type[Account | Card | Loan | HomePolicy], person_id: str, row_id: int
+) -> str | None:
+    """The entity holding the person's product `row_id`, or None when it is not theirs."""
+    query = sa.select(model.entity).where(model.id == row_id, model.person_id == person_id)
+    return session.execute(query).scalar_one_or_none()

@@ -434,3 +434,25 @@ def count_persons(session: Session) -> int:
 
 def _period_order(period: Period) -> tuple[str, dt.date]:
     return (period.entity, period.since or dt.date.min)
+
+
+# --- what other domains may know of a product --------------------------------------------------
+
+PRODUCT_MODELS: Mapping[str, type[Account | Card | Loan | HomePolicy]] = {
+    "account": Account,
+    "card": Card,
+    "loan": Loan,
+    "home_policy": HomePolicy,
+}
+PRODUCT_SECTIONS: Mapping[str, Section] = {
+    "account": Section.ACCOUNTS,
+    "card": Section.CARDS,
+    "loan": Section.LOANS,
+    "home_policy": Section.HOME_POLICIES,
+}
+
+
+def product_entity(session: Session, *, person_id: str, kind: str, product_id: int) -> str | None:
+    """The entity that holds this product of the person, None when the person holds no such
+    product: a fact of the file's frame, as `relationships` is, not its content."""
+    return repository.product_entity(session, PRODUCT_MODELS[kind], person_id, product_id)

@@ -1,4 +1,5 @@
-"""Ready-to-use tokens for the demo: a customer per brand, an advisor and a DPO."""
+"""Ready-to-use tokens for the demo: a customer per brand, an advisor, a DPO and a complaint
+handler."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class DemoToken:
 STAFF = (
     ("adv-0001", "Demo advisor", "advisor", "kbc-bank"),
     ("dpo-0001", "Demo data protection officer", "dpo", "kbc-bank"),
+    ("cmp-0001", "Demo complaint handler", "complaint-handler", "kbc-bank"),
 )
 
 

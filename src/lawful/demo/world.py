@@ -23,6 +23,7 @@ from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
+from lawful.demo import complaints as demo_complaints
 from lawful.demo import engagement
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.engagement import service as notifications
@@ -81,6 +82,8 @@ class WorldSummary:
     objections: int
     requests: int
     showcase: dict[str, str]  # brand -> a client whose identification was reused in the group
+    complaints: int = 0
+    complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -110,7 +113,7 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
     rng = random.Random(seed + 1)
     brand_of = {b.region.value: b.id for b in register.brands}
     rows = Rows()
-    ids = {"account": 0, "card": 0, "kyc": 0, "policy": 0}
+    ids = {"account": 0, "card": 0, "kyc": 0, "policy": 0, "loan": 0}
     now = utcnow()
     for index in range(n):
         p = factory.person()
@@ -268,8 +271,10 @@ def _bank_products(
             )
     if rng.random() < 0.2:
         start = since + dt.timedelta(days=rng.randrange(0, 365 * 3))
+        ids["loan"] += 1
         rows.loans.append(
             {
+                "id": ids["loan"],  # a complaint names its product by id
                 "person_id": person,
                 "entity": "kbc-bank",
                 "kind": rng.choice(("mortgage", "consumer", "car")),
@@ -287,6 +292,7 @@ def _home_policy(
     lat, lon = coordinates(rng, p.region)
     rows.home_policies.append(
         {
+            "id": number,
             "person_id": p.id,
             "entity": insurer,
             "policy_number": f"HP{number:09d}",
@@ -341,9 +347,27 @@ def build(
     events = _record_activity(engine, gate, rows, progress)
     events += _reuse_identities(engine, gate, rows, progress)
     objections, requests = _rights_activity(engine, gate, rows, seed, progress)
+    products = {
+        "card": rows.cards,
+        "account": rows.accounts,
+        "loan": rows.loans,
+        "home_policy": rows.home_policies,
+    }
+    showcase = _showcase(rows)
+    filed, complaint = demo_complaints.build(
+        engine,
+        gate,
+        products,
+        [showcase[brand] for brand in sorted(showcase)],
+        today=TODAY,
+        seed=seed,
+        progress=progress,
+    )
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
-    return WorldSummary(len(rows.persons), counts, events, objections, requests, _showcase(rows))
+    return WorldSummary(
+        len(rows.persons), counts, events, objections, requests, showcase, filed, complaint
+    )
 
 
 def _record_activity(engine: Engine, gate: Gate, rows: Rows, progress: Progress) -> int:

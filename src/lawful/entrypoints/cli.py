@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, RegisterInvalid
 from lawful.entrypoints import (
+    cli_complaints,
     cli_demo,
     cli_install,
     cli_jobs,
@@ -33,6 +34,7 @@ app.add_typer(cli_register.app, name="register")
 app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
+app.add_typer(cli_complaints.app, name="complaints")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")
 app.command()(cli_install.init)

@@ -245,6 +245,8 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         f"[green]✓[/green] demo world: {summary.customers} customers ({rate:.0f}/s), "
         + ", ".join(f"{n} {table}" for table, n in summary.rows.items())
         + f"; {summary.objections} objections, {summary.requests} access requests"
+        + f"; {summary.complaints} complaints"
+        + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
     )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from lawful.complaints import service as complaints
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.vault import service as vault
@@ -57,7 +58,11 @@ def erase(
     # Reading the whole file is recorded as such; its frame (periods, product ends) decides.
     customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     facts = customers.file_facts(session, person_ids=[person_id])[person_id]
-    kept = rights.plan_holds(session, gate.register, {person_id: facts}, today)[person_id]
+    held = complaints.holds_for(
+        session, register=gate.register, person_ids=[person_id], today=today
+    )
+    plans = rights.plan_holds(session, gate.register, {person_id: facts}, today, also=held)
+    kept = plans[person_id]
     keep = {k.section for k in kept}
     # Only what there was to erase: an empty section is neither erased nor kept.
     erasing = [s.value for s in Section if s not in keep and s in facts.present]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from lawful.complaints import service as complaints
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
@@ -138,7 +139,8 @@ def _former_clients(
 ) -> None:
     allowed = _allowed(session, gate, actor, persons, RightsEvent.RETENTION_ERASE, today)
     facts = customers.file_facts(session, person_ids=allowed)
-    plans = rights.plan_holds(session, gate.register, facts, today)
+    held = complaints.holds_for(session, register=gate.register, person_ids=allowed, today=today)
+    plans = rights.plan_holds(session, gate.register, facts, today, also=held)
     erasure = customers.erase_persons(
         session, gate=gate, actor=actor, keep={p: {k.section for k in plans[p]} for p in plans}
     )
@@ -161,7 +163,8 @@ def _expired_holds(
     allowed = _allowed(session, gate, actor, persons, RightsEvent.HOLD_RELEASE, today)
     standing = rights.standing_holds(session, person_ids=allowed, today=today)
     facts = customers.file_facts(session, person_ids=allowed)
-    plans = rights.plan_holds(session, gate.register, facts, today, standing=standing)
+    held = complaints.holds_for(session, register=gate.register, person_ids=allowed, today=today)
+    plans = rights.plan_holds(session, gate.register, facts, today, standing=standing, also=held)
     keep = {p: {k.section for k in kept} for p, kept in plans.items()}
     going = [p for p in plans if facts[p].present - keep[p]]
     refused: set[str] = set()

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from lawful.auth import models as _auth_models  # noqa: F401
+from lawful.complaints import models as _complaint_models  # noqa: F401
 from lawful.config import get_settings
 from lawful.core import installation as _installation  # noqa: F401
 from lawful.core.db import Base, create_engine

@@ -5,8 +5,9 @@ are kept, under which hold and until when. A hold's end counts from the end of w
 the relationship (AML identification), the last operation (AML transactions), the policy's end
 (insurance claims), the contract itself — never from the day of the erasure; while that end has
 not come, `until` is None and a stored hold is looked at again after `REVIEW_MONTHS`. Rules that
-need tables other domains do not have yet (open complaints, MiFID recordings) are hooks in
-`BULK_RULES` that those domains fill. Sections are erasure's unit: kept whole or erased whole.
+need tables other domains do not have yet (MiFID recordings) are hooks in `BULK_RULES` that
+those domains fill; what another domain keeps (an open complaint, see `complaints.holds_for`) is
+passed in by the use case as `also`. Sections are erasure's unit: kept whole or erased whole.
 
 Everything here is data; the words a person reads about a hold are rendered at the edge.
 """
@@ -147,13 +148,6 @@ def insurance_contract(register: Register, facts: FileFacts, today: dt.date) -> 
     return _sections(facts, INSURANCE_CONTRACT, until)
 
 
-def open_complaints(
-    session: Session, person_ids: Sequence[str], today: dt.date
-) -> dict[str, list[Keep]]:
-    """Hook for the complaints domain: an open complaint keeps its file (Art. 17(3)(e))."""
-    return {}
-
-
 def mifid_recordings(
     session: Session, person_ids: Sequence[str], today: dt.date
 ) -> dict[str, list[Keep]]:
@@ -162,7 +156,7 @@ def mifid_recordings(
 
 
 RULES: list[Rule] = [running_contracts, aml_identification, aml_transactions, insurance_contract]
-BULK_RULES: list[BulkRule] = [open_complaints, mifid_recordings]
+BULK_RULES: list[BulkRule] = [mifid_recordings]
 
 
 def plan_many(
@@ -172,8 +166,11 @@ def plan_many(
     today: dt.date,
     *,
     standing: Mapping[str, Sequence[Keep]] | None = None,
+    also: Mapping[str, Sequence[Keep]] | None = None,
 ) -> dict[str, list[Keep]]:
     """Per person, what is kept and why, in `Section` order then hold.
+
+    `also`: what other domains keep (an open complaint its product), as the use case asks them.
 
     `standing`: holds already stored and not yet ended. One stays at least as long as stored: a
     rule may no longer see what it counted from (a relationship erased since), and a hold's end
@@ -188,6 +185,7 @@ def plan_many(
     out: dict[str, list[Keep]] = {}
     for person, file in facts.items():
         kept = [k for rule in RULES for k in rule(register, file, today)] + extra[person]
+        kept += [k for k in (also or {}).get(person, ()) if k.section in file.present]
         kept += [k for k in (standing or {}).get(person, ()) if k.section in file.present]
         # A hold whose period is already over keeps nothing.
         out[person] = sorted(

@@ -47,3 +47,9 @@ def release_all_holds(session: Session, *, person_ids: Sequence[str]) -> int:
     ids = [row.id for row in repository.unreleased_holds_of(session, person_ids)]
     repository.release_holds(session, ids, now=utcnow())
     return len(ids)
+
+
+def end_holds(session: Session, *, person_id: str, hold: str, ends_on: dt.date) -> int:
+    """The end, now known, of the person's stored holds of this kind that had none (a complaint
+    closed: its hold runs five years on); return how many."""
+    return repository.end_open_holds(session, person_id, hold, ends_on)

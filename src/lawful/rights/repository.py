@@ -243,3 +243,16 @@ def release_holds(session: Session, hold_ids: Sequence[int], *, now: dt.datetime
             .where(LegalHold.id.in_(chunk), LegalHold.released_at.is_(None))
             .values(released_at=now)
         )
+
+
+def end_open_holds(session: Session, person_id: str, hold: str, ends_on: dt.date) -> int:
+    """Set the end of the person's unreleased holds of this kind whose end was not known."""
+    h = LegalHold
+    result = session.execute(
+        sa.update(h)
+        .where(
+            h.person_id == person_id, h.hold == hold, h.released_at.is_(None), h.ends_on.is_(None)
+        )
+        .values(ends_on=ends_on, until=ends_on)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -22,6 +22,7 @@ from lawful.rights.holds import Keep, retention_end
 from lawful.rights.holds import plan_many as plan_holds
 from lawful.rights.holds import standing_keeps as standing_holds_from
 from lawful.rights.kept import (
+    end_holds,
     expired_hold_persons,
     release_all_holds,
     standing_holds,
@@ -63,6 +64,7 @@ __all__ = [
     "concerned",
     "decide_objection",
     "decide_request",
+    "end_holds",
     "expired_hold_persons",
     "extend_request",
     "file_request",

@@ -104,6 +104,10 @@ def require_pursuable(rt: Runtime, who: Principal, *, purpose: str) -> None:
 SYSTEMS_READ_NO_FILE = "a system token records events and asks for decisions; it reads no file"
 
 
+def is_staff(who: Principal) -> bool:
+    return who.kind is PrincipalKind.STAFF
+
+
 def require_staff(who: Principal) -> None:
     if who.kind is PrincipalKind.SYSTEM:
         raise NotPermitted(SYSTEMS_READ_NO_FILE)

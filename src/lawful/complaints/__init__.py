@@ -1,0 +1,1 @@
+"""Complaint handling (activity 16): the complaints register, its deadlines, data requests."""
