@@ -84,14 +84,14 @@ def split(channels: str | None) -> list[str]:
     return [c for c in (channels or "").split(",") if c]
 
 
-def notifications_of(session: Session, person_id: str, *, limit: int) -> list[Notification]:
-    """The person's messages, newest first; suppressed ones were never sent, so not shown."""
-    query = (
-        sa.select(Notification)
-        .where(Notification.person_id == person_id, Notification.status != "suppressed")
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    )
+def notifications_of(
+    session: Session, person_id: str, *, limit: int, suppressed_too: bool = False
+) -> list[Notification]:
+    """The person's messages, newest first; suppressed ones (never sent) only if asked."""
+    query = sa.select(Notification).where(Notification.person_id == person_id)
+    if not suppressed_too:
+        query = query.where(Notification.status != "suppressed")
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     return list(session.scalars(query))
 
 
