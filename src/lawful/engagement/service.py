@@ -27,6 +27,7 @@ from lawful.engagement.preferences import set_preferences as set_preferences
 from lawful.engagement.reminders import LOCAL as LOCAL_TIME
 from lawful.engagement.reminders import Outcome as Outcome
 from lawful.engagement.reminders import due as reminders_due
+from lawful.engagement.reminders import due_in_batches as reminders_due_in_batches
 from lawful.engagement.reminders import purge as purge_reminders
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
@@ -47,6 +48,7 @@ __all__ = [
     "purge_reminders",
     "remind",
     "reminders_due",
+    "reminders_due_in_batches",
     "set_preferences",
 ]
 
