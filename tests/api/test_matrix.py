@@ -137,6 +137,14 @@ def _signed(api: Api, subject: Subject) -> dict[str, Any]:
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
+_EVENT = {
+    "key": "matrix-1",
+    "event": "cards.statement.sent",
+    "purpose": "customer-notifications",
+    "categories": ["user.financial.card_statement"],
+    "subject": "P-matrix-1",
+    "occurred_at": "2026-11-30T09:15:00Z",
+}
 
 ROUTES = {
     "GET /me": Route("GET", "/me"),
@@ -254,6 +262,17 @@ ROUTES = {
         "GET", "/ledger/consistency?first=1&second={size}", arrange=_signed
     ),
     "GET /ledger/public-keys": Route("GET", "/ledger/public-keys"),
+    # Only a system's token records events (tests/api/test_ingest.py has it recording them).
+    "POST /events": Route("POST", "/events", body=lambda: {"events": [_EVENT]}),
+    "POST /decisions": Route(
+        "POST",
+        "/decisions",
+        body=lambda: {
+            "purpose": "customer-file",
+            "categories": ["user.contact"],
+            "subjects": ["P-matrix-1", "P-matrix-2"],
+        },
+    ),
 }
 
 # --- the expectations -------------------------------------------------------------------------
@@ -312,6 +331,9 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
     "GET /ledger/public-keys":                 PUBLIC,
+    "POST /events":                            (_401, NP,   NP,   NP,   NP,   NP,   NP,   NP),
+    # Staff get an answer per subject (allowed or, with reasons, denied): never a refusal.
+    "POST /decisions":                         (_401, NP,   NP,   _200, _200, _200, _200, _200),
 }  # fmt: skip
 
 FINDINGS: dict[tuple[str, str], str] = {}

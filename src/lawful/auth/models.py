@@ -25,9 +25,12 @@ class ApiToken(Base):
     __tablename__ = "api_token"
 
     token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))  # staff, customer
+    kind: Mapped[str] = mapped_column(sa.String(16))  # staff, customer, system
     staff_id: Mapped[str | None] = mapped_column(sa.ForeignKey("staff_member.id"))
     person_id: Mapped[str | None] = mapped_column(sa.ForeignKey("person.id"))
+    # A system token: the register role of kind system, and the group entity it acts for.
+    system: Mapped[str | None] = mapped_column(sa.String(64))
+    entity: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

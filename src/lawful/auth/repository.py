@@ -31,6 +31,8 @@ def add_token(
     person_id: str | None,
     now: dt.datetime,
     expires_at: dt.datetime | None,
+    system: str | None = None,
+    entity: str | None = None,
 ) -> None:
     session.execute(
         sa.insert(ApiToken).values(
@@ -38,6 +40,8 @@ def add_token(
             kind=kind,
             staff_id=staff_id,
             person_id=person_id,
+            system=system,
+            entity=entity,
             created_at=now,
             expires_at=expires_at,
         )
@@ -54,6 +58,8 @@ def _token_statement() -> sa.Select[Any]:
             t.created_at,
             t.expires_at,
             t.revoked_at,
+            t.system,
+            t.entity.label("system_entity"),
             staff.id.label("staff_found"),
             staff.role,
             staff.entity,

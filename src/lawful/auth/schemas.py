@@ -1,4 +1,5 @@
-"""Who is calling: a staff member acting in a role for one entity, or a customer."""
+"""Who is calling: a staff member acting in a role for one entity, a customer, or one of the
+group's other systems (a register role of kind system) acting for one entity."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 class PrincipalKind(StrEnum):
     STAFF = "staff"
     CUSTOMER = "customer"
+    SYSTEM = "system"
 
 
 class Principal(BaseModel):
@@ -27,6 +29,8 @@ class Principal(BaseModel):
         """How the principal is named in histories: role and staff id, or 'customer'."""
         if self.kind is PrincipalKind.CUSTOMER:
             return "customer"
+        if self.kind is PrincipalKind.SYSTEM:
+            return self.role
         return f"{self.role}:{self.staff_id}"
 
 
@@ -46,6 +50,7 @@ class TokenInfo(BaseModel):
     kind: PrincipalKind
     staff_id: str | None
     person_id: str | None
+    system: str | None = None
     created_at: dt.datetime
     expires_at: dt.datetime
     revoked_at: dt.datetime | None

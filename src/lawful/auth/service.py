@@ -1,9 +1,10 @@
 """Issuing, checking, listing and revoking bearer tokens. A token is shown once; only its SHA-256
 is kept, and its first characters serve as the token's id.
 
-Every token expires (staff after a working day, customers after an hour, unless told otherwise)
-and can be revoked. A customer's token stops working once the customer is no longer on file
-(erased): it answers 401 like an expired one, which says nothing more about the person.
+Every token expires (staff after a working day, customers after an hour, systems after thirty
+days, unless told otherwise) and can be revoked. A customer's token stops working once the customer
+is no longer on file (erased): it answers 401 like an expired one, which says nothing more about
+the person.
 
 auth is a leaf: it depends on the core only. What it must know of a customer (is the person on
 file, and which group entity serves them) comes from the gate's subject states, the same source the
@@ -26,12 +27,14 @@ from lawful.core.db import utcnow
 from lawful.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from lawful.core.gate import SubjectStates
 from lawful.core.policy.types import Relationship
-from lawful.core.register.models import Register, RelationshipState
+from lawful.core.register.models import ActorKind, Register, RelationshipState
 
 SELF_SERVICE_ROLE = "self-service"
 TOKEN_PREFIX = "lwf_"
 STAFF_VALIDITY = dt.timedelta(hours=8)
 CUSTOMER_VALIDITY = dt.timedelta(hours=1)
+# A system runs unattended: its token is renewed by an operator, not at every log-in.
+SYSTEM_VALIDITY = dt.timedelta(days=30)
 LONGEST_VALIDITY = dt.timedelta(days=90)
 ID_LENGTH = 12  # hex characters of the hash shown as a token's id
 _SHORTEST_ID = 8
@@ -99,6 +102,30 @@ def issue_customer_token(
     return _issue(session, principal, validity)
 
 
+def issue_system_token(
+    session: Session,
+    *,
+    register: Register,
+    system: str,
+    entity: str,
+    valid_for: dt.timedelta | None = None,
+) -> IssuedToken:
+    """A token for one of the group's other systems, declared in the register as a role of kind
+    system, acting for `entity` (default: 30 days). It records events and asks for decisions for
+    the purposes its role lists, and reads no one's file."""
+    role = next((r for r in register.roles if r.id == system), None)
+    if role is None or role.kind is not ActorKind.SYSTEM:
+        declared = ", ".join(r.id for r in register.roles if r.kind is ActorKind.SYSTEM)
+        raise InvalidInput(
+            f"'{system}' is not a system of the register (declared: {declared})", field="system"
+        )
+    if entity not in {e.id for e in register.entities}:
+        raise InvalidInput(f"'{entity}' is not an entity of the register", field="entity")
+    validity = _validity(valid_for, SYSTEM_VALIDITY)
+    principal = Principal(kind=PrincipalKind.SYSTEM, role=system, entity=entity)
+    return _issue(session, principal, validity)
+
+
 def _issue(session: Session, principal: Principal, validity: dt.timedelta) -> IssuedToken:
     token = _new_token()
     now = utcnow()
@@ -111,6 +138,8 @@ def _issue(session: Session, principal: Principal, validity: dt.timedelta) -> Is
         person_id=principal.person_id,
         now=now,
         expires_at=now + validity,
+        system=principal.role if principal.kind is PrincipalKind.SYSTEM else None,
+        entity=principal.entity if principal.kind is PrincipalKind.SYSTEM else None,
     )
     return IssuedToken(
         token=token, id=token_hash[:ID_LENGTH], principal=principal, expires_at=now + validity
@@ -161,6 +190,10 @@ def authenticate(session: Session, *, states: SubjectStates, token: str) -> Prin
         return Principal(
             kind=PrincipalKind.STAFF, role=row.role, entity=row.entity, staff_id=row.staff_id
         )
+    if row.kind == PrincipalKind.SYSTEM.value:
+        if not row.system or not row.system_entity:
+            raise refused
+        return Principal(kind=PrincipalKind.SYSTEM, role=row.system, entity=row.system_entity)
     customer = _customer(session, states, row.person_id) if row.person_id else None
     if customer is None:
         raise refused
@@ -171,7 +204,10 @@ def _expires(row: Any) -> dt.datetime:
     """Tokens issued before every token had an expiry end after the default validity."""
     if row.expires_at is not None:
         return row.expires_at  # type: ignore[no-any-return]
-    default = STAFF_VALIDITY if row.kind == PrincipalKind.STAFF.value else CUSTOMER_VALIDITY
+    default = {
+        PrincipalKind.STAFF.value: STAFF_VALIDITY,
+        PrincipalKind.SYSTEM.value: SYSTEM_VALIDITY,
+    }.get(row.kind, CUSTOMER_VALIDITY)
     return row.created_at + default  # type: ignore[no-any-return]
 
 
@@ -204,6 +240,7 @@ def _info(row: repository.TokenRow) -> TokenInfo:
         kind=PrincipalKind(row.kind),
         staff_id=row.staff_id,
         person_id=row.person_id,
+        system=row.system,
         created_at=row.created_at,
         expires_at=_expires(row),
         revoked_at=row.revoked_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 
 class LawfulError(Exception):
@@ -27,6 +28,30 @@ class InvalidInput(LawfulError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(f"{field}: {message}" if field else message)
+
+
+class ItemProblem(NamedTuple):
+    """What is wrong with one item of a batch: its position, the field, and why."""
+
+    at: int  # the item's index, or a file's line number: the batch says which (`unit`)
+    field: str
+    message: str
+
+
+class InvalidItems(InvalidInput):
+    """Items of a batch that break a rule, each named by position and field; nothing of the
+    batch was applied."""
+
+    def __init__(self, problems: Sequence[ItemProblem], *, unit: str = "item") -> None:
+        self.problems = list(problems)
+        self.unit = unit
+        super().__init__(
+            f"{len(self.problems)} invalid {unit}(s); nothing was recorded", field=None
+        )
+
+    def lines(self) -> list[str]:
+        """One line per problem, as a person fixing the batch reads them."""
+        return [f"{self.unit} {p.at}: {p.field}: {p.message}" for p in self.problems]
 
 
 class Unauthenticated(LawfulError):

@@ -45,6 +45,8 @@ class BulkOutcome:
 
     allowed: list[str]
     denied: dict[str, tuple[str, ...]]
+    # Every subject's decision, with its obligations, in the order asked.
+    decisions: dict[str, Decision] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ class ProcessingContext:
             else:
                 denied[subject_id] = tuple(r.value for r in decision.reasons)
         ledger.append(self.session, keys=self.gate.keys, events=events)
-        return BulkOutcome(allowed, denied)
+        return BulkOutcome(allowed, denied, dict(zip(subject_ids, decisions, strict=True)))
 
     def _states(self, subject_ids: Sequence[str], day: dt.date) -> Mapping[str, SubjectState]:
         states = self.gate.states.load(self.session, subject_ids, as_of=day)

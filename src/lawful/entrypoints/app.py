@@ -19,6 +19,7 @@ from lawful.customers import api as customers_api
 from lawful.engagement import api as engagement_api
 from lawful.entrypoints import bootstrap
 from lawful.entrypoints.sequencer import Sequencer, in_background
+from lawful.ingest import api as ingest_api
 from lawful.rights import api as rights_api
 from lawful.transparency import api as transparency_api
 from lawful.web import problems
@@ -99,6 +100,7 @@ def create_app(
     v1.include_router(rights_api.router)
     v1.include_router(engagement_api.router)
     v1.include_router(transparency_api.router)
+    v1.include_router(ingest_api.router)
     app.include_router(v1)
 
     @app.get("/", include_in_schema=False)

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from lawful.core.errors import ConfigurationError, LawfulError, RegisterInvalid
+from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, RegisterInvalid
 from lawful.entrypoints import (
     cli_demo,
     cli_install,
@@ -49,6 +49,11 @@ def main() -> None:
     except RegisterInvalid as exc:
         for problem in exc.problems:
             err.print(problem, markup=False, highlight=False)
+        raise SystemExit(EXIT_FAILED) from None
+    except InvalidItems as exc:
+        for line in exc.lines():
+            err.print(line, markup=False, highlight=False)
+        err.print(f"error: {exc}", markup=False, highlight=False)
         raise SystemExit(EXIT_FAILED) from None
     except ConfigurationError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)

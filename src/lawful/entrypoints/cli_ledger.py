@@ -22,6 +22,7 @@ from lawful.core.ledger import copies as head_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.vault import keys
 from lawful.core.vault.keys import Keyring
+from lawful.entrypoints import cli_ingest
 from lawful.entrypoints.bootstrap import open_runtime
 from lawful.entrypoints.sequencer import INTERVAL, Sequencer
 
@@ -256,3 +257,7 @@ def show(
             r.leaf_hash.hex()[:12],
         )
     Console().print(table)
+
+
+# Events of the group's other systems: a command of the ledger, kept in a module of its own.
+app.command("ingest")(cli_ingest.ingest)

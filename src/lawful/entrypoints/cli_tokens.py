@@ -62,20 +62,33 @@ def issue(
     ] = None,
     name: Annotated[str | None, typer.Option(help="The staff member's name (first use).")] = None,
     person: Annotated[str | None, typer.Option(help="A customer's person id.")] = None,
+    system: Annotated[
+        str | None,
+        typer.Option(help="One of the group's systems: a register role of kind system."),
+    ] = None,
     valid_for: Annotated[
         str | None,
         typer.Option(help="e.g. 90m, 8h, 7d (default: 8h for staff, 1h for a customer)."),
     ] = None,
     register_file: RegisterOption = None,
 ) -> None:
-    """Issue a token for a staff member (--staff --role --entity) or a customer (--person).
+    """Issue a token for a staff member (--staff --role --entity), a customer (--person) or one
+    of the group's systems (--system --entity; default validity 30 days).
 
     The token is printed once; only its hash is kept."""
     validity = parse_duration(valid_for) if valid_for else None
-    if (staff is None) == (person is None):
-        raise InvalidInput("give either --staff (with --role and --entity) or --person")
+    if sum(given is not None for given in (staff, person, system)) != 1:
+        raise InvalidInput(
+            "give one of --staff (with --role and --entity), --person, --system (with --entity)"
+        )
     with _session(register_file) as (session, gate):
-        if person is not None:
+        if system is not None:
+            if entity is None:
+                raise InvalidInput("a system token needs --entity")
+            issued = auth.issue_system_token(
+                session, register=gate.register, system=system, entity=entity, valid_for=validity
+            )
+        elif person is not None:
             issued = auth.issue_customer_token(
                 session, states=gate.states, person_id=person, valid_for=validity
             )
@@ -93,7 +106,8 @@ def issue(
             raise InvalidInput("a staff token needs --role and --entity")
     who = issued.principal
     out.print(
-        f"token {issued.id}: {who.kind.value} {who.staff_id or who.person_id} ({who.role} for "
+        f"token {issued.id}: {who.kind.value} {who.staff_id or who.person_id or who.role} "
+        f"({who.role} for "
         f"{who.entity}), valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC",
         highlight=False,
     )
@@ -121,7 +135,7 @@ def list_tokens(
         table.add_row(
             t.id,
             t.kind.value,
-            t.staff_id or t.person_id or "-",
+            t.staff_id or t.person_id or t.system or "-",
             _when(t.created_at),
             _when(t.expires_at),
             _when(t.revoked_at),
@@ -137,7 +151,8 @@ def revoke(
     with _session() as (session, _):
         info = auth.revoke(session, token_or_id=token)
     out.print(
-        f"token {info.id} ({info.kind.value} {info.staff_id or info.person_id}) revoked at "
+        f"token {info.id} ({info.kind.value} {info.staff_id or info.person_id or info.system}) "
+        "revoked at "
         f"{_when(info.revoked_at)} UTC",
         highlight=False,
     )

@@ -28,7 +28,7 @@ async def runtime(request: Request) -> Runtime:
     return state
 
 
-bearer = HTTPBearer(auto_error=False, description="A staff or customer token.")
+bearer = HTTPBearer(auto_error=False, description="A staff, customer or system token.")
 
 
 def db_session() -> Session:
@@ -66,6 +66,8 @@ def reach(
     among) for anyone is refused, and the attempt recorded under the first, before the person is
     looked up: the answer is the same for a person on file and one who is not. Without
     `purpose`, staff are left to the domain."""
+    if who.kind is PrincipalKind.SYSTEM:
+        raise NotPermitted(SYSTEMS_READ_NO_FILE)
     if who.kind is PrincipalKind.CUSTOMER:
         if who.person_id != person_id:
             raise NotPermitted("a customer can only reach their own data")
@@ -99,9 +101,24 @@ def require_pursuable(rt: Runtime, who: Principal, *, purpose: str) -> None:
         raise ProcessingDenied(purpose, [reason.value])
 
 
+SYSTEMS_READ_NO_FILE = "a system token records events and asks for decisions; it reads no file"
+
+
 def require_staff(who: Principal) -> None:
+    if who.kind is PrincipalKind.SYSTEM:
+        raise NotPermitted(SYSTEMS_READ_NO_FILE)
     if who.kind is not PrincipalKind.STAFF:
         raise NotPermitted("this is done by staff, not by a customer")
+
+
+def require_system(who: Principal) -> None:
+    if who.kind is not PrincipalKind.SYSTEM:
+        raise NotPermitted("only a system's token records the events of that system")
+
+
+def require_system_or_staff(who: Principal) -> None:
+    if who.kind is PrincipalKind.CUSTOMER:
+        raise NotPermitted("decisions are asked by systems and staff, not by a customer")
 
 
 def actor_of(who: Principal) -> Actor:

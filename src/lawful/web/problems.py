@@ -23,6 +23,7 @@ from lawful.core.errors import (
     ConfigurationError,
     Conflict,
     InvalidInput,
+    InvalidItems,
     KeyDestroyed,
     LawfulError,
     LedgerTampered,
@@ -93,6 +94,12 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     if isinstance(exc, ProcessingDenied):
         extra = {"purpose": exc.purpose, "reasons": list(exc.reasons)}
+    elif isinstance(exc, InvalidItems):
+        extra = {
+            "errors": [
+                {"index": p.at, "field": p.field, "message": p.message} for p in exc.problems
+            ]
+        }
     elif isinstance(exc, InvalidInput) and exc.field:
         # The message without the "field: " prefix, as for request validation errors below.
         message = str(exc).removeprefix(f"{exc.field}: ")

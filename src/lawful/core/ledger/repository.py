@@ -41,6 +41,47 @@ def insert_pending(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         session.connection().execute(_INSERT_PENDING, list(rows))
 
 
+def insert_pending_entries(session: Session, entries: Sequence[bytes]) -> None:
+    """Entries already encoded, in bulk at the driver's speed: COPY on PostgreSQL (the rows
+    framed here, in PostgreSQL's binary format, and sent in large writes), one prepared statement
+    executed many times on SQLite; inside the session's transaction either way."""
+    if not entries:
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if _postgresql(session):
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy("COPY ledger_pending (entry) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            for start in range(0, len(entries), _COPY_ROWS):
+                copy.write(_binary_rows(entries[start : start + _COPY_ROWS], first=not start))
+            copy.write(_COPY_TRAILER)
+        return
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany("INSERT INTO ledger_pending (entry) VALUES (?)", [(e,) for e in entries])
+    finally:
+        cursor.close()
+
+
+# PostgreSQL's binary COPY: a signature, flags and header extension length, then per row its
+# field count (1) and each field's length and bytes, then -1 as the field count.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_ONE_FIELD = b"\x00\x01"
+_COPY_ROWS = 20_000
+
+
+def _binary_rows(entries: Sequence[bytes], *, first: bool) -> bytes:
+    parts = [_COPY_HEADER] if first else []
+    append = parts.append
+    for entry in entries:
+        append(_ONE_FIELD + len(entry).to_bytes(4, "big"))
+        append(entry)
+    return b"".join(parts)
+
+
 # --- the sequencer -----------------------------------------------------------------------------
 
 

@@ -301,6 +301,9 @@ class Role(Model):
     kind: ActorKind
     title: Text
     purposes: list[Id]
+    # Acts only at the person's own request, on their own data (their online space): what the
+    # person does themselves goes on under an Art. 18 restriction (18(2): their consent).
+    for_the_subject: bool = False
 
 
 class Register(Model):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from lawful.core.db import among, bound
 from lawful.core.vault.models import VaultKey
 
 _table = cast(sa.Table, VaultKey.__table__)
@@ -23,9 +24,8 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _IN_CHUNK]
 
 
-_WRAPPED_KEYS = sa.select(
-    _table.c.subject_ref, _table.c.wrapped_key, _table.c.master_version
-).where(_table.c.subject_ref.in_(sa.bindparam("refs", expanding=True)))
+_WRAPPED_KEYS = "SELECT subject_ref, wrapped_key, master_version FROM vault_key WHERE "
+_LOOKUP_CHUNK = 50_000  # refs bound as one value per statement (`db.among`)
 
 Wrapped = tuple[bytes | None, int]  # the wrapped key (None when shredded), its master version
 
@@ -34,10 +34,17 @@ def wrapped_keys(session: Session, refs: Collection[str]) -> dict[str, Wrapped]:
     """The stored wrapped key per known subject ref, with the master version that wraps it."""
     found: dict[str, Wrapped] = {}
     wanted = sorted(refs)
-    for chunk in _chunks(wanted):
-        rows = session.execute(_WRAPPED_KEYS, {"refs": list(chunk)})
-        found.update({row[0]: (row[1], row[2]) for row in rows})
+    statement = sa.text(_WRAPPED_KEYS + among(session, "subject_ref", "refs"))
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        rows = session.execute(statement, {"refs": bound(session, chunk)})
+        found.update({row[0]: (_bytes(row[1]), row[2]) for row in rows})
     return found
+
+
+def _bytes(value: Any) -> bytes | None:
+    # A textual statement gets the driver's own value: bytes, or a memoryview from some drivers.
+    return None if value is None else bytes(value)
 
 
 def _insert(session: Session) -> Any:

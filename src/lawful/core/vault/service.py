@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -26,6 +26,12 @@ from lawful.core.db import mark_erasure, utcnow
 from lawful.core.errors import InvalidInput, KeyDestroyed
 from lawful.core.vault import repository, tombstones
 from lawful.core.vault.keys import Keyring
+
+
+class JsonText(bytes):
+    """The JSON text of an object, already encoded (as another system sent it): encrypted as is,
+    read back as the mapping it encodes. Saves decoding and encoding it again in bulk."""
+
 
 Plaintext = bytes | Mapping[str, Any]
 
@@ -66,20 +72,80 @@ def encrypt_for_pseudonyms(
     session: Session, *, keys: Keyring, items: Sequence[tuple[str, Plaintext]]
 ) -> list[bytes]:
     """As `encrypt_many`, for callers that already hold the subjects' pseudonyms (the ledger)."""
-    if not items:
-        return []
-    ciphers = _ciphers(session, keys, {ref for ref, _ in items}, create=True)
-    # One read of the system's randomness for the whole batch, sliced into nonces.
-    nonces = os.urandom(_NONCE * len(items))
-    out = []
-    for i, (ref, plaintext) in enumerate(items):
-        if isinstance(plaintext, bytes):
-            header, data = _BYTES_HEADER, plaintext
-        else:
-            header, data = _JSON_HEADER, _dump_json(plaintext)
-        nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
-        out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
-    return out
+    return Sealer(session, keys).seal(items)
+
+
+class Sealer:
+    """Encrypts for subjects known by pseudonym over several batches of one transaction, reading
+    and unwrapping each subject's key once (creating the missing ones, as `encrypt_many`)."""
+
+    def __init__(self, session: Session, keys: Keyring) -> None:
+        self._session, self._keys = session, keys
+        self._ciphers: dict[str, AESGCM] = {}
+
+    def sealing(self, refs: Collection[str]) -> Callable[[str, bytes], bytes]:
+        """Encryption of raw bytes or `JsonText` for these subjects, one item at a time: for a
+        caller that encrypts and encodes each item in one pass."""
+        ciphers = self._ciphers
+        missing = {ref for ref in refs if ref not in ciphers}
+        if missing:
+            ciphers.update(_ciphers(self._session, self._keys, missing, create=True))
+        randomness = _Nonces()
+
+        def seal(ref: str, data: bytes) -> bytes:
+            header = _JSON_HEADER if isinstance(data, JsonText) else _BYTES_HEADER
+            nonce = randomness.next()
+            return header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode())
+
+        return seal
+
+    def seal(self, items: Sequence[tuple[str, Plaintext]]) -> list[bytes]:
+        if not items:
+            return []
+        ciphers = self._ciphers
+        missing = {ref for ref, _ in items if ref not in ciphers}
+        if missing:
+            ciphers.update(_ciphers(self._session, self._keys, missing, create=True))
+        # One read of the system's randomness for the whole batch, sliced into nonces.
+        nonces = os.urandom(_NONCE * len(items))
+        out = []
+        data: bytes
+        for i, (ref, plaintext) in enumerate(items):
+            if isinstance(plaintext, JsonText):
+                header, data = _JSON_HEADER, plaintext
+            elif isinstance(plaintext, bytes):
+                header, data = _BYTES_HEADER, plaintext
+            else:
+                header, data = _JSON_HEADER, _dump_json(plaintext)
+            nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
+            out.append(header + nonce + ciphers[ref].encrypt(nonce, data, header + ref.encode()))
+        return out
+
+
+class _Nonces:
+    """Nonces cut from the system's randomness read in blocks: one read per thousands of items."""
+
+    __slots__ = ("_at", "_block")
+    _SIZE = _NONCE * 4096
+
+    def __init__(self) -> None:
+        self._block, self._at = b"", self._SIZE
+
+    def next(self) -> bytes:
+        at = self._at
+        if at >= len(self._block):
+            self._block, at = os.urandom(self._SIZE), 0
+        self._at = at + _NONCE
+        return self._block[at : at + _NONCE]
+
+
+def key_states(session: Session, *, pseudonyms: Collection[str]) -> dict[str, bool]:
+    """Which subjects the vault knows, by pseudonym, and whether each key is live (False: shredded
+    by an erasure); absent: never known. One query per few thousand pseudonyms."""
+    return {
+        ref: wrapped is not None
+        for ref, (wrapped, _) in repository.wrapped_keys(session, pseudonyms).items()
+    }
 
 
 def decrypt(
@@ -102,6 +168,31 @@ def decrypt_for_pseudonym(
 ) -> list[bytes | dict[str, Any]]:
     cipher = _ciphers(session, keys, {pseudonym}, create=False)[pseudonym]
     return [_open(cipher, pseudonym, ciphertext) for ciphertext in ciphertexts]
+
+
+def decrypt_items(
+    session: Session, *, keys: Keyring, items: Sequence[tuple[str, bytes]]
+) -> list[bytes | dict[str, Any] | None]:
+    """Decrypt ciphertexts of many subjects with one key lookup; None where the subject's key
+    was destroyed (erased: the text is gone for good) or never made."""
+    if not items:
+        return []
+    pseudonymise = keys.pseudonymiser()
+    refs = [pseudonymise(subject_id) for subject_id, _ in items]
+    stored = repository.wrapped_keys(session, set(refs))
+    masters: dict[int, AESGCM] = {}
+    ciphers: dict[str, AESGCM | None] = {}
+    for ref, (wrapped, version) in stored.items():
+        if wrapped is None:
+            ciphers[ref] = None
+            continue
+        master = masters.get(version) or masters.setdefault(version, AESGCM(keys.master(version)))
+        ciphers[ref] = AESGCM(_unwrap(master, ref, wrapped))
+    out: list[bytes | dict[str, Any] | None] = []
+    for ref, (_, ciphertext) in zip(refs, items, strict=True):
+        cipher = ciphers.get(ref)
+        out.append(None if cipher is None else _open(cipher, ref, ciphertext))
+    return out
 
 
 def decrypt_json(
