@@ -52,6 +52,7 @@ class Event(StrEnum):
     PREFERENCES_READ = "engagement.notification_preferences.read"
     PREFERENCES_CHANGE = "engagement.notification_preferences.change"
     NOTIFICATIONS_READ = "engagement.notification.list"
+    DATA_EXPORT = "engagement.notification_data.export"
     CARD_REMINDER_SEND = "engagement.card_reminder.send"
 
 
@@ -65,11 +66,15 @@ def ask(
     categories: Sequence[str] = (NOTIFICATION_SETTINGS,),
     details: dict[str, Any] | None = None,
     today: dt.date,
+    purpose: str | None = None,
 ) -> None:
-    """Ask the gate under the purpose the file is reached for (contract, the person's rights, or
-    the file kept up to date), for the categories that purpose declares; an unknown or erased
-    person is NotFound, nothing recorded."""
-    purpose = customers.file_purpose(session, gate, actor, person_id, today=today)
+    """Ask the gate under `purpose`, else the one the file is reached for (contract, the person's
+    rights, or the file kept up to date), for the categories that purpose declares; an unknown or
+    erased person is NotFound, nothing recorded."""
+    # The person's rights are answered even once erased (what is left is then nothing here):
+    # the gate judges that purpose itself; every other use needs the person on file.
+    on_file = purpose is None
+    purpose = purpose or customers.file_purpose(session, gate, actor, person_id, today=today)
     declared = gate.register.purpose(purpose).data_categories
     asked = [c for c in categories if any(c == d or c.startswith(d + ".") for d in declared)]
     gate.open(session, actor=actor, purpose=purpose).access(
@@ -78,7 +83,7 @@ def ask(
         event=event.value,
         details=details,
         as_of=today,
-        on_file=True,
+        on_file=on_file,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,6 +77,19 @@ def due(session: Session, *, day: dt.date) -> list[Row[Any]]:
     `remind` asks the gate for every person before anything is written or sent."""
     return repository.reminders_due(
         session,
+        day=day,
+        topic=TOPIC,
+        key_prefix=KEY_PREFIX,
+        default_days=DEFAULT_REMINDER_DAYS,
+        max_days=MAX_REMINDER_DAYS,
+    )
+
+
+def due_in_batches(session: Session, *, day: dt.date, size: int) -> Iterator[Sequence[Row[Any]]]:
+    """`due`, its rows handed over `size` at a time from one statement."""
+    return repository.reminders_due_in_batches(
+        session,
+        size=size,
         day=day,
         topic=TOPIC,
         key_prefix=KEY_PREFIX,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -84,14 +84,14 @@ def split(channels: str | None) -> list[str]:
     return [c for c in (channels or "").split(",") if c]
 
 
-def notifications_of(session: Session, person_id: str, *, limit: int) -> list[Notification]:
-    """The person's messages, newest first; suppressed ones were never sent, so not shown."""
-    query = (
-        sa.select(Notification)
-        .where(Notification.person_id == person_id, Notification.status != "suppressed")
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    )
+def notifications_of(
+    session: Session, person_id: str, *, limit: int, suppressed_too: bool = False
+) -> list[Notification]:
+    """The person's messages, newest first; suppressed ones (never sent) only if asked."""
+    query = sa.select(Notification).where(Notification.person_id == person_id)
+    if not suppressed_too:
+        query = query.where(Notification.status != "suppressed")
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
     return list(session.scalars(query))
 
 
@@ -107,6 +107,24 @@ def reminders_due(
     default_days: int,
     max_days: int,
 ) -> list[sa.Row[Any]]:
+    query = _due_query(
+        day=day, topic=topic, key_prefix=key_prefix, default_days=default_days, max_days=max_days
+    )
+    return list(session.execute(query))
+
+
+def reminders_due_in_batches(
+    session: Session, *, size: int, **question: Any
+) -> Iterator[Sequence[sa.Row[Any]]]:
+    """The same one statement, its rows fetched `size` at a time (a server-side cursor on
+    PostgreSQL): a million statements due never sit in memory at once."""
+    query = _due_query(**question).execution_options(yield_per=size)
+    yield from session.execute(query).partitions(size)
+
+
+def _due_query(
+    *, day: dt.date, topic: str, key_prefix: str, default_days: int, max_days: int
+) -> sa.Select[Any]:
     """Every statement a reminder is due for on `day`, in one statement: unpaid, due within the
     person's own number of days (their setting, else `default_days`), with no message decided
     for it yet; with the person's language, quiet hours and channels for `topic`."""
@@ -148,7 +166,7 @@ def reminders_due(
         .where(~sa.exists().where(n.idempotency_key == key))
         .order_by(due.c.statement_id)
     )
-    return list(session.execute(query))
+    return query
 
 
 def insert_notifications(session: Session, rows: Sequence[Mapping[str, Any]]) -> list[str]:

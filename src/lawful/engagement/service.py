@@ -27,6 +27,7 @@ from lawful.engagement.preferences import set_preferences as set_preferences
 from lawful.engagement.reminders import LOCAL as LOCAL_TIME
 from lawful.engagement.reminders import Outcome as Outcome
 from lawful.engagement.reminders import due as reminders_due
+from lawful.engagement.reminders import due_in_batches as reminders_due_in_batches
 from lawful.engagement.reminders import purge as purge_reminders
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
@@ -40,12 +41,14 @@ __all__ = [
     "bulk_insert",
     "dispatch",
     "erase",
+    "export_person",
     "get_preferences",
     "notifications",
     "outbox_counts",
     "purge_reminders",
     "remind",
     "reminders_due",
+    "reminders_due_in_batches",
     "set_preferences",
 ]
 
@@ -97,6 +100,61 @@ def erase(session: Session, *, person_ids: Sequence[str]) -> int:
     keeps them. No gate of its own: the erasure use case asked it and records what was erased.
     The number of messages erased."""
     return repository.delete_for(session, person_ids)
+
+
+def export_person(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str, today: dt.date
+) -> dict[str, Any]:
+    """Everything engagement holds on the person, JSON-ready, for the access report (Art. 15),
+    under field names of its own (the report names every field and code in the reader's words):
+    their notification settings, their choices per topic, and every message decided for them
+    (suppressed ones too: that they were not sent is theirs to know)."""
+    ask(
+        session,
+        gate,
+        actor,
+        person_id,
+        Event.DATA_EXPORT,
+        categories=MESSAGE_DATA,
+        today=today,
+        purpose=purpose,
+    )
+    settings = repository.settings(session, person_id)
+    kept = []
+    if settings is not None:
+        kept.append(
+            {
+                "language": settings.language,
+                "quiet_start": _clock(settings.quiet_start),
+                "quiet_end": _clock(settings.quiet_end),
+                "reminder_days": settings.reminder_days,
+                "changed_at": settings.changed_at.isoformat(),
+            }
+        )
+    return {
+        "notification_settings": kept,
+        "notification_choices": [
+            {"message_topic": topic, "message_channels": channels}
+            for topic, channels in sorted(repository.choices(session, person_id).items())
+        ],
+        "notifications": [
+            {
+                "created_at": n.created_at.isoformat(),
+                "message_topic": n.topic,
+                "message_channel": n.channel,
+                "delivery": n.status,
+                "title": n.title or None,
+                "body": n.body or None,
+            }
+            for n in repository.notifications_of(
+                session, person_id, limit=10_000, suppressed_too=True
+            )
+        ],
+    }
+
+
+def _clock(value: dt.time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from lawful.config import get_settings
+from lawful.core.db import session_scope
 from lawful.core.errors import InvalidInput
 from lawful.core.gate import unit_of_work
 from lawful.core.runtime import Runtime
@@ -28,7 +29,7 @@ run_app = typer.Typer(name="run", help="Run one job now.")
 app.add_typer(run_app, name="run")
 out = Console(soft_wrap=True)
 BATCH = 1_000
-OnBatch = Callable[[int, int], None]  # (done, total), called inside each batch's transaction
+OnBatch = Callable[[int, int], None]  # (done, 0), called inside each batch's transaction
 
 
 def card_reminders_job(
@@ -46,14 +47,16 @@ def card_reminders_job(
     total = engagement.Outcome()
     with unit_of_work(rt.engine) as session:
         total.purged = engagement.purge_reminders(session, gate=rt.gate, now=now)
-    with unit_of_work(rt.engine) as session:
-        rows = engagement.reminders_due(session, day=day)
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        with unit_of_work(rt.engine) as session:
-            done = engagement.remind(session, gate=rt.gate, rows=chunk, now=now, day=day)
-            on_batch(start + len(chunk), len(rows))
-        total.add(done)
+    # One statement read as the batches go, on a connection of its own: its snapshot is the day's
+    # work list, while each batch is decided and committed in a transaction of its own.
+    with session_scope(rt.engine, read_only=True) as reader:
+        done_so_far = 0
+        for chunk in engagement.reminders_due_in_batches(reader, day=day, size=batch):
+            with unit_of_work(rt.engine) as session:
+                done = engagement.remind(session, gate=rt.gate, rows=chunk, now=now, day=day)
+                done_so_far += len(chunk)
+                on_batch(done_so_far, 0)
+            total.add(done)
     dispatched = outbox_job(rt, sender=sender) if dispatch else engagement.Dispatched()
     return total, dispatched
 
@@ -122,8 +125,8 @@ def card_reminders(
         ) as progress:
             task = progress.add_task("reminders", total=None)
 
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
+            def advance(done: int, _: int) -> None:
+                progress.update(task, completed=done)
 
             outcome, dispatched = card_reminders_job(
                 rt,

@@ -12,6 +12,7 @@ from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
+from lawful.engagement import service as engagement
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
 
@@ -39,6 +40,9 @@ def access_report(
         registered_by=registered_by,
     )
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
+    file |= engagement.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
     rights.record(
         session,
         gate,
