@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("policy", "ledger", "ingest", "api", "access_report")
+SUITES = ("policy", "ledger", "ingest", "api", "access_report", "reminders")
 
 
 def main(argv: list[str]) -> int:

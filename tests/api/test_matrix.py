@@ -188,6 +188,15 @@ ROUTES = {
     "PUT /persons/{id}/consents/{purpose}": Route(
         "PUT", "/persons/{person}/consents/third-party-offers"
     ),
+    "GET /persons/{id}/notification-preferences": Route(
+        "GET", "/persons/{person}/notification-preferences"
+    ),
+    "PUT /persons/{id}/notification-preferences": Route(
+        "PUT",
+        "/persons/{person}/notification-preferences",
+        body=lambda: {"quiet_hours": {"start": "22:00", "end": "07:00"}},
+    ),
+    "GET /persons/{id}/notifications": Route("GET", "/persons/{person}/notifications"),
     "DELETE /persons/{id}/consents/{purpose}": Route(
         "DELETE", "/persons/{person}/consents/third-party-offers", arrange=_give_consent
     ),
@@ -301,6 +310,9 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /persons/{id}/applications/{id}/withdrawal": (_401, _200, NP, NF, NF, NF, NF, NF),
     "PUT /persons/{id}/preferences/{key}":     FILE,
     "PUT /persons/{id}/consents/{purpose}":    FILE,
+    "GET /persons/{id}/notification-preferences": FILE,
+    "PUT /persons/{id}/notification-preferences": FILE,
+    "GET /persons/{id}/notifications":         FILE,
     "DELETE /persons/{id}/consents/{purpose}": FILE,
     "GET /persons/{id}/access-report":         ANSWER,
     "POST /persons/{id}/objections":           RIGHTS_NEW,

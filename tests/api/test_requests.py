@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -135,12 +136,19 @@ def test_a_restriction_is_approved_then_lifted_by_closing_it(api: Api) -> None:
     decided = dpo(api, "POST", f"/requests/{request_id}/decision", approve)
     assert decided.json()["status"] == "in_progress"
     assert decided.json()["outcome"]["restricted_from"] == dt.date.today().isoformat()
+    # Art. 18(2): while restricted the file is only stored; the person still reads their own.
+    advisor = api.staff_tokens["advisor"]
+    held = api.call("GET", f"/persons/{subject.id}", token=advisor)
+    assert held.status_code == 403, held.text
+    assert "restricted" in problem(held)["reasons"]
+    assert api.call("GET", f"/persons/{subject.id}", token=subject.token).status_code == 200
     closed = dpo(
         api, "POST", f"/requests/{request_id}/closure", {"grounds": "Address confirmed by mail."}
     )
     assert closed.status_code == 200
     assert closed.json()["status"] == "completed"
-    assert closed.json()["outcome"]["lift_grounds"] == "Address confirmed by mail."
+    assert closed.json()["closing_grounds"] == "Address confirmed by mail."
+    assert api.call("GET", f"/persons/{subject.id}", token=advisor).status_code == 200
     access = ask(api, subject, {"type": "access"}).json()["id"]
     not_decided = dpo(api, "POST", f"/requests/{access}/decision", approve)
     assert not_decided.status_code == 409
@@ -183,5 +191,18 @@ def test_the_request_queue_pages_and_is_one_event_per_page(api: Api) -> None:
     assert deadlines == sorted(deadlines)
     assert dpo(api, "GET", "/requests?limit=201").status_code == 422
     assert dpo(api, "GET", "/requests?cursor=bm9wZQ").status_code == 422
+    # Forged cursors: ids and dates out of range, a NUL, a cursor the size of a page.
+    for forged in (
+        "2026-01-01|99999999999999999999999",
+        "2026-01-01|-1",
+        "9999-12-31|1\x00",
+        "0001-01-01|9223372036854775808",
+        "2026-13-40|1",
+        "2026-01-01|" + "9" * 5000,
+    ):
+        cursor = base64.urlsafe_b64encode(forged.encode()).decode().rstrip("=")
+        refused = dpo(api, "GET", f"/requests?cursor={cursor}")
+        assert refused.status_code == 422, (forged[:40], refused.status_code, refused.text[:200])
+        assert problem(refused)["errors"][0]["field"] == "cursor"
     # The bank's DPO sees the requests made to the bank, and only those.
     assert all(r["entity"] == "kbc-bank" for r in dpo(api, "GET", "/requests").json()["items"])

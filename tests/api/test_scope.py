@@ -177,3 +177,29 @@ def test_a_decision_names_the_staff_member_who_took_it(api: Api) -> None:
     )
     assert decided.status_code == 200
     assert decided.json()["decided_by"] == "dpo:dpo-1"
+
+
+def test_another_entitys_dpo_cannot_decide_an_objection(api: Api) -> None:
+    with unit_of_work(api.runtime.engine) as session:
+        token = auth.issue_staff_token(
+            session,
+            register=api.runtime.register,
+            staff_id="ins-dpo-3",
+            display_name="Insurance DPO",
+            role="dpo",
+            entity=INSURER,
+        ).token
+    client = api.person("Tijl")
+    objection = {"purpose": "call-recording", "grounds": "A recorded line frightens me."}
+    made = api.call("POST", f"/persons/{client.id}/objections", token=client.token, json=objection)
+    path = f"/objections/{made.json()['id']}/decision"
+    foreign = api.call("POST", path, token=token, json={"upheld": False, "grounds": "No."})
+    unknown = api.call("POST", "/objections/987654/decision", token=token, json={"upheld": True})
+    assert foreign.status_code == unknown.status_code == 404
+    # Answered exactly like an id that does not exist: nothing tells it is someone's.
+    assert problem(foreign)["title"] == problem(unknown)["title"]
+    assert problem(foreign)["detail"] == f"no objection {made.json()['id']}"
+    still = api.call("GET", f"/persons/{client.id}/objections", token=client.token).json()
+    assert [o["status"] for o in still] == ["pending"]
+    bank = api.call("POST", path, token=api.staff_tokens["dpo"], json={"upheld": True})
+    assert bank.status_code == 200 and bank.json()["status"] == "upheld"

@@ -12,6 +12,7 @@ from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor, ObjectionStatus
 from lawful.customers import service
+from lawful.customers.models import Application
 from lawful.customers.reuse import NoApplication
 from lawful.customers.schemas import (
     ApplicationCreate,
@@ -224,6 +225,24 @@ def test_a_withdrawn_application_no_longer_allows_reuse(
     assert withdrawn.status == "withdrawn" and withdrawn.closed_at is not None
     with pytest.raises(NoApplication):
         reuse(session, gate, client, apply=False)
+
+
+def test_an_application_left_open_six_months_lapses(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    identified(session, gate, client)
+    old = applied(session, gate, client.id)
+    row = session.get(Application, old.id)
+    assert row is not None
+    row.filed_at -= dt.timedelta(days=184)
+    session.flush()
+    with pytest.raises(NoApplication):
+        reuse(session, gate, client, apply=False)
+    listed = service.list_applications(session, gate=gate, actor=SELF, person_id=client.id)
+    assert [a.status for a in listed] == ["lapsed"]
+    # Applying again starts a new onboarding, and reuse rests on it.
+    assert applied(session, gate, client.id).id != old.id
+    assert reuse(session, gate, client, apply=False).reused
 
 
 BRANCH = Actor("advisor", "kbc-insurance", "staff-0042")

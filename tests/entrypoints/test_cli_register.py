@@ -68,6 +68,9 @@ def test_diff_reports_customer_facing_changes(tmp_path: Path) -> None:
     removed = doc["purposes"].pop()
     for role in doc["roles"]:
         role["purposes"] = [p for p in role["purposes"] if p != removed["id"]]
+    doc["notification_topics"] = [
+        t for t in doc["notification_topics"] if t["purpose"] != removed["id"]
+    ]
     new = tmp_path / "new.yaml"
     new.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 

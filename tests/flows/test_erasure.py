@@ -200,7 +200,7 @@ def test_former_client_holds_count_from_the_end_and_the_last_statement(
             "legal_holds.aml-transactions",
         ),
     }
-    request = service.get_request(session, request_id=outcome.request_id)
+    request = service.get_request(session, gate=gate, request_id=outcome.request_id)
     assert request.status is RequestStatus.COMPLETED
     assert request.outcome and request.outcome["erased"] == outcome.erased
 

@@ -118,7 +118,7 @@ def test_the_report_is_a_request_answered_at_once_and_recorded(
     session: Session, gate: Gate, client: PersonRead
 ) -> None:
     report = _report(session, gate, client)
-    request = service.get_request(session, request_id=report.request_id)
+    request = service.get_request(session, gate=gate, request_id=report.request_id)
     assert (request.type, request.status, request.channel) == (
         RequestType.ACCESS,
         RequestStatus.COMPLETED,

@@ -24,9 +24,10 @@ from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.entrypoints import bootstrap
 from lawful.flows import erasure
+from lawful.rights import service as rights
 
 from . import factories
-from .conftest import ADVISOR, DPO, registered
+from .conftest import ADVISOR, DPO, SELF, registered
 
 LAWFUL = str(Path(sys.executable).with_name("lawful"))
 MARKER = "Quirinaal"  # a surname nobody else in the file has
@@ -116,3 +117,55 @@ def test_a_backup_restored_after_an_erasure_forgets_the_person_again(
     assert MARKER.encode() not in installation.raw()
     second = subprocess.run(replay, env=env, capture_output=True, text=True, check=False)
     assert second.stdout.strip() == "nothing to replay: every listed erasure holds in this database"
+
+
+GROUNDS = "Zonnebloemstraat hospital stay"  # what the person confides; found nowhere in clear
+ANSWER = "Heliotrope compelling grounds"
+
+
+def test_objection_grounds_and_answers_are_never_on_disk_in_clear(
+    installation: Installation,
+) -> None:
+    person = installation.prospect()
+    gate = installation.runtime.gate
+    with unit_of_work(installation.runtime.engine) as session:
+        objection = rights.object(
+            session,
+            gate=gate,
+            actor=SELF,
+            person_id=person,
+            purpose="recorded-conversations",
+            grounds=GROUNDS,
+            channel="api",
+            registered_by="self-service",
+            today=dt.date.today(),
+        )
+        rights.decide_objection(
+            session,
+            gate=gate,
+            actor=DPO,
+            objection_id=objection.id,
+            upheld=False,
+            grounds=ANSWER,
+            today=dt.date.today(),
+        )
+    with unit_of_work(installation.runtime.engine) as session:
+        (read,) = rights.list_objections(
+            session, gate=gate, actor=DPO, person_id=person, today=dt.date.today()
+        )
+        assert (read.grounds, read.decision_grounds) == (GROUNDS, ANSWER)
+        request = rights.get_request(session, gate=gate, request_id=objection.request_id or 0)
+        assert request.decision_grounds == ANSWER
+    raw = installation.raw()
+    assert GROUNDS.encode() not in raw and ANSWER.encode() not in raw
+
+    installation.erase(person)
+    with unit_of_work(installation.runtime.engine) as session:
+        (read,) = rights.list_objections(
+            session, gate=gate, actor=DPO, person_id=person, today=dt.date.today()
+        )
+        # The objection and its answer stay on record; what was written can no longer be read.
+        assert read.status.value == "rejected" and read.received_at is not None
+        assert (read.grounds, read.decision_grounds) == (None, None)
+        request = rights.get_request(session, gate=gate, request_id=objection.request_id or 0)
+        assert request.decision_grounds is None and request.outcome is not None

@@ -60,7 +60,7 @@ def test_direct_marketing_objection_stops_every_dm_purpose_at_once(
             _offer(session, gate, client, purpose)
         assert "dm_objection" in refused.value.reasons
     # Answered at once: the request is completed and says so.
-    request = service.get_request(session, request_id=objection.request_id or 0)
+    request = service.get_request(session, gate=gate, request_id=objection.request_id or 0)
     assert request.status is RequestStatus.COMPLETED
     assert request.outcome and request.outcome["status"] == "upheld"
 
@@ -84,7 +84,7 @@ def test_balancing_objection_restricts_at_once_and_a_reasoned_rejection_lifts_it
         session, gate, client, "recorded-conversations", "I am a journalist protecting sources"
     )
     assert objection.status is ObjectionState.PENDING
-    assert service.get_request(session, request_id=objection.request_id or 0).status is (
+    assert service.get_request(session, gate=gate, request_id=objection.request_id or 0).status is (
         RequestStatus.IN_PROGRESS
     )
     with pytest.raises(ProcessingDenied) as refused:
@@ -125,9 +125,9 @@ def test_balancing_objection_restricts_at_once_and_a_reasoned_rejection_lifts_it
     assert rejected.status is ObjectionState.REJECTED
     assert (rejected.decision_grounds, rejected.decided_by) == (grounds, "dpo")
     _conversation(session, gate, client)  # allowed again
-    request = service.get_request(session, request_id=objection.request_id or 0)
+    request = service.get_request(session, gate=gate, request_id=objection.request_id or 0)
     assert request.status is RequestStatus.COMPLETED
-    assert request.outcome and request.outcome["decision_grounds"] == grounds
+    assert request.decision_grounds == grounds
     decided = [
         r
         for r in ledger.for_subject(session, keys=gate.keys, subject_id=client.id)
@@ -241,5 +241,5 @@ def test_objection_by_staff_for_the_customer(
         registered_by="dpo:an",
         today=TODAY,
     )
-    request = service.get_request(session, request_id=objection.request_id or 0)
+    request = service.get_request(session, gate=gate, request_id=objection.request_id or 0)
     assert (request.channel, request.registered_by) == ("staff", "dpo:an")

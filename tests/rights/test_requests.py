@@ -192,7 +192,9 @@ def test_completion_keeps_the_outcome_and_overdue_lists_only_open_requests(
         status="completed",
     )
     assert [r.id for r in completed] == [answered]
-    assert service.get_request(session, request_id=fresh).deadline == dt.date(2026, 12, 20)
+    assert service.get_request(session, gate=gate, request_id=fresh).deadline == dt.date(
+        2026, 12, 20
+    )
 
 
 def test_each_step_is_recorded_under_data_subject_rights(
@@ -247,7 +249,7 @@ def test_bad_input_and_unknown_ids(session: Session, gate: Gate, client: PersonR
             today=dt.date(2026, 11, 2),
         )
     with pytest.raises(NotFound):
-        service.get_request(session, request_id=987_654)
+        service.get_request(session, gate=gate, request_id=987_654)
 
 
 def test_an_answer_names_a_request_of_its_kind_and_person(

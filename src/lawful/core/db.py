@@ -210,25 +210,32 @@ def sqlite_checkpoint(engine: Engine) -> bool:
     return not busy
 
 
-def alembic_config(connection: Connection | None = None) -> Any:
-    """The Alembic configuration, built in code: the migrations ship inside the package."""
+def alembic_config(connection: Connection | None = None, keys: object | None = None) -> Any:
+    """The Alembic configuration, built in code: the migrations ship inside the package.
+
+    `keys` (the installation's keyring) lets a migration encrypt what it moves under a subject's
+    key; a migration that needs them and finds data but no keys refuses to run."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         config.attributes["connection"] = connection
+    if keys is not None:
+        config.attributes["keys"] = keys
     return config
 
 
-def upgrade(url: str | sa.URL | Engine, revision: str = "head") -> None:
+def upgrade(
+    url: str | sa.URL | Engine, revision: str = "head", *, keys: object | None = None
+) -> None:
     """Bring the database schema to `revision` (default: the latest)."""
     from alembic import command
 
     engine = url if isinstance(url, Engine) else create_engine(url)
     try:
         with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
+            command.upgrade(alembic_config(connection, keys), revision)
     finally:
         if engine is not url:
             engine.dispose()

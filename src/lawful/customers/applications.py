@@ -9,6 +9,7 @@ open application, the entity gets nothing of the file (see `reuse`).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,16 @@ class ApplicationStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"  # the person became a client of the entity
     WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"  # left open longer than `VALID_FOR`: it no longer lets anything move
+
+
+# An onboarding not finished within six months has stopped: the register's balancing test lets
+# identity move for an onboarding under way, not on the strength of an old wish.
+VALID_FOR = dt.timedelta(days=183)
+
+
+def _filed_since() -> dt.datetime:
+    return utcnow() - VALID_FOR
 
 
 class Channel(StrEnum):
@@ -41,7 +52,10 @@ class Channel(StrEnum):
 
 
 def read(row: Application) -> ApplicationRead:
-    return ApplicationRead.model_validate(row)
+    read = ApplicationRead.model_validate(row)
+    if row.status == ApplicationStatus.OPEN and row.filed_at < _filed_since():
+        return read.model_copy(update={"status": ApplicationStatus.LAPSED.value})
+    return read
 
 
 @unseen_unless_related
@@ -68,7 +82,7 @@ def file_application(
         event=ScopeEvent.APPLICATION_FILE,
         details=details,
     )
-    row = repository.open_application(session, person_id, entity)
+    row = repository.open_application(session, person_id, entity, filed_since=_filed_since())
     if row is None:
         row = _new(person_id, entity, Channel.SELF_SERVICE)
         repository.add(session, row, conflict="the application could not be recorded")
@@ -120,7 +134,7 @@ def _record_at_branch(
             event=ScopeEvent.APPLICATION_RECORD.value,
             reasons=("document_mismatch",),
         )
-    row = repository.open_application(session, person_id, entity)
+    row = repository.open_application(session, person_id, entity, filed_since=_filed_since())
     if row is None:
         row = _new(person_id, entity, Channel.BRANCH)
         session.add(row)
@@ -169,8 +183,8 @@ def withdraw_application(
     if row is None or not theirs or (is_staff(gate, actor) and row.entity != actor.entity):
         # Staff withdraw only what was applied for at their entity (the person changed their mind).
         raise NotFound(f"no application {application_id}")
-    if row.status != ApplicationStatus.OPEN:
-        raise Conflict(f"application {application_id} is {row.status}")
+    if (status := read(row).status) != ApplicationStatus.OPEN:
+        raise Conflict(f"application {application_id} is {status}")
     ask(
         session,
         gate,
@@ -190,7 +204,7 @@ def withdraw_application(
 def open_application(session: Session, *, person_id: str, entity: str) -> Application | None:
     """The person's open application to `entity`, if any. No gate: whether the person asked is
     what allows the gate to be asked at all (see `reuse`)."""
-    return repository.open_application(session, person_id, entity)
+    return repository.open_application(session, person_id, entity, filed_since=_filed_since())
 
 
 def complete(session: Session, *, application: Application) -> None:

@@ -19,8 +19,8 @@ from lawful.core.gate import Gate
 from lawful.core.policy.compile import covered
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import LegalBasis, Register
+from lawful.customers import bulk, repository
 from lawful.customers import categories as c
-from lawful.customers import repository
 from lawful.customers.access import DATA_SUBJECT_RIGHTS, Event, ask, present
 from lawful.customers.models import (
     Account,
@@ -241,7 +241,7 @@ def erase_persons(
     size. A person the gate refuses is left untouched and reported in `denied`; an id that is not
     in the file, in `not_found`, with nothing recorded (`erase_person` raises NotFound for it).
     """
-    known = repository.on_file(session, keep)
+    known = bulk.on_file(session, keep)
     kept = {p: {_section(s) for s in sections} for p, sections in keep.items() if p in known}
     held = holding(session, list(kept))
     groups: dict[tuple[Section, ...], list[str]] = defaultdict(list)
@@ -272,7 +272,7 @@ _PARTS = {s: (SECTION_TABLES.get(s, ()), SECTION_COLUMNS.get(s, ())) for s in Se
 def holding(session: Session, person_ids: Sequence[str]) -> dict[str, set[Section]]:
     """Per person, the sections that still hold something: whether data is there, not the data,
     so it may run before the gate is asked."""
-    return repository.holding_many(session, person_ids, _PARTS)
+    return bulk.holding_many(session, person_ids, _PARTS)
 
 
 def _erase(
@@ -281,9 +281,9 @@ def _erase(
     """Empty these sections of these persons and mark them erased (a first erasure's date is
     kept: a second one comes when a hold ends)."""
     for table in (t for s in sections for t in SECTION_TABLES.get(s, ())):
-        repository.delete_rows_of(session, table, person_ids)
+        bulk.delete_rows_of(session, table, person_ids)
     columns = [col for s in sections for col in SECTION_COLUMNS.get(s, ())]
-    repository.clear_persons(session, person_ids, columns, now=now)
+    bulk.clear_persons(session, person_ids, columns, now=now)
 
 
 def cards_with_statements(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from lawful.core.register.models import RelationshipState
-from lawful.customers import repository
+from lawful.customers import bulk
 from lawful.customers.dossier import holding
 from lawful.customers.schemas import Section
 
@@ -87,13 +87,13 @@ class FileFacts:
 def file_facts(session: Session, *, person_ids: Sequence[str]) -> dict[str, FileFacts]:
     """The facts of each person on file; unknown ids are left out."""
     ids = list(dict.fromkeys(person_ids))
-    locales = repository.locales_many(session, ids)
+    locales = bulk.locales_many(session, ids)
     periods: dict[str, list[Period]] = defaultdict(list)
-    for person, entity, state, since, until in repository.periods_many(session, ids):
+    for person, entity, state, since, until in bulk.periods_many(session, ids):
         periods[person].append(Period(entity, RelationshipState(state), since, until))
-    statements = repository.last_statement_days(session, ids)
+    statements = bulk.last_statement_days(session, ids)
     products: dict[str, dict[Section, list[Product]]] = defaultdict(lambda: defaultdict(list))
-    for kind, person, entity, last_day, card in repository.product_ends_many(session, ids):
+    for kind, person, entity, last_day, card in bulk.product_ends_many(session, ids):
         if kind == "card" and last_day is not None and card in statements:
             last_day = max(last_day, statements[card])
         products[person][_SECTION_OF[kind]].append(Product(entity, last_day))

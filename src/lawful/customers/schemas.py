@@ -436,7 +436,7 @@ class ApplicationRead(Output):
     person_id: str
     entity: str
     channel: str  # self_service, branch
-    status: str  # open, completed, withdrawn
+    status: str  # open, completed, withdrawn, lapsed (open more than six months)
     document_type: str | None
     checked_by: str | None
     filed_at: dt.datetime

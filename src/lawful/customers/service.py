@@ -24,21 +24,28 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
+from lawful.customers import bulk, identity, repository, scope
 from lawful.customers import categories as c
-from lawful.customers import identity, repository, scope
 from lawful.customers.access import (
     CUSTOMER_CONTRACT,
     CUSTOMER_FILE,
     Event,
     ask,
     ask_file,
-    file_purpose,
     person_read,
 )
+from lawful.customers.access import FILE_READ_PURPOSES as FILE_READ_PURPOSES
+from lawful.customers.access import file_purpose as file_purpose
 from lawful.customers.access import present as present
 from lawful.customers.applications import file_application as file_application
 from lawful.customers.applications import list_applications as list_applications
 from lawful.customers.applications import withdraw_application as withdraw_application
+from lawful.customers.bulk import FACT_KINDS as FACT_KINDS
+from lawful.customers.bulk import FACTS_CHUNK as FACTS_CHUNK
+from lawful.customers.bulk import FactRow as FactRow
+from lawful.customers.bulk import fact_select as fact_select
+from lawful.customers.bulk import policy_fact_selects as policy_fact_selects
+from lawful.customers.bulk import statements_due_select as statements_due_select
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person
 from lawful.customers.dossier import erase_persons as erase_persons
@@ -56,6 +63,7 @@ from lawful.customers.models import (
     KycRecord,
     Loan,
     Person,
+    Preference,
     Relationship,
 )
 from lawful.customers.periods import end_periods, open_period, state_of
@@ -72,11 +80,6 @@ from lawful.customers.rectify import discard_changes as discard_changes
 from lawful.customers.rectify import pending_changes as pending_changes
 from lawful.customers.rectify import propose_changes as propose_changes
 from lawful.customers.rectify import rectify as rectify
-from lawful.customers.repository import FACT_KINDS as FACT_KINDS
-from lawful.customers.repository import FACTS_CHUNK as FACTS_CHUNK
-from lawful.customers.repository import FactRow as FactRow
-from lawful.customers.repository import fact_select as fact_select
-from lawful.customers.repository import policy_fact_selects as policy_fact_selects
 from lawful.customers.reuse import reuse_identity as reuse_identity
 from lawful.customers.schemas import (
     ConsentRead,
@@ -89,7 +92,7 @@ from lawful.customers.schemas import (
 )
 from lawful.customers.schemas import Section as Section
 from lawful.customers.scope import is_staff as is_staff
-from lawful.customers.scope import unseen_unless_related
+from lawful.customers.scope import unseen_unless_related as unseen_unless_related
 
 ALL_PERSON_DATA = tuple(c.PERSON_FIELDS.values())
 # The purposes the file as a whole is kept for: its retention is the longest of theirs.
@@ -309,7 +312,7 @@ def policy_facts(
     2,000 ids, so that a bulk job's thousands of subjects cost a handful of round trips.
     """
     params = policy_fact_parameters(as_of)
-    rows = repository.policy_fact_rows(session, person_ids, **params)
+    rows = bulk.policy_fact_rows(session, person_ids, **params)
     return policy_facts_from(rows)
 
 
@@ -328,16 +331,16 @@ def policy_facts_from(rows: Iterable[FactRow]) -> dict[str, PolicyFacts]:
     consents: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         pid = row.person_id
-        if row.kind == repository.FACT_PERSON:
+        if row.kind == bulk.FACT_PERSON:
             erased[pid] = row.key is not None
-        elif row.kind == repository.FACT_PERIOD:
+        elif row.kind == bulk.FACT_PERIOD:
             if row.key is None or row.value is None or row.since is None:
                 raise RuntimeError("a relationship period without entity, state or start")
             state = RelationshipState(row.value)
             periods[pid].append(Period(row.key, state, row.since, row.until))
-        elif row.kind == repository.FACT_OFF:
+        elif row.kind == bulk.FACT_OFF:
             off[pid].add(str(row.key))
-        elif row.kind == repository.FACT_CONSENT:
+        elif row.kind == bulk.FACT_CONSENT:
             consents[pid].add(str(row.key))
     return {
         pid: PolicyFacts(
@@ -361,6 +364,7 @@ def bulk_insert(
     loans: Rows = (),
     home_policies: Rows = (),
     kyc: Rows = (),
+    preferences: Rows = (),
 ) -> None:
     """Load many rows at once (the demo world), each mapping holding a table's column names.
 
@@ -377,9 +381,10 @@ def bulk_insert(
         (Loan, loans),
         (HomePolicy, home_policies),
         (KycRecord, kyc),
+        (Preference, preferences),
     )
     for model, rows in tables:
-        repository.bulk_insert(session, model, rows)
+        bulk.bulk_insert(session, model, rows)
 
 
 def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000) -> list[str]:
@@ -387,7 +392,7 @@ def persons_not_erased(session: Session, *, after: str = "", limit: int = 10_000
 
     No gate: bare ids, read to find whom a restored backup brought back after their erasure
     (see `flows.restore`), not the content of anyone's file."""
-    return repository.ids_not_erased(session, after=after, limit=limit)
+    return bulk.ids_not_erased(session, after=after, limit=limit)
 
 
 def on_file(session: Session, *, person_ids: Collection[str]) -> dict[str, bool]:
@@ -395,7 +400,7 @@ def on_file(session: Session, *, person_ids: Collection[str]) -> dict[str, bool]
 
     No gate: bare ids, checked so that another system records events only about people the
     group knows (see `ingest`), not the content of anyone's file."""
-    return repository.erased_flags(session, person_ids)
+    return bulk.erased_flags(session, person_ids)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -417,14 +422,14 @@ def former_clients(
     No gate: which files have outlived their period is the retention job's own input, like the
     policy's facts; the job asks the gate before it touches any of them.
     """
-    return repository.former_clients(
+    return bulk.former_clients(
         session, ended_before=ended_before, today=today, after=after, limit=limit
     )
 
 
 def count_persons(session: Session) -> int:
     """How many files exist: a figure, not personal data, so no gate."""
-    return repository.count_persons(session)
+    return bulk.count_persons(session)
 
 
 def _period_order(period: Period) -> tuple[str, dt.date]:

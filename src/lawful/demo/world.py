@@ -23,7 +23,9 @@ from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
+from lawful.demo import engagement
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
+from lawful.engagement import service as notifications
 from lawful.rights import service as rights
 
 TODAY = dt.date(2026, 11, 25)
@@ -60,6 +62,9 @@ class Rows:
     loans: list[Row] = field(default_factory=list)
     home_policies: list[Row] = field(default_factory=list)
     kyc: list[Row] = field(default_factory=list)
+    preferences: list[Row] = field(default_factory=list)
+    notification_settings: list[Row] = field(default_factory=list)
+    notification_choices: list[Row] = field(default_factory=list)
     # who did what, for the ledger: (actor, purpose, categories, event, recipient) -> subject ids
     activity: dict[tuple[Actor, str, tuple[str, ...], str, str | None], list[str]] = field(
         default_factory=lambda: defaultdict(list)
@@ -155,6 +160,7 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
         if index % 500 == 0:
             progress("generating people and products", index, n)
     progress("generating people and products", n, n)
+    engagement.add(rows, today=TODAY, seed=seed, now=now)
     return rows
 
 
@@ -328,6 +334,10 @@ def build(
                 customers.bulk_insert(session, **{table: chunk})
                 written += len(chunk)
                 progress("writing the customer file", written, total)
+        customers.bulk_insert(session, preferences=rows.preferences)
+        notifications.bulk_insert(
+            session, settings=rows.notification_settings, choices=rows.notification_choices
+        )
     events = _record_activity(engine, gate, rows, progress)
     events += _reuse_identities(engine, gate, rows, progress)
     objections, requests = _rights_activity(engine, gate, rows, seed, progress)

@@ -79,7 +79,7 @@ def open_runtime(
     engine = open_engine(settings)
     try:
         if migrate:
-            upgrade(engine)
+            upgrade(engine, keys=keys)
         else:
             with session_scope(engine, read_only=True) as session:
                 session.execute(sa.text("SELECT 1"))
@@ -108,8 +108,13 @@ def init(settings: Settings | None = None) -> Initialised:
     database_created = path is not None and not path.exists()
     engine = open_engine(settings, create=True)
     try:
-        upgrade(engine)
-        keys_created = not keyring.keyring_exists(settings.keys_dir)
+        existing = (
+            keyring.open_keyring(settings.keys_dir)
+            if keyring.keyring_exists(settings.keys_dir)
+            else None
+        )
+        upgrade(engine, keys=existing)
+        keys_created = existing is None
         if keys_created:
             with session_scope(engine, read_only=True) as session:
                 events = ledger.counts(session).total
@@ -120,8 +125,6 @@ def init(settings: Settings | None = None) -> Initialised:
                     "(new keys would make the ledger unverifiable)"
                 )
             keyring.init_keyring(settings.keys_dir)
-        else:
-            keyring.open_keyring(settings.keys_dir)  # a partial or damaged keyring is refused
     finally:
         engine.dispose()
     url = make_url(settings.database_url).render_as_string(hide_password=True)

@@ -10,6 +10,7 @@ from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, Re
 from lawful.entrypoints import (
     cli_demo,
     cli_install,
+    cli_jobs,
     cli_keys,
     cli_ledger,
     cli_register,
@@ -33,6 +34,7 @@ app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_keys.app, name="keys")
+app.add_typer(cli_jobs.app, name="jobs")
 app.command()(cli_install.init)
 app.command()(cli_install.serve)
 app.add_typer(cli_tokens.app, name="tokens")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -33,7 +34,9 @@ from lawful.core.register.statement import languages, render_all
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
+from lawful.engagement import service as engagement
 from lawful.entrypoints import bootstrap
+from lawful.entrypoints.cli_jobs import card_reminders_job
 from lawful.entrypoints.cli_tokens import parse_duration
 from lawful.entrypoints.sequencer import Sequencer
 
@@ -135,6 +138,7 @@ def demo(
             # the database; a new world starts a new file (the copies of a deleted world's heads
             # would not match it).
             copies.unlink(missing_ok=True)
+            _remind(runtime)
             sequencer = Sequencer(runtime.engine, runtime.keys, copies=copies)
             sequencer.drain()
             sequencer.copy_latest()
@@ -249,6 +253,19 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
     return summary
 
 
+def _remind(runtime: Runtime) -> None:
+    """The card reminders of the world's day, run early in the morning: those who keep quiet hours
+    until seven get theirs when the job runs again later that day."""
+    local = dt.datetime.combine(world.TODAY, dt.time(6, 30), tzinfo=engagement.LOCAL_TIME)
+    outcome, dispatched = card_reminders_job(runtime, day=world.TODAY, now=local)
+    out.print(
+        f"[green]✓[/green] card reminders for {world.TODAY}: {outcome.eligible} due, "
+        f"{outcome.sent} sent ({dispatched.kept} kept in the app), suppressed "
+        f"{outcome.by_preference} by preference and {outcome.by_objection} by objection, "
+        f"{outcome.by_quiet_hours} deferred by quiet hours"
+    )
+
+
 def _print_tokens(
     issued: list[tokens.DemoToken],
     host: str,
@@ -279,6 +296,10 @@ def _print_tokens(
         f"  curl -X POST {bearer} {json_body} {me}/objections   # no more direct marketing\n"
         f"  curl -X POST {bearer} {me}/erasure\n"
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
+        f"  curl {bearer} {me}/notifications   # the card reminder in the app's inbox\n"
+        f"  curl {bearer} {me}/notification-preferences\n"
+        f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
+        "   # after the quiet hours; nothing sent twice\n"
         + (
             f"\nStatements: {statements_dir}/ (served at http://{host}:{port}/files/statements/)"
             if statements_dir

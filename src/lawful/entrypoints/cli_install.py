@@ -44,7 +44,7 @@ def serve(
 
     runtime = bootstrap.open_runtime(get_settings(), migrate=False)
     try:
-        upgrade(runtime.engine)
+        upgrade(runtime.engine, keys=runtime.keys)
         # A database restored from a backup must not serve people erased since it was taken.
         with unit_of_work(runtime.engine) as session:
             replayed = restore.replay_erasures(session, gate=runtime.gate, today=dt.date.today())

@@ -53,7 +53,7 @@ def access_report(
     recorded = ledger.subject_ledger(session, keys=gate.keys, subject_id=person_id)
     proven = [p for p in reversed(recorded.events) if p.record.decision == "allow"]
     events = [p.record for p in proven]
-    objections, holds = rights.restrictions(session, person_id=person_id)
+    objections, holds = rights.restrictions(session, gate=gate, person_id=person_id)
     data = ReportData(
         person_id, request_id, today, file, events, objections, holds, recorded.head, proven
     )

@@ -18,6 +18,7 @@ from lawful.core.policy.types import Actor
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.customers.service import Section
+from lawful.engagement import service as engagement
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RequestType, RightsEvent
 
@@ -78,6 +79,7 @@ def erase(
         session, gate=gate, actor=actor, request_id=request_id, outcome=outcome, today=today
     )
     customers.erase_person(session, gate=gate, actor=actor, person_id=person_id, keep=keep)
+    engagement.erase(session, person_ids=[person_id])
     rights.store_holds(session, kept={person_id: kept}, today=today)
     vault.shred(session, keys=gate.keys, subject_id=person_id)
     return Erasure(request_id, erasing, kept, facts.language, facts.brand)

@@ -33,6 +33,7 @@ from lawful.rights.requests import (
     submit_request,
 )
 from lawful.rights.schemas import RequestRead, RequestStatus, RequestType
+from lawful.rights.sealed import seal_text
 
 DPO = "dpo"
 DECIDED = (RequestType.RECTIFICATION, RequestType.RESTRICTION)
@@ -135,10 +136,11 @@ def decide_request(
         row.status = RequestStatus.IN_PROGRESS.value
     else:
         _end(row, RequestStatus.REFUSED)
-    row.decision_grounds, row.decided_by = why, _label(actor)
+    row.decision_grounds = seal_text(session, gate.keys, row.person_id, why)
+    row.decided_by = _label(actor)
     row.outcome = _json(outcome)
     session.flush()
-    return read(row)
+    return read(session, gate, row)
 
 
 def close_request(
@@ -158,11 +160,12 @@ def close_request(
         today=today,
         details={"request_id": row.id, "grounds": why},
     )
-    previous = read(row).outcome or {}
-    row.outcome = _json({**previous, "lifted_on": today.isoformat(), "lift_grounds": why})
+    previous = read(session, gate, row).outcome or {}
+    row.outcome = _json({**previous, "lifted_on": today.isoformat()})
+    row.closing_grounds = seal_text(session, gate.keys, row.person_id, why)
     _end(row, RequestStatus.COMPLETED)
     session.flush()
-    return read(row)
+    return read(session, gate, row)
 
 
 def _decidable(

@@ -29,14 +29,18 @@ class RightsRequest(Base):
     registered_by: Mapped[str] = mapped_column(sa.String(64))
     received_on: Mapped[dt.date] = mapped_column(sa.Date)
     deadline: Mapped[dt.date] = mapped_column(sa.Date)
-    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Free texts (the extension's reason, the grounds of a decision and of closing) are sealed
+    # with the person's vault key (see `rights.sealed`); `outcome` holds facts only, and
+    # outlives erasure.
+    extension_reason: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(sa.Text)  # JSON: what was done, kept, and why
     # The entity the request was made to (the customer's, or the registering staff member's):
     # its staff see and answer it. None for requests made before entities were recorded.
     entity: Mapped[str | None] = mapped_column(sa.String(64))
-    decision_grounds: Mapped[str | None] = mapped_column(sa.Text)  # why approved or rejected
+    decision_grounds: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # why approved or not
     decided_by: Mapped[str | None] = mapped_column(sa.String(64))  # role:staff-id
+    closing_grounds: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # why a restriction ends
 
 
 class Objection(Base):
@@ -50,8 +54,9 @@ class Objection(Base):
     kind: Mapped[str] = mapped_column(sa.String(16))  # particular_situation, direct_marketing
     purpose: Mapped[str | None] = mapped_column(sa.String(64))  # None for direct marketing
     status: Mapped[str] = mapped_column(sa.String(16))  # pending, upheld, rejected
-    grounds: Mapped[str | None] = mapped_column(sa.Text)  # the person's particular situation
-    decision_grounds: Mapped[str | None] = mapped_column(sa.Text)  # compelling grounds, if rejected
+    # Sealed with the person's vault key (see `rights.sealed`).
+    grounds: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # their particular situation
+    decision_grounds: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # compelling grounds
     decided_by: Mapped[str | None] = mapped_column(sa.String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

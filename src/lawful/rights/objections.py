@@ -9,6 +9,7 @@ compelling grounds. A purpose with no right to object is refused with the regist
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,12 +28,14 @@ from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
     complete_request,
+    in_scope,
     reachable,
     record,
     start_request,
     submit_request,
 )
 from lawful.rights.schemas import ObjectionKind, ObjectionRead, ObjectionState, RequestType
+from lawful.rights.sealed import as_text, open_sealed, seal_text
 
 DPO = "dpo"
 # An objection is a privacy choice the person makes about themselves.
@@ -40,8 +43,33 @@ OBJECTION_DATA = ("user.unique_id", "user.privacy_preferences")
 STANDING = (ObjectionState.PENDING.value, ObjectionState.UPHELD.value)
 
 
-def read(row: Objection) -> ObjectionRead:
-    return ObjectionRead.model_validate(row)
+def read(session: Session, gate: Gate, row: Objection) -> ObjectionRead:
+    return read_many(session, gate, [row])[0]
+
+
+def read_many(session: Session, gate: Gate, rows: Sequence[Objection]) -> list[ObjectionRead]:
+    """The objections as their reader sees them, their sealed grounds opened."""
+    texts = open_sealed(
+        session,
+        gate.keys,
+        [(row.person_id, blob) for row in rows for blob in (row.grounds, row.decision_grounds)],
+    )
+    return [
+        ObjectionRead(
+            id=row.id,
+            person_id=row.person_id,
+            kind=ObjectionKind(row.kind),
+            purpose=row.purpose,
+            status=ObjectionState(row.status),
+            grounds=as_text(texts[2 * i]),
+            decision_grounds=as_text(texts[2 * i + 1]),
+            decided_by=row.decided_by,
+            received_at=row.received_at,
+            decided_at=row.decided_at,
+            request_id=row.request_id,
+        )
+        for i, row in enumerate(rows)
+    ]
 
 
 def _written(text: str | None) -> str | None:
@@ -126,7 +154,7 @@ def object(
             kind=kind.value,
             purpose=stored_purpose,
             status=status.value,
-            grounds=grounds,
+            grounds=seal_text(session, gate.keys, person_id, grounds),
             received_at=now,
             decided_at=None if status is ObjectionState.PENDING else now,
             decided_by=None if status is ObjectionState.PENDING else "policy:absolute",
@@ -134,7 +162,7 @@ def object(
         ),
     )
     if status is ObjectionState.PENDING:
-        start_request(session, request_id=request.id)
+        start_request(session, gate=gate, request_id=request.id)
     else:
         complete_request(
             session,
@@ -144,7 +172,7 @@ def object(
             outcome=_outcome(row, named=purpose),
             today=today,
         )
-    return read(row)
+    return read(session, gate, row)
 
 
 def decide_objection(
@@ -167,7 +195,8 @@ def decide_objection(
             field="grounds",
         )
     row = repository.objection(session, objection_id, lock=True)
-    if row is None:
+    if row is None or not _in_scope(session, gate, actor, row):
+        # Another entity's objection answers as one that does not exist.
         raise NotFound(f"no objection {objection_id}")
     if row.status != ObjectionState.PENDING:
         raise Conflict(f"objection {objection_id} is {row.status}, not pending")
@@ -183,12 +212,12 @@ def decide_objection(
         details={"objection_id": row.id, "status": status.value, "grounds": grounds},
     )
     row.status = status.value
-    row.decision_grounds = grounds
+    row.decision_grounds = seal_text(session, gate.keys, row.person_id, grounds)
     row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
     _answer(session, gate, actor, row, today)
-    return read(row)
+    return read(session, gate, row)
 
 
 def withdraw_objection(
@@ -227,7 +256,7 @@ def withdraw_objection(
     session.flush()
     if was_pending:
         _answer(session, gate, actor, row, today)
-    return read(row)
+    return read(session, gate, row)
 
 
 def list_objections(
@@ -246,7 +275,13 @@ def list_objections(
         today=today,
         categories=OBJECTION_DATA,
     )
-    return [read(row) for row in rows]
+    return read_many(session, gate, rows)
+
+
+def _in_scope(session: Session, gate: Gate, actor: Actor, row: Objection) -> bool:
+    """The DPO decides the objections made to their entity: those of its request."""
+    request = repository.request(session, row.request_id) if row.request_id is not None else None
+    return request is None or in_scope(gate, actor, request)
 
 
 def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: dt.date) -> None:
@@ -258,6 +293,7 @@ def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: d
             actor=actor,
             request_id=row.request_id,
             outcome=_outcome(row, named=row.purpose),
+            grounds=read(session, gate, row).decision_grounds,
             today=today,
         )
 
@@ -269,6 +305,5 @@ def _outcome(row: Objection, *, named: str | None) -> dict[str, Any]:
         "kind": row.kind,
         "purpose": named,
         "status": row.status,
-        "decision_grounds": row.decision_grounds,
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
     }

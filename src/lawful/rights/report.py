@@ -22,6 +22,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import RenderError
+from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.compile import ancestry
 from lawful.core.register.grammar import long_date
@@ -32,6 +33,7 @@ from lawful.customers.schemas import Section
 from lawful.rights import repository
 from lawful.rights.labels import label
 from lawful.rights.language import TextBuilder, builder_for_file
+from lawful.rights.objections import read_many as read_objections
 from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.schemas import (
     AccessReport,
@@ -70,12 +72,10 @@ class ReportData:
 
 
 def restrictions(
-    session: Session, *, person_id: str
+    session: Session, *, gate: Gate, person_id: str
 ) -> tuple[list[ObjectionRead], list[tuple[str, dt.date | None]]]:
     """The person's objections and standing holds, for a report whose reading is recorded."""
-    objections = [
-        ObjectionRead.model_validate(o) for o in repository.objections_of_person(session, person_id)
-    ]
+    objections = read_objections(session, gate, repository.objections_of_person(session, person_id))
     holds = [
         (h.hold, h.ends_on)
         for h in repository.holds_of_person(session, person_id, active_only=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from lawful.customers import service as customers
 from lawful.rights.models import LegalHold, Objection, RightsRequest
-from lawful.rights.schemas import ObjectionState
+from lawful.rights.schemas import ObjectionState, RequestStatus, RequestType
 
 # Below SQLite's historical limit of 999 bound parameters per statement.
 CHUNK = 900
@@ -151,7 +151,7 @@ def standing_objection(
 # --- Legal holds ------------------------------------------------------------------------------
 
 
-OBJECTION, HOLD = "objection", "hold"
+OBJECTION, HOLD, RESTRICTION = "objection", "hold", "restriction"
 
 
 def restriction_selects() -> list[sa.Select[Any]]:
@@ -159,7 +159,7 @@ def restriction_selects() -> list[sa.Select[Any]]:
     in the customer file's fact shape (`customers.FactRow`, read by name): an objection's key is
     its kind, value its purpose, status its status; a hold's key is the hold, until its last day.
     """
-    o, h = Objection.__table__.c, LegalHold.__table__.c
+    o, h, r = Objection.__table__.c, LegalHold.__table__.c, RightsRequest.__table__.c
     ids: sa.BindParameter[list[str]] = sa.bindparam("ids", expanding=True)
     no_text, no_date = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Date)
     withdrawn = sa.literal_column(f"'{ObjectionState.WITHDRAWN.value}'", sa.String)
@@ -174,6 +174,14 @@ def restriction_selects() -> list[sa.Select[Any]]:
         customers.fact_select(
             kind(HOLD), h.person_id, h.hold, no_text, no_text, no_date, h.until
         ).where(h.person_id.in_(ids), h.released_at.is_(None)),
+        # Art. 18: an approved restriction is in progress until the request is closed.
+        customers.fact_select(
+            kind(RESTRICTION), r.person_id, no_text, no_text, no_text, no_date, no_date
+        ).where(
+            r.person_id.in_(ids),
+            r.type == sa.literal_column(f"'{RequestType.RESTRICTION.value}'", sa.String),
+            r.status == sa.literal_column(f"'{RequestStatus.IN_PROGRESS.value}'", sa.String),
+        ),
     ]
 
 

@@ -33,6 +33,7 @@ from lawful.rights.schemas import (
     RequestStatus,
     RequestType,
 )
+from lawful.rights.sealed import as_text, open_sealed, seal_text
 
 PURPOSE = "data-subject-rights"
 # A request refers to the person by id and nothing else.
@@ -41,6 +42,7 @@ ANSWER_MONTHS = 1
 EXTENSION_MONTHS = 2
 QUEUE_PAGE = 50
 QUEUE_PAGE_MAX = 200
+_CURSOR_MAX = 48  # base64 of "YYYY-MM-DD|" and a 64-bit id, with room to spare
 
 
 class RightsEvent(StrEnum):
@@ -78,7 +80,32 @@ def record(
     ctx.access(person_id, categories=categories, event=event.value, details=details, as_of=today)
 
 
-def read(row: RightsRequest) -> RequestRead:
+def read(session: Session, gate: Gate, row: RightsRequest) -> RequestRead:
+    return read_many(session, gate, [row])[0]
+
+
+def read_many(session: Session, gate: Gate, rows: Sequence[RightsRequest]) -> list[RequestRead]:
+    """The requests as their reader sees them, their sealed texts opened (in one key lookup)."""
+    texts = open_sealed(
+        session,
+        gate.keys,
+        [
+            (row.person_id, blob)
+            for row in rows
+            for blob in (row.extension_reason, row.decision_grounds, row.closing_grounds)
+        ],
+    )
+    return [
+        _read(row, *(as_text(t) for t in texts[3 * i : 3 * i + 3])) for i, row in enumerate(rows)
+    ]
+
+
+def _read(
+    row: RightsRequest,
+    extension_reason: str | None,
+    decision_grounds: str | None,
+    closing_grounds: str | None,
+) -> RequestRead:
     return RequestRead(
         id=row.id,
         person_id=row.person_id,
@@ -89,12 +116,13 @@ def read(row: RightsRequest) -> RequestRead:
         received_on=row.received_on,
         deadline=row.deadline,
         original_deadline=add_months(row.received_on, ANSWER_MONTHS),
-        extension_reason=row.extension_reason,
+        extension_reason=extension_reason,
         completed_at=row.completed_at,
         outcome=json.loads(row.outcome) if row.outcome is not None else None,
         entity=row.entity,
-        decision_grounds=row.decision_grounds,
+        decision_grounds=decision_grounds,
         decided_by=row.decided_by,
+        closing_grounds=closing_grounds,
     )
 
 
@@ -150,7 +178,7 @@ def submit_request(
             entity=actor.entity,
         ),
     )
-    return read(row)
+    return read(session, gate, row)
 
 
 def is_staff(gate: Gate, actor: Actor) -> bool:
@@ -223,18 +251,18 @@ def extend_request(
         today=today,
         details={"request_id": row.id, "reason": reason.strip()},
     )
-    row.extension_reason = reason.strip()
+    row.extension_reason = seal_text(session, gate.keys, row.person_id, reason.strip())
     row.deadline = add_months(original, EXTENSION_MONTHS)
     session.flush()
-    return read(row)
+    return read(session, gate, row)
 
 
-def start_request(session: Session, *, request_id: int) -> RequestRead:
+def start_request(session: Session, *, gate: Gate, request_id: int) -> RequestRead:
     """Mark a request as being worked on (an objection awaiting the DPO's decision)."""
     row = open_request(session, request_id)
     row.status = RequestStatus.IN_PROGRESS.value
     session.flush()
-    return read(row)
+    return read(session, gate, row)
 
 
 def complete_request(
@@ -245,7 +273,10 @@ def complete_request(
     request_id: int,
     outcome: Mapping[str, Any],
     today: dt.date,
+    grounds: str | None = None,
 ) -> RequestRead:
+    """Answer the request: `outcome` says what was done (facts only: it outlives an erasure),
+    `grounds` why, in words the person is told (sealed with their key)."""
     row = open_request(session, request_id)
     record(
         session,
@@ -259,8 +290,10 @@ def complete_request(
     row.status = RequestStatus.COMPLETED.value
     row.completed_at = utcnow()
     row.outcome = json.dumps(dict(outcome), ensure_ascii=False, sort_keys=True, default=str)
+    if grounds is not None:
+        row.decision_grounds = seal_text(session, gate.keys, row.person_id, grounds)
     session.flush()
-    return read(row)
+    return read(session, gate, row)
 
 
 def finish_request(
@@ -276,7 +309,7 @@ def finish_request(
     downloaded again on the day it was answered): its first outcome stands."""
     row = repository.request(session, request_id)
     if row is not None and row.status == RequestStatus.COMPLETED:
-        return read(row)
+        return read(session, gate, row)
     return complete_request(
         session, gate=gate, actor=actor, request_id=request_id, outcome=outcome, today=today
     )
@@ -332,7 +365,7 @@ def answered_request(
     row = repository.request(session, request_id)
     if row is None or not in_scope(gate, actor, row):
         raise NotFound(f"no request {request_id}")
-    request = read(row)
+    request = read(session, gate, row)
     if request.type is not kind or request.person_id != person_id:
         raise InvalidInput(
             f"request {request_id} is not this person's {kind.value} request",
@@ -341,11 +374,11 @@ def answered_request(
     return request_id
 
 
-def get_request(session: Session, *, request_id: int) -> RequestRead:
+def get_request(session: Session, *, gate: Gate, request_id: int) -> RequestRead:
     row = repository.request(session, request_id)
     if row is None:
         raise NotFound(f"no request {request_id}")
-    return read(row)
+    return read(session, gate, row)
 
 
 def list_requests(
@@ -371,7 +404,7 @@ def list_requests(
         overdue_on=overdue_on,
         entity=actor.entity if is_staff(gate, actor) else None,
     )
-    return [read(row) for row in rows]
+    return read_many(session, gate, rows)
 
 
 def request_queue(
@@ -409,7 +442,7 @@ def request_queue(
     more = len(rows) > limit
     rows = rows[:limit]
     following = _cursor_of(rows[-1]) if more else None
-    return RequestPage(items=[read(row) for row in rows], next_cursor=following)
+    return RequestPage(items=read_many(session, gate, rows), next_cursor=following)
 
 
 def _statuses(status: str | None, overdue_on: dt.date | None) -> list[str] | None:
@@ -429,9 +462,15 @@ def _cursor_of(row: RightsRequest) -> str:
 
 def _cursor(value: str) -> tuple[dt.date, int]:
     """The (deadline, id) a page ends on, from the opaque cursor the previous page handed out."""
+    refused = InvalidInput("not a cursor this list handed out", field="cursor")
+    if len(value) > _CURSOR_MAX:
+        raise refused
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         day, _, number = raw.partition("|")
-        return dt.date.fromisoformat(day), int(number)
+        after = dt.date.fromisoformat(day), int(number)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("not a cursor this list handed out", field="cursor") from None
+        raise refused from None
+    if not 0 < after[1] < 2**63:  # ids are positive 64-bit integers
+        raise refused
+    return after

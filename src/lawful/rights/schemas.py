@@ -66,8 +66,9 @@ class RequestRead(Output):
     completed_at: dt.datetime | None
     outcome: dict[str, Any] | None
     entity: str | None = None  # the entity the request was made to
-    decision_grounds: str | None = None
+    decision_grounds: str | None = None  # why it was answered so, as the person is told
     decided_by: str | None = None
+    closing_grounds: str | None = None  # why a restriction was lifted
 
 
 class RequestPage(Output):

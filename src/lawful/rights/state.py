@@ -42,6 +42,7 @@ class DbSubjectStates:
         objections: dict[str, set[Objection]] = {}
         dm_objection: set[str] = set()
         holds: dict[str, set[Hold]] = {}
+        restricted: set[str] = set()
         for start in range(0, len(ids), customers.FACTS_CHUNK):
             chunk = ids[start : start + customers.FACTS_CHUNK]
             for row in session.execute(_STATE, {**params, "ids": chunk}):
@@ -49,6 +50,8 @@ class DbSubjectStates:
                 person = got.person_id
                 if got.kind in customers.FACT_KINDS:
                     fact_rows.append(got)
+                elif got.kind == repository.RESTRICTION:
+                    restricted.add(person)
                 elif got.kind == repository.HOLD and got.key and got.until:
                     holds.setdefault(person, set()).add(Hold(got.key, got.until))
                 elif got.key == ObjectionKind.DIRECT_MARKETING:
@@ -74,5 +77,6 @@ class DbSubjectStates:
                 consents=fact.consents,
                 legal_holds=frozenset(holds.get(person, ())),
                 erased=fact.erased,
+                restricted_processing=person in restricted,
             )
         return states

@@ -222,6 +222,13 @@ def build_register() -> Register:
             _role("complaints-handler", ["complaints"]),
             _role("compliance", ["aml", "customer-file"]),
             _role("dpo", ["rights"]),
+            Role(
+                id="own-space",
+                kind="system",
+                title=_text("own-space"),
+                purposes=["customer-file", "rights"],
+                for_the_subject=True,
+            ),
         ],
     )
 

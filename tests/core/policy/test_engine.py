@@ -117,6 +117,23 @@ def test_objection_rejected_by_the_dpo_lets_processing_resume(policy: Policy) ->
     assert ask(policy, "customer-file", ("user.name",), state=state).allowed
 
 
+def test_a_restriction_stops_all_but_law_consent_rights_and_the_person_themselves(
+    policy: Policy,
+) -> None:
+    """Art. 18(2): restricted data is only stored, save for a legal obligation, the person's
+    consent, the answer to their rights, and what the person does in their own space."""
+    state = with_state(restricted_processing=True)
+    assert ask(policy, "customer-file", ("user.name",), state=state).reasons == (Reason.RESTRICTED,)
+    assert ask(policy, "profiling", ("user.behavior",), role="marketing", state=state).reasons == (
+        Reason.RESTRICTED,
+    )
+    assert ask(policy, "aml", ("user.name",), role="compliance", state=state).allowed
+    assert ask(policy, "rights", ("user.name",), role="dpo", state=state).allowed
+    assert ask(policy, "customer-file", ("user.name",), role="own-space", state=state).allowed
+    # The same state without the restriction: nothing else stood in the way.
+    assert ask(policy, "customer-file", ("user.name",)).allowed
+
+
 def test_objection_to_absolute_purpose_stands_whatever_its_status(policy: Policy) -> None:
     state = with_state(objections=frozenset({Objection("offers", ObjectionStatus.REJECTED)}))
     decision = ask(policy, "offers", ("user.contact",), state=state)

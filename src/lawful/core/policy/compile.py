@@ -81,12 +81,18 @@ class CompiledPurpose:
     human_review: bool
     # Carries out or answers data-subject rights: erasure does not stop it, the other rules do.
     survives_erasure: bool
+    # Goes on under an Art. 18 restriction: a legal obligation, the person's consent, or the
+    # answer to their rights (18(2)); everything else waits, the data only stored.
+    survives_restriction: bool
     # True when nothing about the subject but erasure can stop this purpose: the fast path then
     # skips every per-state check.
     state_free: bool
 
 
 _OBJECTABLE = frozenset({LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK})
+_SURVIVE_RESTRICTION = frozenset(
+    {LegalBasis.LEGAL_OBLIGATION, LegalBasis.VITAL_INTERESTS, LegalBasis.PUBLIC_TASK}
+)
 
 
 def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
@@ -112,6 +118,9 @@ def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
         holds={h: hold_categories[h] for h in purpose.legal_holds if h in hold_categories},
         human_review=purpose.automated_decision is not None,
         survives_erasure=purpose.survives_erasure,
+        survives_restriction=purpose.survives_erasure
+        or consent
+        or purpose.legal_basis in _SURVIVE_RESTRICTION,
         state_free=not (
             purpose.direct_marketing
             or mode is not ObjectionMode.NONE

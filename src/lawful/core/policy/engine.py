@@ -15,6 +15,7 @@ erased: a hold that ended must not stop the erasure of what it kept.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from lawful.core.policy.compile import (
     BIT,
@@ -53,6 +54,7 @@ _OBJECTION_UPHELD = BIT[Reason.OBJECTION_UPHELD]
 _NO_RELATIONSHIP = BIT[Reason.NO_RELATIONSHIP]
 _CONSENT_MISSING = BIT[Reason.CONSENT_MISSING]
 _PREFERENCE_OFF = BIT[Reason.PREFERENCE_OFF]
+_RESTRICTED = BIT[Reason.RESTRICTED]
 
 _SubjectMasks = dict[str, int]  # state signature -> the reasons that state gives, as bits
 # What a question says before any subject is looked at: its purpose (None when unknown), the
@@ -70,15 +72,30 @@ _SUBJECT_CACHE_LIMIT = 1 << 14
 class Policy:
     """The register compiled for decisions; build it with `compile_policy`."""
 
-    __slots__ = ("_denials", "_grants", "_purposes", "_roles", "_statics", "_subjects")
+    __slots__ = (
+        "_denials",
+        "_for_subject",
+        "_for_subject_roles",
+        "_grants",
+        "_purposes",
+        "_roles",
+        "_statics",
+        "_subjects",
+    )
 
     def __init__(
-        self, purposes: dict[str, CompiledPurpose], roles: dict[str, frozenset[str]]
+        self,
+        purposes: dict[str, CompiledPurpose],
+        roles: dict[str, frozenset[str]],
+        for_the_subject: frozenset[str] = frozenset(),
     ) -> None:
         self._purposes = purposes
         self._roles = roles
+        # Roles acting at the person's own request: an Art. 18 restriction does not stop them.
+        self._for_subject = {p.id: replace(p, survives_restriction=True) for p in purposes.values()}
+        self._for_subject_roles = for_the_subject
         self._statics: dict[_StaticKey, _Static] = {}
-        self._subjects: dict[tuple[str, str], _SubjectMasks] = {}
+        self._subjects: dict[tuple[str, str, bool], _SubjectMasks] = {}
         # purpose -> categories, or (categories, recipient) -> its grant
         self._grants: dict[str, dict[object, Grant]] = {p: {} for p in purposes}
         # reason mask -> the one shared denial, filled on first use
@@ -214,7 +231,8 @@ class Policy:
         actor = request.actor
         permitted = self._roles.get(actor.role)
         mask = _ROLE_UNKNOWN if permitted is None else 0
-        p = self._purposes.get(request.purpose)
+        by_subject = actor.role in self._for_subject_roles
+        p = (self._for_subject if by_subject else self._purposes).get(request.purpose)
         if p is None:
             return None, mask | _PURPOSE_UNKNOWN, None, None, {}
         if permitted is not None and p.id not in permitted:
@@ -224,7 +242,7 @@ class Policy:
         categories, recipient = request.categories, request.recipient
         if cached:
             grant = self._grant(p, categories, recipient)
-            masks = self._subjects.setdefault((p.id, actor.entity), {})
+            masks = self._subjects.setdefault((p.id, actor.entity, by_subject), {})
         else:
             grant, masks = Grant(p, categories, recipient), {}
         mask |= grant.mask
@@ -260,9 +278,9 @@ def _remember_subject(
 
 def _subject_mask(p: CompiledPurpose, entity: str, state: SubjectState) -> int:
     """The reasons the subject's state gives against this purpose, erasure aside."""
+    mask = _RESTRICTED if state.restricted_processing and not p.survives_restriction else 0
     if p.state_free:
-        return 0
-    mask = 0
+        return mask
     purpose = p.id
     if p.direct_marketing and state.dm_objection:
         mask |= _DM_OBJECTION
@@ -300,4 +318,8 @@ def _under_hold(p: CompiledPurpose, categories: Categories, state: SubjectState)
 
 
 def compile_policy(register: Register) -> Policy:
-    return Policy(compile_purposes(register), compile_roles(register))
+    return Policy(
+        compile_purposes(register),
+        compile_roles(register),
+        frozenset(r.id for r in register.roles if r.for_the_subject),
+    )

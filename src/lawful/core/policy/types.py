@@ -26,6 +26,7 @@ class Reason(StrEnum):
     DM_OBJECTION = "dm_objection"
     OBJECTION_PENDING = "objection_pending"
     OBJECTION_UPHELD = "objection_upheld"
+    RESTRICTED = "restricted"  # Art. 18: stored only, until the restriction is lifted
     NO_RELATIONSHIP = "no_relationship"
     CONSENT_MISSING = "consent_missing"
     PREFERENCE_OFF = "preference_off"
@@ -110,6 +111,8 @@ class SubjectState:
     consents: frozenset[str] = frozenset()  # purpose ids
     legal_holds: frozenset[Hold] = frozenset()
     erased: bool = False
+    # Art. 18: an approved restriction request is in force (lifted when the request is closed).
+    restricted_processing: bool = False
 
     # Derived once here because a state is built once per subject and asked about many times.
     restricted: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -147,6 +150,7 @@ class SubjectState:
             repr(
                 (
                     self.erased,
+                    self.restricted_processing,
                     self.dm_objection,
                     sorted((o.purpose, o.status.value) for o in self.objections),
                     sorted((e, sorted(s.value for s in states)) for e, states in frozen.items()),

@@ -249,6 +249,51 @@ class Purpose(Model):
     survives_erasure: bool = False
 
 
+class NotificationKind(StrEnum):
+    SERVICE = "service"  # informs about the person's own products or account: not marketing
+    MARKETING = "marketing"  # promotes a product: direct marketing (Code of Economic Law XII.13)
+
+
+class NotificationChannel(StrEnum):
+    PUSH = "push"
+    IN_APP = "in_app"
+    EMAIL = "email"
+    SMS = "sms"
+    LETTER = "letter"
+
+
+# The channel vocabulary of purposes (`Purpose.channels`) each notification channel falls under.
+CHANNEL_OF_PURPOSE: dict[NotificationChannel, str] = {
+    NotificationChannel.PUSH: "app",
+    NotificationChannel.IN_APP: "app",
+    NotificationChannel.EMAIL: "email",
+    NotificationChannel.SMS: "sms",
+    NotificationChannel.LETTER: "mail",
+}
+
+
+class ProductScope(StrEnum):
+    """Whose products a marketing topic promotes: the soft opt-in covers the group's own only."""
+
+    OWN = "own"
+    THIRD_PARTY = "third_party"
+
+
+class NotificationTopic(Model):
+    """A kind of message the person receives (Profile > Notifications), and its defaults."""
+
+    id: Id
+    title: Text
+    purpose: Id  # the purpose messages on this topic are sent for
+    kind: NotificationKind
+    # A notice the person cannot switch off (security, a change of the statement): they choose
+    # its channels only.
+    mandatory: bool = False
+    channels: list[NotificationChannel] = Field(min_length=1)  # those the person may choose
+    default_channels: list[NotificationChannel] = Field(default_factory=list)  # by preference
+    products: ProductScope | None = None  # marketing topics only
+
+
 class Role(Model):
     """Who may act: a staff role or a system component, and for which purposes."""
 
@@ -256,6 +301,9 @@ class Role(Model):
     kind: ActorKind
     title: Text
     purposes: list[Id]
+    # Acts only at the person's own request, on their own data (their online space): what the
+    # person does themselves goes on under an Art. 18 restriction (18(2): their consent).
+    for_the_subject: bool = False
 
 
 class Register(Model):
@@ -270,6 +318,13 @@ class Register(Model):
     legal_holds: list[LegalHold] = Field(default_factory=list)
     purposes: list[Purpose] = Field(min_length=1)
     roles: list[Role] = Field(default_factory=list)
+    notification_topics: list[NotificationTopic] = Field(default_factory=list)
+
+    def topic(self, topic_id: str) -> NotificationTopic:
+        for topic in self.notification_topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(topic_id)
 
     def purpose(self, purpose_id: str) -> Purpose:
         for purpose in self.purposes:

@@ -13,8 +13,12 @@ from pydantic import BaseModel
 
 from lawful.core.register import placeholders
 from lawful.core.register.models import (
+    CHANNEL_OF_PURPOSE,
     LegalBasis,
+    NotificationChannel,
+    NotificationKind,
     ObjectionMode,
+    ProductScope,
     Register,
     TaxonomyExtension,
 )
@@ -53,6 +57,7 @@ def semantic_problems(register: Register) -> list[tuple[Loc, str]]:
         _translations,
         _placeholders,
         _transfers,
+        _topics,
     )
     return [problem for check in checks for problem in check(register)]
 
@@ -77,6 +82,9 @@ def _duplicates(register: Register) -> Found:
     yield from _dupes(register.legal_holds, "id", ("legal_holds",), "legal hold id")
     yield from _dupes(register.purposes, "id", ("purposes",), "purpose id")
     yield from _dupes(register.roles, "id", ("roles",), "role id")
+    yield from _dupes(
+        register.notification_topics, "id", ("notification_topics",), "notification topic id"
+    )
     for kind, field in _EXTENSION_FIELD.items():
         exts: list[TaxonomyExtension] = getattr(register.taxonomy, field)
         loc: Loc = ("taxonomy", field)
@@ -289,3 +297,53 @@ def _transfers(register: Register) -> Found:
                 ("recipients", r, "transfer_safeguard"),
                 (f"recipient in {recipient.country} (outside the EEA) lacks a transfer safeguard"),
             )
+
+
+# E-mail and SMS marketing needs prior consent (Code of Economic Law XII.13), except the soft
+# opt-in to own customers for the group's own analogous products.
+_ELECTRONIC = frozenset({NotificationChannel.EMAIL, NotificationChannel.SMS})
+
+
+def _topics(register: Register) -> Found:
+    purposes = {p.id: p for p in register.purposes}
+    for t, topic in enumerate(register.notification_topics):
+        loc: Loc = ("notification_topics", t)
+        purpose = purposes.get(topic.purpose)
+        if purpose is None:
+            yield (*loc, "purpose"), _missing("purpose", topic.purpose, purposes)
+            continue
+        marketing = topic.kind is NotificationKind.MARKETING
+        if marketing != purpose.direct_marketing:
+            yield (
+                (*loc, "kind"),
+                f"a {topic.kind} topic cannot be sent for purpose '{purpose.id}', which is "
+                + ("" if purpose.direct_marketing else "not ")
+                + "direct marketing",
+            )
+        if topic.mandatory and marketing:
+            yield (*loc, "mandatory"), "a marketing topic can always be switched off"
+        if topic.mandatory and not topic.default_channels:
+            yield (*loc, "default_channels"), "a mandatory notice needs a default channel"
+        if marketing and topic.products is None:
+            yield (*loc, "products"), "a marketing topic says whose products: own or third_party"
+        if not marketing and topic.products is not None:
+            yield (*loc, "products"), "only a marketing topic promotes products"
+        for c, channel in enumerate(topic.channels):
+            if CHANNEL_OF_PURPOSE[channel] not in purpose.channels:
+                yield (
+                    (*loc, "channels", c),
+                    f"channel '{channel}' is not among the channels of purpose '{purpose.id}' "
+                    f"({', '.join(purpose.channels) or 'none'})",
+                )
+        for c, channel in enumerate(topic.default_channels):
+            if channel not in topic.channels:
+                yield (
+                    (*loc, "default_channels", c),
+                    f"'{channel}' is not one of the topic's channels",
+                )
+            elif marketing and topic.products is not ProductScope.OWN and channel in _ELECTRONIC:
+                yield (
+                    (*loc, "default_channels", c),
+                    f"'{channel}' marketing of third-party products needs the person's opt-in: "
+                    "it cannot be on by default",
+                )

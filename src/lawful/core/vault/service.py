@@ -170,6 +170,31 @@ def decrypt_for_pseudonym(
     return [_open(cipher, pseudonym, ciphertext) for ciphertext in ciphertexts]
 
 
+def decrypt_items(
+    session: Session, *, keys: Keyring, items: Sequence[tuple[str, bytes]]
+) -> list[bytes | dict[str, Any] | None]:
+    """Decrypt ciphertexts of many subjects with one key lookup; None where the subject's key
+    was destroyed (erased: the text is gone for good) or never made."""
+    if not items:
+        return []
+    pseudonymise = keys.pseudonymiser()
+    refs = [pseudonymise(subject_id) for subject_id, _ in items]
+    stored = repository.wrapped_keys(session, set(refs))
+    masters: dict[int, AESGCM] = {}
+    ciphers: dict[str, AESGCM | None] = {}
+    for ref, (wrapped, version) in stored.items():
+        if wrapped is None:
+            ciphers[ref] = None
+            continue
+        master = masters.get(version) or masters.setdefault(version, AESGCM(keys.master(version)))
+        ciphers[ref] = AESGCM(_unwrap(master, ref, wrapped))
+    out: list[bytes | dict[str, Any] | None] = []
+    for ref, (_, ciphertext) in zip(refs, items, strict=True):
+        cipher = ciphers.get(ref)
+        out.append(None if cipher is None else _open(cipher, ref, ciphertext))
+    return out
+
+
 def decrypt_json(
     session: Session, *, keys: Keyring, subject_id: str, ciphertext: bytes
 ) -> dict[str, Any]:
