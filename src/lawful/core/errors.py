@@ -45,9 +45,8 @@ class InvalidItems(InvalidInput):
     def __init__(self, problems: Sequence[ItemProblem], *, unit: str = "item") -> None:
         self.problems = list(problems)
         self.unit = unit
-        super().__init__(
-            f"{len(self.problems)} invalid {unit}(s); nothing was recorded", field=None
-        )
+        bad = len({p.at for p in self.problems})
+        super().__init__(f"{bad} invalid {unit}(s); nothing was recorded", field=None)
 
     def lines(self) -> list[str]:
         """One line per problem, as a person fixing the batch reads them."""
