@@ -158,6 +158,13 @@ def build_register() -> Register:
             legal_holds=["claims"],
         ),
         _purpose(
+            "disputes",
+            ["user.name", "user.content"],
+            controllers=[BANK],
+            relationship=[CLIENT, PROSPECT, FORMER],
+            legal_claims=True,
+        ),
+        _purpose(
             "aml",
             ["user.government_id", "user.name", "user.financial"],
             legal_basis=LegalBasis.LEGAL_OBLIGATION,
@@ -219,7 +226,7 @@ def build_register() -> Register:
             _role("advisor", ["customer-file", "offers", "complaints", "card-reminder"]),
             _role("marketing", ["offers", "partner-offers", "profiling"]),
             _role("underwriter", ["flood-underwriting", "reinsurance", "customer-file"]),
-            _role("complaints-handler", ["complaints"]),
+            _role("complaints-handler", ["complaints", "disputes"]),
             _role("compliance", ["aml", "customer-file"]),
             _role("dpo", ["rights"]),
             Role(

@@ -130,6 +130,9 @@ def test_a_restriction_stops_all_but_law_consent_rights_and_the_person_themselve
     assert ask(policy, "aml", ("user.name",), role="compliance", state=state).allowed
     assert ask(policy, "rights", ("user.name",), role="dpo", state=state).allowed
     assert ask(policy, "customer-file", ("user.name",), role="own-space", state=state).allowed
+    # 18(2): the defence of legal claims goes on (a complaint the person made, a dispute).
+    disputes = ask(policy, "disputes", ("user.name",), role="complaints-handler", state=state)
+    assert disputes.allowed
     # The same state without the restriction: nothing else stood in the way.
     assert ask(policy, "customer-file", ("user.name",)).allowed
 

@@ -119,6 +119,7 @@ def compile_purpose(register: Register, purpose: Purpose) -> CompiledPurpose:
         human_review=purpose.automated_decision is not None,
         survives_erasure=purpose.survives_erasure,
         survives_restriction=purpose.survives_erasure
+        or purpose.legal_claims
         or consent
         or purpose.legal_basis in _SURVIVE_RESTRICTION,
         state_free=not (

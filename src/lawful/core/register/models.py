@@ -247,6 +247,9 @@ class Purpose(Model):
     # A purpose that carries out or answers data-subject rights must still act on an erased
     # subject: erase what a legal hold kept once the hold ends, tell the person what is kept.
     survives_erasure: bool = False
+    # Art. 18(2): goes on under a restriction because it serves the establishment, exercise or
+    # defence of legal claims (a complaint, a dispute); the policy lets it act on restricted data.
+    legal_claims: bool = False
 
 
 class NotificationKind(StrEnum):
