@@ -191,6 +191,7 @@ def statement_changes_job(
     today: dt.date,
     now: dt.datetime,
     batch: int = BATCH,
+    on_batch: OnBatch = lambda *_: None,
 ) -> engagement.NoticeOutcome:
     """Tell every person a change between `old` and `new` concerns, a batch per transaction."""
     plan = engagement.plan_statement_notices(old, new)
@@ -203,6 +204,7 @@ def statement_changes_job(
                 done = engagement.notify_statement_changes(
                     session, gate=rt.gate, plan=plan, rows=rows, now=now, today=today
                 )
+                on_batch(done.concerned, 0)
             for name in ("concerned", "queued", "already", "refused"):
                 setattr(total, name, getattr(total, name) + getattr(done, name))
     return total
