@@ -118,6 +118,24 @@ def statements_due_select(due_from: dt.date, due_to: dt.date) -> sa.Select[Any]:
     )
 
 
+def related_select(entities: Collection[str], today: dt.date) -> sa.Select[Any]:
+    """Every relationship period running on `today` with one of `entities`, of persons not
+    erased: person, entity, state, the file's language and brand; by person. For other domains
+    to build on in one statement (who a change of the statement concerns), never row by row."""
+    r, p = Relationship.__table__.c, Person.__table__.c
+    return (
+        sa.select(r.person_id, r.entity, r.state, p.language, p.brand)
+        .join_from(Relationship, Person, p.id == r.person_id)
+        .where(
+            r.entity.in_(sorted(entities)),
+            r.since <= today,
+            sa.or_(r.until.is_(None), r.until >= today),
+            p.erased_at.is_(None),
+        )
+        .order_by(r.person_id, r.entity)
+    )
+
+
 _FACTS = sa.union_all(*policy_fact_selects())
 # Each IN list repeats the chunk's ids: six lists (four here, two more where `rights.state` adds
 # objections and holds) make 12,000 bound values, well below what SQLite (3.32 and later: 32,766)

@@ -45,6 +45,7 @@ from lawful.customers.bulk import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.bulk import FactRow as FactRow
 from lawful.customers.bulk import fact_select as fact_select
 from lawful.customers.bulk import policy_fact_selects as policy_fact_selects
+from lawful.customers.bulk import related_select as related_select
 from lawful.customers.bulk import statements_due_select as statements_due_select
 from lawful.customers.dossier import BulkErasure as BulkErasure
 from lawful.customers.dossier import erase_person as erase_person

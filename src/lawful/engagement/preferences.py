@@ -54,6 +54,7 @@ class Event(StrEnum):
     NOTIFICATIONS_READ = "engagement.notification.list"
     DATA_EXPORT = "engagement.notification_data.export"
     CARD_REMINDER_SEND = "engagement.card_reminder.send"
+    STATEMENT_NOTICE_SEND = "engagement.statement_notice.send"
 
 
 def ask(

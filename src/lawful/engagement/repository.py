@@ -247,3 +247,34 @@ def count_by_status(session: Session) -> dict[str, int]:
     n = Notification.__table__.c
     query = sa.select(n.status, sa.func.count()).group_by(n.status)
     return {status: count for status, count in session.execute(query)}
+
+
+# --- statement-change notices ---------------------------------------------------------------
+
+
+def related_in_batches(
+    session: Session, *, entities: Sequence[str], today: dt.date, topic: str, size: int
+) -> Iterator[Sequence[sa.Row[Any]]]:
+    """Every running relationship with one of `entities`, by person, with the person's chosen
+    language and channels for `topic`: one statement, its rows fetched `size` at a time."""
+    related = customers.related_select(entities, today).subquery("related")
+    st, ch = NotificationSettings.__table__.c, NotificationChoice.__table__.c
+    query: sa.Select[Any] = (
+        sa.select(
+            related.c.person_id,
+            related.c.entity,
+            related.c.state,
+            related.c.language.label("file_language"),
+            related.c.brand,
+            st.language.label("chosen_language"),
+            ch.channels,
+        )
+        .select_from(related)
+        .outerjoin(NotificationSettings, st.person_id == related.c.person_id)
+        .outerjoin(
+            NotificationChoice, sa.and_(ch.person_id == related.c.person_id, ch.topic == topic)
+        )
+        .order_by(related.c.person_id, related.c.entity)
+        .execution_options(yield_per=size)
+    )
+    yield from session.execute(query).partitions(size)

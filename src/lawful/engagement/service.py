@@ -21,6 +21,11 @@ from lawful.engagement.delivery import AppriseSender as AppriseSender
 from lawful.engagement.delivery import Dispatched as Dispatched
 from lawful.engagement.delivery import Sender as Sender
 from lawful.engagement.delivery import dispatch as dispatch
+from lawful.engagement.notices import NoticeOutcome as NoticeOutcome
+from lawful.engagement.notices import Plan as StatementPlan
+from lawful.engagement.notices import concerned_in_batches as statement_concerned_in_batches
+from lawful.engagement.notices import notify as notify_statement_changes
+from lawful.engagement.notices import plan as plan_statement_notices
 from lawful.engagement.preferences import Event, ask
 from lawful.engagement.preferences import get_preferences as get_preferences
 from lawful.engagement.preferences import set_preferences as set_preferences
@@ -36,20 +41,25 @@ __all__ = [
     "LOCAL_TIME",
     "AppriseSender",
     "Dispatched",
+    "NoticeOutcome",
     "Outcome",
     "Sender",
+    "StatementPlan",
     "bulk_insert",
     "dispatch",
     "erase",
     "export_person",
     "get_preferences",
     "notifications",
+    "notify_statement_changes",
     "outbox_counts",
+    "plan_statement_notices",
     "purge_reminders",
     "remind",
     "reminders_due",
     "reminders_due_in_batches",
     "set_preferences",
+    "statement_concerned_in_batches",
 ]
 
 MESSAGE_DATA = (

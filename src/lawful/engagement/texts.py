@@ -85,3 +85,74 @@ def card_reminder(language: str, *, last_digits: str, balance_cents: int, due: d
         due=_day(lang, due),
     )
     return Message(lang, _TITLE[lang], body)
+
+
+# --- a change of the privacy statement ------------------------------------------------------
+# A mandatory service notice: what changed for this person, in plain words (the purposes'
+# titles as the statement reads them), and where to read the whole statement.
+
+NOTICE_LANGUAGES = ("fr", "nl", "en")
+_NOTICE = {
+    "fr": {
+        "title": "Notre déclaration de confidentialité change",
+        "intro": (
+            "Nous avons mis à jour notre déclaration de confidentialité. "
+            "Voici ce qui change pour vous\u00a0:"
+        ),
+        "added": "Nouveau\u00a0: «\u00a0{}\u00a0»",
+        "changed": "Modifié\u00a0: «\u00a0{}\u00a0»",
+        "removed": "Nous n'utilisons plus vos données pour\u00a0: «\u00a0{}\u00a0»",
+        "where": (
+            "Vous pouvez lire la déclaration complète dans l'app {app} ou sur {website}. "
+            "Ce message est obligatoire\u00a0: il ne peut pas être désactivé."
+        ),
+    },
+    "nl": {
+        "title": "Onze privacyverklaring verandert",
+        "intro": "We hebben onze privacyverklaring bijgewerkt. Dit verandert er voor u:",
+        "added": "Nieuw: ‘{}’",
+        "changed": "Gewijzigd: ‘{}’",
+        "removed": "We gebruiken uw gegevens niet meer voor: ‘{}’",
+        "where": (
+            "U leest de volledige verklaring in de app {app} of op {website}. "
+            "Dit is een verplicht bericht: u kunt het niet uitschakelen."
+        ),
+    },
+    "en": {
+        "title": "Our privacy statement is changing",
+        "intro": "We have updated our privacy statement. Here is what changes for you:",
+        "added": "New: ‘{}’",
+        "changed": "Changed: ‘{}’",
+        "removed": "We no longer use your data for: ‘{}’",
+        "where": (
+            "You can read the full statement in the {app} app or at {website}. "
+            "This is a mandatory notice: it cannot be switched off."
+        ),
+    },
+}
+
+
+def notice_language(chosen: str | None, on_file: str | None) -> str:
+    """The language chosen for messages, else the file's, among those notices are written in."""
+    for candidate in (chosen, on_file):
+        if candidate in _NOTICE:
+            return candidate
+    return FALLBACK
+
+
+def statement_notice(
+    language: str,
+    *,
+    added: list[str],
+    changed: list[str],
+    removed: list[str],
+    app: str,
+    website: str,
+) -> Message:
+    lang = language if language in _NOTICE else FALLBACK
+    words = _NOTICE[lang]
+    lines = [words["intro"]]
+    for kind, titles in (("added", added), ("changed", changed), ("removed", removed)):
+        lines += [f"- {words[kind].format(title)}" for title in titles]
+    lines.append(words["where"].format(app=app, website=website))
+    return Message(lang, words["title"], "\n".join(lines))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,11 +21,15 @@ from lawful.config import get_settings
 from lawful.core.db import session_scope
 from lawful.core.errors import InvalidInput
 from lawful.core.gate import unit_of_work
+from lawful.core.register.load import check_file, reference_register_path
+from lawful.core.register.models import Register
 from lawful.core.runtime import Runtime
 from lawful.engagement import service as engagement
 from lawful.entrypoints.bootstrap import open_runtime
 
-app = typer.Typer(name="jobs", help="Scheduled jobs: card reminders, the notification outbox.")
+app = typer.Typer(
+    name="jobs", help="Scheduled jobs: card reminders, statement changes, the outbox."
+)
 run_app = typer.Typer(name="run", help="Run one job now.")
 app.add_typer(run_app, name="run")
 out = Console(soft_wrap=True)
@@ -176,3 +181,78 @@ def outbox() -> None:
         f"outbox: {done.sent} sent, {done.kept} kept in the app, {done.retry} to retry, "
         f"{done.failed} failed"
     )
+
+
+def statement_changes_job(
+    rt: Runtime,
+    *,
+    old: Register,
+    new: Register,
+    today: dt.date,
+    now: dt.datetime,
+    batch: int = BATCH,
+    on_batch: OnBatch = lambda *_: None,
+) -> engagement.NoticeOutcome:
+    """Tell every person a change between `old` and `new` concerns, a batch per transaction."""
+    plan = engagement.plan_statement_notices(old, new)
+    total = engagement.NoticeOutcome(changes=len(plan.changes))
+    with session_scope(rt.engine, read_only=True) as reader:
+        for rows in engagement.statement_concerned_in_batches(
+            reader, plan=plan, today=today, size=batch
+        ):
+            with unit_of_work(rt.engine) as session:
+                done = engagement.notify_statement_changes(
+                    session, gate=rt.gate, plan=plan, rows=rows, now=now, today=today
+                )
+                on_batch(done.concerned, 0)
+            for name in ("concerned", "queued", "already", "refused"):
+                setattr(total, name, getattr(total, name) + getattr(done, name))
+    return total
+
+
+def _register_or_exit(path: Path) -> Register:
+    register, problems = check_file(path)
+    if register is None:
+        err = Console(stderr=True, soft_wrap=True)
+        for problem in problems:
+            err.print(f"{path}: {problem}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    return register
+
+
+@run_app.command("statement-changes")
+def statement_changes(
+    old: Annotated[Path, typer.Option("--old", help="The register before the change.")],
+    new: Annotated[
+        Path | None,
+        typer.Option("--new", help="The register after it (default: the configured one)."),
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=50_000, help="Relationships per batch.")] = BATCH,
+) -> None:
+    """Tell the customers a change of the privacy statement concerns what changed for them: one
+    mandatory notice per person and register, in their language, through the outbox."""
+    before = _register_or_exit(old)
+    after = _register_or_exit(new or get_settings().register_path or reference_register_path())
+    rt = open_runtime(register_path=new)
+    now = dt.datetime.now(dt.UTC)
+    try:
+        outcome = statement_changes_job(
+            rt,
+            old=before,
+            new=after,
+            today=now.astimezone(engagement.LOCAL_TIME).date(),
+            now=now,
+            batch=batch,
+        )
+    finally:
+        rt.engine.dispose()
+    table = Table(title="statement changes", show_header=False)
+    for label, value in (
+        ("changes found", outcome.changes),
+        ("people concerned", outcome.concerned),
+        ("notices queued", outcome.queued),
+        ("already sent by an earlier run", outcome.already),
+        ("refused by the policy", outcome.refused),
+    ):
+        table.add_row(label, str(value))
+    out.print(table)

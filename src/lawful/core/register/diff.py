@@ -18,6 +18,8 @@ class Change:
     removed: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
+        if self.kind == "text":
+            return f"~ purpose '{self.purpose}': text changed ({', '.join(self.after)})"
         if self.kind == "purpose_added":
             return f"+ purpose '{self.purpose}' added: {self.after}"
         if self.kind == "purpose_removed":
@@ -52,6 +54,31 @@ def _scalar(pid: str, kind: str, old: Any, new: Any) -> list[Change]:
     return [Change(pid, kind, before=old, after=new)] if old != new else []
 
 
+def _texts(p: Purpose) -> dict[str, str]:
+    """What the customer reads of a purpose, by "field.language"."""
+    fields: dict[str, Any] = {
+        "title": p.title,
+        "description": p.description,
+        "retention_note": p.retention.note,
+        "objection_reason": p.objection.reason,
+        "interest": p.legitimate_interest.interest if p.legitimate_interest else None,
+        "source": p.source.description if p.source else None,
+        "automated_logic": p.automated_decision.logic if p.automated_decision else None,
+        "automated_safeguards": p.automated_decision.safeguards if p.automated_decision else None,
+    }
+    return {
+        f"{name}.{lang}": text
+        for name, texts in fields.items()
+        for lang, text in (texts or {}).items()
+    }
+
+
+def _text(pid: str, old: Purpose, new: Purpose) -> list[Change]:
+    a, b = _texts(old), _texts(new)
+    changed = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    return [Change(pid, "text", after=changed)] if changed else []
+
+
 def diff(old: Register, new: Register) -> list[Change]:
     before = {p.id: p for p in old.purposes}
     after = {p.id: p for p in new.purposes}
@@ -77,4 +104,5 @@ def diff(old: Register, new: Register) -> list[Change]:
             b.automated_decision is not None,
         )
         changes += _sets(pid, "controllers", a.controllers, b.controllers)
+        changes += _text(pid, a, b)
     return changes
