@@ -1,0 +1,95 @@
+"""`lawful insurance ...`: reinsurance treaties, facultative placements and bordereaux."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lawful.core.errors import InvalidInput
+from lawful.core.gate import unit_of_work
+from lawful.entrypoints.bootstrap import open_runtime
+from lawful.insurance import export, service
+
+app = typer.Typer(name="insurance", help="Reinsurance: treaties, placements, bordereaux.")
+
+Date = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
+
+
+@app.command()
+def treaty(
+    code: Annotated[str, typer.Option(help="The treaty's code, e.g. QS-2026-HOME.")],
+    kind: Annotated[str, typer.Option(help="quota_share, excess_of_loss or facultative.")],
+    entity: Annotated[str, typer.Option(help="The ceding insurer (kbc-insurance…).")],
+    reinsurer: Annotated[str, typer.Option(help="A reinsurer the register declares.")],
+    starts_on: Date,
+    ends_on: Date,
+    share_bp: Annotated[int | None, typer.Option(help="Quota share ceded, basis points.")] = None,
+    retention_cents: Annotated[int | None, typer.Option(help="Excess of loss retention.")] = None,
+) -> None:
+    """Record a treaty with a reinsurer the register declares for reinsurance."""
+    data = service.treaty_from(
+        {
+            "code": code,
+            "kind": kind,
+            "entity": entity,
+            "reinsurer": reinsurer,
+            "share_bp": share_bp,
+            "retention_cents": retention_cents,
+            "starts_on": starts_on.date(),
+            "ends_on": ends_on.date(),
+        }
+    )
+    runtime = open_runtime()
+    try:
+        with unit_of_work(runtime.engine) as session:
+            made = service.create_treaty(session, gate=runtime.gate, data=data)
+    finally:
+        runtime.engine.dispose()
+    typer.echo(f"treaty {made.code}: {made.kind} of {made.entity} with {made.reinsurer}")
+
+
+@app.command()
+def place(
+    treaty: Annotated[str, typer.Option(help="A facultative treaty's code.")],
+    policy: Annotated[list[int], typer.Option(help="A home policy id (repeatable).")],
+) -> None:
+    """Place home policies under a facultative treaty."""
+    runtime = open_runtime()
+    try:
+        with unit_of_work(runtime.engine) as session:
+            service.place_policies(
+                session, treaty_code=treaty, policy_ids=policy, on=dt.date.today()
+            )
+    finally:
+        runtime.engine.dispose()
+    typer.echo(f"{len(set(policy))} polic(ies) placed under {treaty}")
+
+
+@app.command()
+def bordereau(
+    treaty: Annotated[str, typer.Option(help="The treaty's code.")],
+    period: Annotated[str, typer.Option(help="A quarter, e.g. 2026-Q4.")],
+    out: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option(help="csv or parquet.")] = "csv",
+) -> None:
+    """Write the treaty's bordereau for the quarter: per home policy the holder's pseudonym for
+    this reinsurer, postcode, sum insured, premium, flood class and claims; each policyholder
+    recorded in the ledger as disclosed to the reinsurer. The file is written before the
+    disclosures are committed: no disclosure is recorded for a file that could not be written."""
+    if format not in export.FORMATS:
+        raise InvalidInput(f"format {format!r} is not one of {', '.join(export.FORMATS)}")
+    runtime = open_runtime()
+    try:
+        with unit_of_work(runtime.engine) as session:
+            made = service.bordereau(session, gate=runtime.gate, treaty_code=treaty, period=period)
+            export.write(made, out, format)
+    finally:
+        runtime.engine.dispose()
+    typer.echo(
+        f"{len(made.rows)} polic(ies) of {made.policyholders} policyholder(s) to "
+        f"{made.treaty.reinsurer} for {made.period.label} in {out}"
+        + (f"; {made.refused} refused by the gate" if made.refused else "")
+    )
