@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lawful.core.errors import InvalidInput
+from lawful.core.errors import ConfigurationError, InvalidInput, LawfulError
 from lawful.core.gate import unit_of_work
 from lawful.entrypoints.bootstrap import open_runtime
 from lawful.insurance import export, service
+from lawful.insurance.schemas import TreatyRead
 
 app = typer.Typer(name="insurance", help="Reinsurance: treaties, placements, bordereaux.")
 
 Date = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
+EXIT_FAILED, EXIT_UNAVAILABLE = 1, 2
+
+
+@contextmanager
+def _one_line() -> Iterator[None]:
+    """A refused command is one line on stderr and an exit code, never a traceback; the unit
+    of work was rolled back, so nothing of it is recorded."""
+    try:
+        yield
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    except LawfulError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
 
 
 @app.command()
@@ -30,6 +48,21 @@ def treaty(
     retention_cents: Annotated[int | None, typer.Option(help="Excess of loss retention.")] = None,
 ) -> None:
     """Record a treaty with a reinsurer the register declares for reinsurance."""
+    with _one_line():
+        made = _treaty(code, kind, entity, reinsurer, starts_on, ends_on, share_bp, retention_cents)
+    typer.echo(f"treaty {made.code}: {made.kind} of {made.entity} with {made.reinsurer}")
+
+
+def _treaty(
+    code: str,
+    kind: str,
+    entity: str,
+    reinsurer: str,
+    starts_on: dt.datetime,
+    ends_on: dt.datetime,
+    share_bp: int | None,
+    retention_cents: int | None,
+) -> TreatyRead:
     data = service.treaty_from(
         {
             "code": code,
@@ -45,10 +78,9 @@ def treaty(
     runtime = open_runtime()
     try:
         with unit_of_work(runtime.engine) as session:
-            made = service.create_treaty(session, gate=runtime.gate, data=data)
+            return service.create_treaty(session, gate=runtime.gate, data=data)
     finally:
         runtime.engine.dispose()
-    typer.echo(f"treaty {made.code}: {made.kind} of {made.entity} with {made.reinsurer}")
 
 
 @app.command()
@@ -57,14 +89,15 @@ def place(
     policy: Annotated[list[int], typer.Option(help="A home policy id (repeatable).")],
 ) -> None:
     """Place home policies under a facultative treaty."""
-    runtime = open_runtime()
-    try:
-        with unit_of_work(runtime.engine) as session:
-            service.place_policies(
-                session, treaty_code=treaty, policy_ids=policy, on=dt.date.today()
-            )
-    finally:
-        runtime.engine.dispose()
+    with _one_line():
+        runtime = open_runtime()
+        try:
+            with unit_of_work(runtime.engine) as session:
+                service.place_policies(
+                    session, treaty_code=treaty, policy_ids=policy, on=dt.date.today()
+                )
+        finally:
+            runtime.engine.dispose()
     typer.echo(f"{len(set(policy))} polic(ies) placed under {treaty}")
 
 
@@ -79,15 +112,18 @@ def bordereau(
     this reinsurer, postcode, sum insured, premium, flood class and claims; each policyholder
     recorded in the ledger as disclosed to the reinsurer. The file is written before the
     disclosures are committed: no disclosure is recorded for a file that could not be written."""
-    if format not in export.FORMATS:
-        raise InvalidInput(f"format {format!r} is not one of {', '.join(export.FORMATS)}")
-    runtime = open_runtime()
-    try:
-        with unit_of_work(runtime.engine) as session:
-            made = service.bordereau(session, gate=runtime.gate, treaty_code=treaty, period=period)
-            export.write(made, out, format)
-    finally:
-        runtime.engine.dispose()
+    with _one_line():
+        if format not in export.FORMATS:
+            raise InvalidInput(f"format {format!r} is not one of {', '.join(export.FORMATS)}")
+        runtime = open_runtime()
+        try:
+            with unit_of_work(runtime.engine) as session:
+                made = service.bordereau(
+                    session, gate=runtime.gate, treaty_code=treaty, period=period
+                )
+                export.write(made, out, format)
+        finally:
+            runtime.engine.dispose()
     typer.echo(
         f"{len(made.rows)} polic(ies) of {made.policyholders} policyholder(s) to "
         f"{made.treaty.reinsurer} for {made.period.label} in {out}"

@@ -29,7 +29,7 @@ from lawful.insurance.schemas import (
 
 PURPOSE = "reinsurance-transfer"
 ACTOR_ROLE = "reinsurance-service"
-EVENT = "reinsurance.bordereau"
+EVENT = "insurance.bordereau.transfer"
 
 
 def create_treaty(session: Session, *, gate: Gate, data: TreatyCreate) -> TreatyRead:
