@@ -188,7 +188,7 @@ def test_a_reinsurer_the_register_does_not_declare_is_refused(session: Session, 
 @pytest.mark.parametrize(
     ("code", "period", "message"),
     [
-        ("NO-SUCH", "2026-Q4", "no treaty NO-SUCH"),
+        ("NO-SUCH", "2026-Q4", "NO-SUCH is not a treaty on record"),
         (None, "2026-Q5", "is not a quarter like 2026-Q4"),
         (None, "2027-Q1", "does not cover 2027-Q1"),
     ],

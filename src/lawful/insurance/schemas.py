@@ -75,7 +75,7 @@ class Period:
     def parse(cls, text: str) -> Period:
         match = _PERIOD.match(text)
         if not match:
-            raise InvalidInput(f"period {text!r} is not a quarter like 2026-Q4", field="period")
+            raise InvalidInput(f"{text!r} is not a quarter like 2026-Q4", field="period")
         year, quarter = int(match.group(1)), int(match.group(2))
         start = dt.date(year, 3 * quarter - 2, 1)
         after = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)

@@ -100,7 +100,7 @@ def bordereau(
     quarter = Period.parse(period)
     row = repository.treaty(session, treaty_code)
     if row is None:
-        raise InvalidInput(f"no treaty {treaty_code}", field="treaty")
+        raise InvalidInput(f"{treaty_code} is not a treaty on record", field="treaty")
     treaty = TreatyRead.model_validate(row)
     if quarter.end < treaty.starts_on or quarter.start > treaty.ends_on:
         raise InvalidInput(
