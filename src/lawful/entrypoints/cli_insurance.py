@@ -111,17 +111,25 @@ def bordereau(
     """Write the treaty's bordereau for the quarter: per home policy the holder's pseudonym for
     this reinsurer, postcode, sum insured, premium, flood class and claims; each policyholder
     recorded in the ledger as disclosed to the reinsurer. The file is written before the
-    disclosures are committed: no disclosure is recorded for a file that could not be written."""
+    disclosures are committed (no disclosure recorded for a file that could not be written),
+    and removed if they cannot be (no file without its disclosures)."""
     with _one_line():
         if format not in export.FORMATS:
             raise InvalidInput(f"format {format!r} is not one of {', '.join(export.FORMATS)}")
         runtime = open_runtime()
+        written = False
         try:
             with unit_of_work(runtime.engine) as session:
                 made = service.bordereau(
                     session, gate=runtime.gate, treaty_code=treaty, period=period
                 )
                 export.write(made, out, format)
+                written = True
+        except BaseException:
+            # The disclosures were not committed: the file must not leave either.
+            if written:
+                out.unlink(missing_ok=True)
+            raise
         finally:
             runtime.engine.dispose()
     typer.echo(
