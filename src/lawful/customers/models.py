@@ -128,6 +128,9 @@ class HomePolicy(Base):
     construction_year: Mapped[int] = mapped_column(sa.Integer)
     start_on: Mapped[dt.date] = mapped_column(sa.Date)
     end_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # The risk figures a reinsurer is sent; unknown on policies taken before they were recorded.
+    sum_insured_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    premium_cents: Mapped[int | None] = mapped_column(sa.BigInteger)  # annual
 
 
 class KycRecord(Base):

@@ -316,6 +316,8 @@ class HomePolicyCreate(Input):
     construction_year: Annotated[int, Field(ge=1000, le=2100)]
     start_on: dt.date
     end_on: dt.date | None = None
+    sum_insured_cents: Annotated[int | None, Field(ge=0)] = None
+    premium_cents: Annotated[int | None, Field(ge=0)] = None
 
     @field_validator("end_on")
     @classmethod
@@ -343,6 +345,8 @@ class HomePolicyRead(Output):
     construction_year: int
     start_on: dt.date
     end_on: dt.date | None
+    sum_insured_cents: int | None = None
+    premium_cents: int | None = None
 
 
 class KycRecordCreate(Input):

@@ -24,7 +24,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.policy.types import Relationship as Period
 from lawful.core.register.models import LegalBasis, RelationshipState
-from lawful.customers import bulk, identity, repository, scope
+from lawful.customers import bulk, identity, portfolio, repository, scope
 from lawful.customers import categories as c
 from lawful.customers.access import (
     CUSTOMER_CONTRACT,
@@ -68,6 +68,7 @@ from lawful.customers.models import (
     Relationship,
 )
 from lawful.customers.periods import end_periods, open_period, state_of
+from lawful.customers.portfolio import HomeRisk as HomeRisk
 from lawful.customers.products import add_account as add_account
 from lawful.customers.products import add_card as add_card
 from lawful.customers.products import add_card_statement as add_card_statement
@@ -402,6 +403,28 @@ def on_file(session: Session, *, person_ids: Collection[str]) -> dict[str, bool]
     No gate: bare ids, checked so that another system records events only about people the
     group knows (see `ingest`), not the content of anyone's file."""
     return bulk.erased_flags(session, person_ids)
+
+
+def home_risks(
+    session: Session,
+    *,
+    entity: str,
+    start: dt.date,
+    end: dt.date,
+    min_sum_insured_cents: int | None = None,
+    policy_ids: Collection[int] | None = None,
+) -> list[portfolio.HomeRisk]:
+    """The entity's home policies in force over [start, end], holders not erased, as the figures
+    a reinsurance cession needs (see `portfolio`). No gate: the caller decides per holder, in bulk,
+    before anything leaves (see `insurance.service`)."""
+    return portfolio.home_risks(
+        session,
+        entity=entity,
+        start=start,
+        end=end,
+        min_sum_insured_cents=min_sum_insured_cents,
+        policy_ids=policy_ids,
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------------

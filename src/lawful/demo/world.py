@@ -25,6 +25,7 @@ from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
 from lawful.demo import engagement
+from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.engagement import service as notifications
 from lawful.rights import service as rights
@@ -84,6 +85,7 @@ class WorldSummary:
     showcase: dict[str, str]  # brand -> a client whose identification was reused in the group
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
+    treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -290,6 +292,9 @@ def _home_policy(
     rows: Rows, p: SyntheticPerson, insurer: str, rng: random.Random, number: int
 ) -> None:
     lat, lon = coordinates(rng, p.region)
+    # The risk figures from a generator of their own, so the world's other draws stay the same.
+    figures = random.Random(number)
+    sum_insured = figures.randrange(150_000, 900_000, 5_000) * 100
     rows.home_policies.append(
         {
             "id": number,
@@ -305,6 +310,8 @@ def _home_policy(
             "construction_year": rng.randrange(1890, 2025),
             "start_on": TODAY - dt.timedelta(days=rng.randrange(30, 365 * 15)),
             "end_on": None,
+            "sum_insured_cents": sum_insured,
+            "premium_cents": sum_insured * figures.randrange(12, 25) // 10_000,
         }
     )
 
@@ -363,10 +370,19 @@ def build(
         seed=seed,
         progress=progress,
     )
+    treaties = demo_reinsurance.build(engine, gate, rows.home_policies, today=TODAY)
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
-        len(rows.persons), counts, events, objections, requests, showcase, filed, complaint
+        len(rows.persons),
+        counts,
+        events,
+        objections,
+        requests,
+        showcase,
+        filed,
+        complaint,
+        tuple(treaties),
     )
 
 

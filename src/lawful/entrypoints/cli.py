@@ -11,6 +11,7 @@ from lawful.entrypoints import (
     cli_complaints,
     cli_demo,
     cli_install,
+    cli_insurance,
     cli_jobs,
     cli_keys,
     cli_ledger,
@@ -35,6 +36,7 @@ app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
+app.add_typer(cli_insurance.app, name="insurance")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")
 app.command()(cli_install.init)

@@ -247,6 +247,7 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + f"; {summary.objections} objections, {summary.requests} access requests"
         + f"; {summary.complaints} complaints"
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
+        + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
     )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(

@@ -39,6 +39,7 @@ _MASTER = re.compile(r"^vault-master-(\d{1,9})\.key$")
 _LEGACY_MASTER = "vault-master.key"
 KEY_BYTES = 32
 _STAFF_DOMAIN = b"staff:"
+_RECIPIENT_DOMAIN = b"recipient-pseudonym-key:"
 
 
 def master_key_file(version: int) -> str:
@@ -92,6 +93,19 @@ class Keyring:
         """Who acted, as the ledger names it: a pseudonym in a domain of its own, so that a
         staff id never yields the pseudonym of a subject with the same id."""
         return hmac.digest(self.pseudonym_key, _STAFF_DOMAIN + staff_id.encode(), "sha256").hex()
+
+    def recipient_pseudonymiser(self, recipient: str) -> Callable[[str], str]:
+        """Pseudonyms of subject ids for one recipient: HMAC-SHA256 under a key derived from the
+        pseudonym key and the recipient's id. Stable for that recipient (its files over time
+        link up, as it needs), different for every other, so that two recipients cannot join
+        their files on it, nor on the ledger's pseudonyms; none is reversible without the key."""
+        key = hmac.digest(self.pseudonym_key, _RECIPIENT_DOMAIN + recipient.encode(), "sha256")
+        digest = hmac.digest
+
+        def pseudonym(subject_id: str) -> str:
+            return digest(key, subject_id.encode(), "sha256").hex()
+
+        return pseudonym
 
     def verify_key(self) -> Ed25519PublicKey:
         return self.signing_key.public_key()

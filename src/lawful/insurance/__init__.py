@@ -1,0 +1,1 @@
+"""Reinsurance: treaties and facultative placements, and the bordereaux sent under them."""
