@@ -19,6 +19,7 @@ from lawful.complaints import service as complaints
 from lawful.complaints.schemas import ComplaintCreate, DataRequest, Status
 from lawful.core.gate import Gate, unit_of_work
 from lawful.core.policy.types import Actor
+from lawful.customers import service as customers
 
 Row = dict[str, Any]
 BY = "complaint-handler:cmp-demo"
@@ -72,6 +73,16 @@ def build(
     rng = random.Random(seed + 16)
     picked = [(kind, row) for kind, rows in products.items() for row in rows if rng.random() < 0.02]
     with unit_of_work(engine) as session:
+        # A home policy taken out with an insurer whose identification reuse did not go through
+        # leaves no relationship with it: that insurer's handlers cannot see the person.
+        picked = [
+            (kind, row)
+            for kind, row in picked
+            if any(
+                r.entity == row["entity"]
+                for r in customers.relationships(session, person_id=row["person_id"])
+            )
+        ]
         for kind, row in picked:
             source = rng.choice(("customer", "branch", "branch", "agent", "test-achats"))
             reference = f"TA-{rng.randrange(10**6):06d}" if source == "test-achats" else None
