@@ -136,3 +136,35 @@ def test_ombudsfins_card_case_asks_worldline_and_holds_the_card(
         assert ("cards", "open-complaint", None) in {
             (k.section.value, k.hold, k.until) for k in held
         }
+
+
+def test_no_complaint_is_filed_about_an_entity_the_person_does_not_deal_with(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    """A home policy taken out with an insurer whose identity reuse did not go through leaves the
+    person without a relationship there; its handlers cannot file about them, and the build goes
+    on."""
+    from lawful.demo import complaints as demo_complaints
+
+    engine, _, gate = built
+    with unit_of_work(engine) as session:
+        person = next(
+            pid
+            for pid in customers.persons_not_erased(session, limit=200)
+            if all(
+                r.entity != "cbc-insurance" for r in customers.relationships(session, person_id=pid)
+            )
+        )
+    policies = [
+        {"id": 900_000 + i, "person_id": person, "entity": "cbc-insurance"} for i in range(500)
+    ]
+    filed, shown = demo_complaints.build(
+        engine,
+        gate,
+        {"home_policy": policies},
+        [],
+        today=world.TODAY,
+        seed=SEED,
+        progress=lambda *_: None,
+    )
+    assert (filed, shown) == (0, None)
