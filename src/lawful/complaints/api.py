@@ -29,8 +29,7 @@ from lawful.web.deps import (
     actor_of,
     is_staff,
     reach,
-    require_pursuable,
-    require_staff,
+    staff_acting_for,
 )
 from lawful.web.routing import UnitOfWorkRouter
 
@@ -104,12 +103,11 @@ def complaints(
     after: int = Query(0, ge=0, le=MAX_ID, description="The last number of the previous page."),
     limit: int = Query(service.PAGE, ge=1, le=service.PAGE_MAX, description="Per page."),
 ) -> ComplaintPage:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.queue(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         today=dt.date.today(),
         overdue=overdue,
         after=after,
@@ -122,8 +120,7 @@ def complaints(
     summary="Root causes per product kind and entity, no cell under 10 complaints shown",
 )
 def statistics(rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> Statistics:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    staff_acting_for(rt, who, purpose=PURPOSE)
     return service.statistics(session)
 
 
@@ -131,10 +128,9 @@ def statistics(rt: RuntimeDep, session: SessionDep, who: PrincipalDep) -> Statis
 def get_complaint(
     complaint_id: RowId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ComplaintRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.get_complaint(
-        session, gate=rt.gate, actor=actor_of(who), complaint_id=complaint_id, today=dt.date.today()
+        session, gate=rt.gate, actor=actor, complaint_id=complaint_id, today=dt.date.today()
     )
 
 
@@ -146,12 +142,11 @@ def get_complaint(
 def transition(
     complaint_id: RowId, body: Transition, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ComplaintRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.move(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         complaint_id=complaint_id,
         to=body.to,
         reason=body.reason,
@@ -167,12 +162,11 @@ def transition(
 def holding_reply(
     complaint_id: RowId, body: HoldingReply, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ComplaintRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.holding_reply(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         complaint_id=complaint_id,
         reason=body.reason,
         today=dt.date.today(),
@@ -187,12 +181,11 @@ def holding_reply(
 def escalate(
     complaint_id: RowId, body: Escalation, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ComplaintRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.escalate(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         complaint_id=complaint_id,
         data=body,
         today=dt.date.today(),
@@ -209,12 +202,11 @@ def escalate(
 def data_request(
     complaint_id: RowId, body: DataRequest, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> ComplaintRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.request_data(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         complaint_id=complaint_id,
         data=body,
         today=dt.date.today(),

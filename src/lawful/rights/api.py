@@ -36,8 +36,8 @@ from lawful.web.deps import (
     SessionDep,
     actor_of,
     reach,
-    require_pursuable,
     require_staff,
+    staff_acting_for,
 )
 from lawful.web.routing import AfterCommit, UnitOfWorkRouter
 
@@ -414,12 +414,11 @@ def close_request(
 def extend(
     request_id: RowId, body: Extension, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
 ) -> RequestRead:
-    require_staff(who)
-    require_pursuable(rt, who, purpose=PURPOSE)
+    actor = staff_acting_for(rt, who, purpose=PURPOSE)
     return service.extend_request(
         session,
         gate=rt.gate,
-        actor=actor_of(who),
+        actor=actor,
         request_id=request_id,
         reason=body.reason,
         today=dt.date.today(),

@@ -216,7 +216,7 @@ def decide_objection(
     row.decided_by = f"{actor.role}:{actor.ref}" if actor.ref else actor.role
     row.decided_at = utcnow()
     session.flush()
-    _answer(session, gate, actor, row, today)
+    _answer(session, gate, actor, row, today, grounds)
     return read(session, gate, row)
 
 
@@ -284,8 +284,15 @@ def _in_scope(session: Session, gate: Gate, actor: Actor, row: Objection) -> boo
     return request is None or in_scope(gate, actor, request)
 
 
-def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: dt.date) -> None:
-    """Complete the objection's request with what the person is told."""
+def _answer(
+    session: Session,
+    gate: Gate,
+    actor: Actor,
+    row: Objection,
+    today: dt.date,
+    grounds: str | None = None,
+) -> None:
+    """Complete the objection's request with what the person is told (`grounds`: the DPO's)."""
     if row.request_id is not None:
         complete_request(
             session,
@@ -293,7 +300,7 @@ def _answer(session: Session, gate: Gate, actor: Actor, row: Objection, today: d
             actor=actor,
             request_id=row.request_id,
             outcome=_outcome(row, named=row.purpose),
-            grounds=read(session, gate, row).decision_grounds,
+            grounds=grounds,
             today=today,
         )
 

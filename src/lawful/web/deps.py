@@ -115,6 +115,14 @@ def require_staff(who: Principal) -> None:
         raise NotPermitted("this is done by staff, not by a customer")
 
 
+def staff_acting_for(rt: Runtime, who: Principal, *, purpose: str) -> Actor:
+    """A route naming no person, done by staff whose role and entity may pursue `purpose`
+    (`require_staff`, then `require_pursuable`): the actor they act as."""
+    require_staff(who)
+    require_pursuable(rt, who, purpose=purpose)
+    return actor_of(who)
+
+
 def require_system(who: Principal) -> None:
     if who.kind is not PrincipalKind.SYSTEM:
         raise NotPermitted("only a system's token records the events of that system")
