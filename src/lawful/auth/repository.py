@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.auth.models import ApiToken, StaffMember
+from lawful.core.db import Prepared
 
 
 def get_staff(session: Session, staff_id: str) -> StaffMember | None:
@@ -70,12 +71,12 @@ def _token_statement() -> sa.Select[Any]:
 
 
 # Asked on every request: built once, one round trip for the token and its staff member.
-_TOKEN = _token_statement()
+_TOKEN = Prepared(_token_statement())
 
 
 def find_token(session: Session, token_hash: str) -> sa.Row[Any] | None:
     """The token with, for a staff token, its staff member's role and entity (None if gone)."""
-    return session.execute(_TOKEN, {"token_hash": token_hash}).first()
+    return _TOKEN.first(session, {"token_hash": token_hash})  # type: ignore[no-any-return]
 
 
 TokenRow = ApiToken

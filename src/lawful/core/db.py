@@ -9,6 +9,8 @@ import datetime as dt
 import itertools
 import json
 import sqlite3
+import weakref
+from collections import namedtuple
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +50,12 @@ _WRITES = "lawful.writes"
 _TRANSACTION = "lawful.transaction"
 _SERIALS = itertools.count(1)
 _READS = ("SELECT", "BEGIN", "PRAGMA")
+_NO_WRITES = "lawful_no_writes"
+
+
+class WriteRefused(RuntimeError):
+    """A unit of work opened with `writes_refused` tried to write: it is to be run again where
+    writing, and waiting for SQLite's write lock, may block (a worker thread, not the loop)."""
 
 
 class Base(DeclarativeBase):
@@ -149,6 +157,8 @@ def _count_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip()[:6].upper().startswith(_READS):
+            if conn.get_execution_options().get(_NO_WRITES):
+                raise WriteRefused(statement.lstrip()[:40])
             conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
 
 
@@ -163,6 +173,9 @@ def data_version(session: Session) -> tuple[int, int]:
     transaction, or a write in this one. What was read under an equal version can be reused."""
     info = session.connection().info
     return info.get(_TRANSACTION, 0), info.get(_WRITES, 0)
+
+
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("IMMEDIATE", "DEFERRED")}
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -195,7 +208,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # IMMEDIATE takes the write lock up front: two appenders queue instead of both reading the
         # same ledger head, and a deferred writer never fails late with SQLITE_BUSY_SNAPSHOT.
         mode = conn.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver itself: nothing of SQLAlchemy's statement machinery is needed for it.
+        conn.connection.driver_connection.execute(_BEGIN[mode])  # type: ignore[union-attr]
 
 
 # Set in a session's info by work that erases (the vault shredding a key): once it commits, the
@@ -209,19 +223,27 @@ def mark_erasure(session: Session) -> None:
 
 @contextmanager
 def session_scope(
-    engine: Engine, *, read_only: bool = False, deferred: bool = False
+    engine: Engine,
+    *,
+    read_only: bool = False,
+    deferred: bool = False,
+    writes_refused: bool = False,
 ) -> Iterator[Session]:
     """One unit of work: committed at the end, rolled back on any error. Entrypoints only.
 
     `deferred` (SQLite): begin without the write lock, for work that mostly reads and hands what it
     writes to the ledger's group commit; a write it does make takes the lock then, or fails at
-    once with `database is locked` when another writer holds it (see `is_busy`)."""
+    once with `database is locked` when another writer holds it (see `is_busy`).
+    `writes_refused`: deferred, and any statement that may write raises `WriteRefused` before it
+    runs (for work on the event loop, which must never wait for the write lock)."""
     bind = engine
-    if read_only or deferred:
+    if read_only or deferred or writes_refused:
         options: dict[str, Any] = {_SQLITE_BEGIN: "DEFERRED"}
         if read_only and engine.dialect.name == "postgresql":
             options["postgresql_readonly"] = True
-        bind = engine.execution_options(**options)
+        if writes_refused:
+            options[_NO_WRITES] = True
+        bind = _with_options(engine, options)
     session = Session(bind=bind, expire_on_commit=False)
     try:
         yield session
@@ -234,6 +256,21 @@ def session_scope(
         session.close()
     if erased:
         checkpoint_after_erasure(engine)
+
+
+# Engines with execution options, made once per engine and set of options: a request asks one.
+_OPTIONED: weakref.WeakKeyDictionary[Engine, dict[tuple[Any, ...], Engine]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _with_options(engine: Engine, options: dict[str, Any]) -> Engine:
+    made = _OPTIONED.setdefault(engine, {})
+    key = tuple(sorted(options.items()))
+    bound_engine = made.get(key)
+    if bound_engine is None:
+        bound_engine = made[key] = engine.execution_options(**options)
+    return bound_engine
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -321,3 +358,95 @@ def among(session: Session, column: str, parameter: str) -> str:
 def bound(session: Session, values: Collection[str]) -> str:
     """The values as `among` binds them."""
     return json.dumps(list(values), ensure_ascii=False)
+
+
+# --- the statements every request asks ----------------------------------------------------------
+# A checked read asks four or five small SELECTs (the token, the subject's state, the vault key,
+# the row itself). Through SQLAlchemy's execution machinery each costs ten times what the driver
+# takes to run it; `Prepared` compiles such a statement once per dialect, with SQLAlchemy, and runs
+# it on the driver's own cursor in the session's transaction, converting values with the very
+# processors SQLAlchemy would apply.
+
+
+class Prepared:
+    """A Core SELECT compiled once per dialect and run on the session connection's driver cursor.
+
+    `one_of` names expanding parameters (`IN` lists) bound here to a one-value list (one
+    subject): each is rendered as a plain parameter."""
+
+    def __init__(self, statement: Any, *, one_of: Collection[str] = ()) -> None:
+        self.statement = statement
+        self.one_of = frozenset(one_of)
+        self._plans: dict[str, _Plan] = {}
+
+    def rows(self, session: Session, params: dict[str, Any]) -> list[Any]:
+        connection = session.connection()
+        dialect = connection.dialect
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = _Plan.build(self.statement, dialect, self.one_of)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(plan.sql, plan.bind(params))
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [plan.row(values) for values in fetched]
+
+    def first(self, session: Session, params: dict[str, Any]) -> Any:
+        found = self.rows(session, params)
+        return found[0] if found else None
+
+
+class _Plan:
+    def __init__(
+        self,
+        sql: str,
+        names: list[str] | None,
+        binders: dict[str, Any],
+        one_of: frozenset[str],
+        results: list[Any],
+        row_type: Any,
+    ) -> None:
+        self.sql = sql
+        self.names = names  # in order, for a positional driver (SQLite); None: by name
+        self.binders = binders
+        self.one_of = one_of
+        self.results = results
+        self.row_type = row_type
+
+    @classmethod
+    def build(cls, statement: Any, dialect: sa.Dialect, one_of: frozenset[str]) -> _Plan:
+        compiled = statement.compile(dialect=dialect)
+        positional = compiled.positiontup is not None
+        sql = compiled.string
+        for name in one_of:
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", "?" if positional else f"%({name})s")
+        if "__[POSTCOMPILE_" in sql:
+            raise ValueError("Prepared: an expanding parameter not named in one_of")
+        binders = {}
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                binders[name] = processor
+        columns = list(statement.selected_columns)
+        results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        row_type = namedtuple("PreparedRow", [c.key for c in columns], rename=True)  # type: ignore[misc]
+        names = list(compiled.positiontup) if positional else None
+        return cls(sql, names, binders, one_of, results, row_type)
+
+    def bind(self, params: dict[str, Any]) -> Any:
+        values: dict[str, Any] = {}
+        for name, value in params.items():
+            if name in self.one_of:
+                (value,) = value
+            binder = self.binders.get(name)
+            values[name] = value if binder is None or value is None else binder(value)
+        if self.names is None:
+            return values
+        return tuple(values[n] for n in self.names)
+
+    def row(self, values: tuple[Any, ...]) -> Any:
+        return self.row_type._make(
+            v if p is None or v is None else p(v) for p, v in zip(self.results, values, strict=True)
+        )

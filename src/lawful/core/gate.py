@@ -250,7 +250,7 @@ class ProcessingContext:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, commits: group.GroupCommit | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, commits: group.Commits | None = None) -> Iterator[Session]:
     """The entrypoints' transaction: committed at the end, rolled back on error.
 
     Refusals recorded in a transaction that is then rolled back are recorded again in a

@@ -25,5 +25,13 @@ class Runtime:
         object.__setattr__(self, "commits", GroupCommit(self.engine))
 
     @property
+    def reads_on_loop(self) -> bool:
+        """Whether the API answers reads on its event loop rather than in worker threads: on
+        SQLite, whose reads cost microseconds of CPU and no network round trip (in threads, they
+        mostly wait for Python's interpreter lock); not on PostgreSQL, whose round trips would
+        stall the loop."""
+        return self.engine.dialect.name == "sqlite"
+
+    @property
     def keys(self) -> Keyring:
         return self.gate.keys

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lawful.core.db import Base
+from lawful.core.db import Base, Prepared
 from lawful.core.errors import Conflict
 from lawful.customers.models import (
     Account,
@@ -96,12 +96,14 @@ def person(session: Session, person_id: str) -> Person | None:
     return session.get(Person, person_id)
 
 
-_PERSON_ROW = sa.select(Person.__table__).where(Person.__table__.c.id == sa.bindparam("person_id"))
+_PERSON_ROW = Prepared(
+    sa.select(Person.__table__).where(Person.__table__.c.id == sa.bindparam("person_id"))
+)
 
 
 def person_row(session: Session, person_id: str) -> sa.Row[Any] | None:
     """The person's columns as a plain row: for reads that change nothing (no ORM object)."""
-    return session.execute(_PERSON_ROW, {"person_id": person_id}).first()
+    return _PERSON_ROW.first(session, {"person_id": person_id})  # type: ignore[no-any-return]
 
 
 def insert_rectifications(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:

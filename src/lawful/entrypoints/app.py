@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,6 +40,15 @@ Authenticate with `Authorization: Bearer <token>`; `lawful demo` prints ready-to
 """
 
 
+def _settle_heap() -> None:
+    """What start-up built (the register, the compiled policy, SQLAlchemy's and pydantic's
+    models: some 150 000 objects) lives as long as the process: move it out of the garbage
+    collector's sight, so that its full collections, which would scan all of it again and again
+    while serving, look only at what requests leave behind."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     runtime: Runtime | None = None,
     *,
@@ -64,6 +75,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
+        _settle_heap()
         stop = (
             in_background(Sequencer(opened.engine, opened.keys, copies=copies))
             if sequencer
@@ -74,6 +86,7 @@ def create_app(
         finally:
             if stop is not None:
                 stop()
+            opened.commits.close()
             if runtime is None:
                 opened.engine.dispose()
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lawful.core.db import data_version
+from lawful.core.db import Prepared, data_version
 from lawful.core.policy.types import Hold, Objection, ObjectionStatus, SubjectState
 from lawful.customers import service as customers
 from lawful.rights import repository
@@ -29,6 +29,8 @@ def _statement() -> sa.CompoundSelect[Any]:
 
 # Built once: every access asks it, in one round trip.
 _STATE = _statement()
+# The same for one subject, asked on every access: run on the driver's cursor.
+_STATE_OF_ONE = Prepared(_STATE, one_of=["ids"])
 # One subject's state, kept in the session for as long as its transaction has written nothing: a
 # request asks it to authenticate a customer, to choose the purpose and to decide, and the
 # database answers once.
@@ -61,7 +63,11 @@ class DbSubjectStates:
         restricted: set[str] = set()
         for start in range(0, len(ids), customers.FACTS_CHUNK):
             chunk = ids[start : start + customers.FACTS_CHUNK]
-            for row in session.execute(_STATE, {**params, "ids": chunk}):
+            if len(chunk) == 1:
+                found = _STATE_OF_ONE.rows(session, {**params, "ids": chunk})
+            else:
+                found = list(session.execute(_STATE, {**params, "ids": chunk}))
+            for row in found:
                 got = customers.FactRow(*row)
                 person = got.person_id
                 if got.kind in customers.FACT_KINDS:

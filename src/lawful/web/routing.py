@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_type_hints
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
@@ -45,6 +46,7 @@ from lawful.auth.schemas import Principal
 from lawful.core.db import is_busy, session_scope
 from lawful.core.errors import NotPermitted, Unauthenticated
 from lawful.core.gate import unit_of_work
+from lawful.core.ledger import group
 from lawful.core.runtime import Runtime
 from lawful.web import security
 from lawful.web.deps import (
@@ -55,8 +57,9 @@ from lawful.web.deps import (
     runtime,
 )
 
-_SESSION, _PRINCIPAL = "session", "principal"
-_MARKERS = {db_session: _SESSION, principal: _PRINCIPAL}
+_SESSION, _PRINCIPAL, _RUNTIME = "session", "principal", "runtime"
+# `RuntimeDep` too is handed over by the step rather than solved by FastAPI on every request.
+_MARKERS = {db_session: _SESSION, principal: _PRINCIPAL, runtime: _RUNTIME}
 _CALL_PARAMETER = "lawful_call"
 _STEP = "__lawful_step__"
 
@@ -75,7 +78,7 @@ class _Step:
 
     route: Callable[..., Any]
     injected: Mapping[str, str]
-    check: Callable[[Any], None] | None = field(default=None)
+    check: Callable[[Any], Any] | None = field(default=None)
     path: str = ""
     method: str = ""
 
@@ -111,12 +114,14 @@ class Call:
                 for name, what in step.injected.items():
                     if what == _SESSION:
                         values[name] = session
+                    elif what == _RUNTIME:
+                        values[name] = self.runtime
                     else:
                         values[name] = caller = self._caller(session)
                 answer = step.route(**values)
                 if step.check is not None and not isinstance(answer, Response | AfterCommit):
                     # Before the commit: an answer that cannot be sent rolls the work back.
-                    step.check(answer)
+                    answer = step.check(answer)
         except NotPermitted:
             if caller is not None:
                 target = values.get("person_id")
@@ -131,24 +136,56 @@ class Call:
             raise
         return answer.finish() if isinstance(answer, AfterCommit) else answer
 
+    async def run_on_loop(self, step: _Step, values: dict[str, Any]) -> Any:
+        """A read on the event loop, with no hop to a worker thread: its reads run here (SQLite
+        answers them from memory-mapped pages in microseconds), its ledger entries are awaited
+        from the group commit while the loop serves others. Only the plain path: a route that
+        raises, or would write anything but its ledger entries, is run again from the start in a
+        worker thread (`run`), where refusals are recorded and the write lock may be waited for."""
+        try:
+            answer, rows = self._read_on_loop(step, dict(values))
+        except Exception:
+            return await run_in_threadpool(self.run, step, values)
+        if rows:
+            await self.runtime.commits.submit_async(rows)
+        if isinstance(answer, AfterCommit):
+            return await run_in_threadpool(answer.finish)
+        return answer
+
+    def _read_on_loop(self, step: _Step, values: dict[str, Any]) -> tuple[Any, list[Any]]:
+        with session_scope(self.runtime.engine, writes_refused=True) as session:
+            group.hold(session)
+            for name, what in step.injected.items():
+                if what == _SESSION:
+                    values[name] = session
+                elif what == _RUNTIME:
+                    values[name] = self.runtime
+                else:
+                    values[name] = self._caller(session)
+            answer = step.route(**values)
+            if step.check is not None and not isinstance(answer, Response | AfterCommit):
+                answer = step.check(answer)
+            rows = group.release(session)
+        return answer, rows
+
     def _caller(self, session: Session) -> Principal:
         if self.credentials is None:
             raise Unauthenticated("a bearer token is required")
         return authenticate(session, self.runtime, self.credentials)
 
 
-async def _call(rt: Annotated[Runtime, Depends(runtime)]) -> Call:
-    return Call(rt, None)
+async def _call(request: Request) -> Call:
+    return Call(request.app.state.lawful, None)
 
 
 async def _call_by_someone(
-    rt: Annotated[Runtime, Depends(runtime)],
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Call:
     # No token at all needs no database to refuse: before anything else is looked at.
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
-    return Call(rt, credentials)
+    return Call(request.app.state.lawful, credentials)
 
 
 def _dependencies(hint: Any, default: Any) -> list[Callable[..., Any]]:
@@ -177,7 +214,7 @@ def _refuse_nested(
         for dependency in _dependencies(hints.get(name, p.annotation), p.default):
             if dependency in seen or dependency in _MARKERS:
                 continue
-            if _injected(dependency, _hints(dependency)):
+            if {_SESSION, _PRINCIPAL} & set(_injected(dependency, _hints(dependency)).values()):
                 raise TypeError(
                     f"{where}: SessionDep and PrincipalDep must be parameters of the route itself "
                     "on a UnitOfWorkRouter, not of one of its dependencies"
@@ -198,7 +235,7 @@ def in_one_step(route: Callable[..., Any]) -> Callable[..., Any]:
         return route
     hints = get_type_hints(route, include_extras=True)
     injected = _injected(route, hints)
-    if not injected:
+    if not {_SESSION, _PRINCIPAL} & set(injected.values()):
         return route
     _refuse_nested(route, route.__qualname__)
     step = _Step(route, injected)
@@ -220,6 +257,8 @@ def in_one_step(route: Callable[..., Any]) -> Callable[..., Any]:
 
     async def endpoint(**values: Any) -> Any:
         call: Call = values.pop(_CALL_PARAMETER)
+        if step.method == "GET" and call.runtime.reads_on_loop:
+            return await call.run_on_loop(step, values)
         return await run_in_threadpool(call.run, step, values)
 
     # Not functools.wraps: FastAPI must see this coroutine and its signature, not the route's.
@@ -283,17 +322,39 @@ class UnitOfWorkRouter(APIRouter):
         step.path = route.path
         step.method = ",".join(sorted(route.methods or ()))
         if route.response_model is not None:
-            step.check = _checker(route.response_model)
+            step.check = _checker(route.response_model, _renders_plainly(route))
 
 
-def _checker(model: Any) -> Callable[[Any], None]:
+def _renders_plainly(route: APIRoute) -> int | None:
+    """The status to answer with when FastAPI would answer the route's model as plain JSON (no
+    include/exclude option, its default response class); else None."""
+    plain = (
+        isinstance(route.response_class, DefaultPlaceholder)
+        and route.response_model_include is None
+        and route.response_model_exclude is None
+        and route.response_model_by_alias
+        and not route.response_model_exclude_unset
+        and not route.response_model_exclude_defaults
+        and not route.response_model_exclude_none
+    )
+    return (route.status_code or 200) if plain else None
+
+
+def _checker(model: Any, status: int | None) -> Callable[[Any], Any]:
+    """Checks an answer against the route's model (raising as FastAPI would); with `status`, also
+    renders it as FastAPI would, so that the answer is validated once, not twice."""
     adapter: TypeAdapter[Any] = TypeAdapter(model)
 
-    def check(answer: Any) -> None:
+    def check(answer: Any) -> Any:
         try:
-            adapter.validate_python(answer, from_attributes=True)
+            valid = adapter.validate_python(answer, from_attributes=True)
         except ValidationError as exc:
             errors = [{**e, "loc": ("response", *e["loc"])} for e in exc.errors()]
             raise ResponseValidationError(errors=errors, body=answer) from None
+        if status is None:
+            return answer
+        return Response(
+            adapter.dump_json(valid, by_alias=True), status, media_type="application/json"
+        )
 
     return check

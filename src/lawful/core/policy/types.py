@@ -122,9 +122,7 @@ class SubjectState:
     )
     relationship_states: frozenset[RelationshipState] = field(init=False, repr=False, compare=False)
     holds: frozenset[str] = field(init=False, repr=False, compare=False)
-    # Equal for two states exactly when the engine cannot tell them apart; strings cache their
-    # hash, which makes this a cheap key for the bulk caches.
-    signature: str = field(init=False, repr=False, compare=False)
+    _signature: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         day = self.as_of
@@ -144,22 +142,32 @@ class SubjectState:
         set_(self, "relationships_by_entity", frozen)
         set_(self, "relationship_states", frozenset().union(*frozen.values()))
         set_(self, "holds", holds)
-        set_(
-            self,
-            "signature",
-            repr(
+        set_(self, "_signature", None)
+
+    @property
+    def signature(self) -> str:
+        """Equal for two states exactly when the engine cannot tell them apart; strings cache
+        their hash, which makes this a cheap key for the bulk caches. Made on first use: a single
+        decision never asks for it."""
+        made = self._signature
+        if made is None:
+            made = repr(
                 (
                     self.erased,
                     self.restricted_processing,
                     self.dm_objection,
                     sorted((o.purpose, o.status.value) for o in self.objections),
-                    sorted((e, sorted(s.value for s in states)) for e, states in frozen.items()),
+                    sorted(
+                        (e, sorted(s.value for s in states))
+                        for e, states in self.relationships_by_entity.items()
+                    ),
                     sorted(self.preferences_off),
                     sorted(self.consents),
-                    sorted(holds),
+                    sorted(self.holds),
                 )
-            ),
-        )
+            )
+            object.__setattr__(self, "_signature", made)
+        return made
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from lawful.core.db import among, bound
+from lawful.core.db import Prepared, among, bound
 from lawful.core.vault.models import VaultKey
 
 _table = cast(sa.Table, VaultKey.__table__)
@@ -30,9 +30,20 @@ _LOOKUP_CHUNK = 50_000  # refs bound as one value per statement (`db.among`)
 Wrapped = tuple[bytes | None, int]  # the wrapped key (None when shredded), its master version
 
 
+# One subject's key, asked on every access to their data: run on the driver's cursor.
+_WRAPPED_KEY = Prepared(
+    sa.select(_table.c.subject_ref, _table.c.wrapped_key, _table.c.master_version).where(
+        _table.c.subject_ref == sa.bindparam("ref")
+    )
+)
+
+
 def wrapped_keys(session: Session, refs: Collection[str]) -> dict[str, Wrapped]:
     """The stored wrapped key per known subject ref, with the master version that wraps it."""
     found: dict[str, Wrapped] = {}
+    if len(refs) == 1:
+        one = _WRAPPED_KEY.rows(session, {"ref": next(iter(refs))})
+        return {row[0]: (_bytes(row[1]), row[2]) for row in one}
     wanted = sorted(refs)
     statement = sa.text(_WRAPPED_KEYS + among(session, "subject_ref", "refs"))
     for start in range(0, len(wanted), _LOOKUP_CHUNK):
