@@ -30,7 +30,14 @@ RESULTS = Path(__file__).parent / "results"
 QUESTIONS = 1_000_000
 SAMPLE = 20_000  # questions also put to casbin and Cedar
 SINGLE_TIMED = 200_000  # decide() calls timed one by one
-TARGETS = {"bulk_per_s": 1_000_000, "single_median_us": 2.0, "vs_casbin": 20.0}
+# Bulk: 5 M/s in the shape bulk work takes (one question, many subjects: `decide_subjects`, what
+# the gate's `access_many` and the decisions API ask); mixed questions one by one are shown too.
+TARGETS = {
+    "bulk_per_s": 5_000_000,
+    "mixed_per_s": 1_000_000,
+    "single_median_us": 1.0,
+    "vs_casbin": 20.0,
+}
 
 Question = tuple[Request, SubjectState]
 T = TypeVar("T")
@@ -223,7 +230,8 @@ def run() -> dict[str, Any]:
     result["vs_casbin_single"] = lawful["single_loop_per_s"] / result["pycasbin"]["per_s"]
     result["vs_cedar_bulk"] = lawful["bulk_per_s"] / result["cedarpy"]["per_s"]
     result["targets"] = {
-        "bulk_per_s": lawful["bulk_per_s"] >= TARGETS["bulk_per_s"],
+        "bulk_per_s": lawful["columnar_per_s"] >= TARGETS["bulk_per_s"],
+        "mixed_per_s": lawful["bulk_per_s"] >= TARGETS["mixed_per_s"],
         "single_median_us": lawful["single_median_us"] <= TARGETS["single_median_us"],
         "vs_casbin": result["vs_casbin_single"] >= TARGETS["vs_casbin"],
     }
