@@ -100,3 +100,47 @@ def test_a_route_needing_no_caller_shows_no_bearer_security(api: Api) -> None:
     app.include_router(router)
     assert "security" not in app.openapi()["paths"]["/open"]["get"]
     assert TestClient(app).get("/open").json() == 1
+
+
+def _pending(api: Api) -> int:
+    """Ledger entries recorded, sequenced or not (a sequencer may move them meanwhile)."""
+    statement = sa.text(
+        "SELECT (SELECT count(*) FROM ledger_pending) + (SELECT count(*) FROM ledger_leaf)"
+    )
+    with Session(api.runtime.engine) as session:
+        return int(session.execute(statement).scalar_one())
+
+
+def test_a_read_that_writes_is_run_again_where_it_may_write_and_writes_once(api: Api) -> None:
+    """On SQLite a GET is answered from the event loop, which must never wait for the write
+    lock: one that writes is refused there before its write runs, and run again from the start
+    in a worker thread, where it writes once."""
+    router = UnitOfWorkRouter()
+    runs: list[str] = []
+
+    @router.get("/writes")
+    def writes(session: SessionDep, who: PrincipalDep) -> int:
+        runs.append("run")
+        session.add(StaffMember(id="ghost-2", display_name="G", role="advisor", entity="kbc-bank"))
+        session.flush()
+        return 1
+
+    token = api.token("advisor", api.alice)
+    response = _app(api, router).get("/writes", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and response.json() == 1
+    assert _staff(api, "ghost-2") == 1
+    expected = 2 if api.runtime.reads_on_loop else 1
+    assert len(runs) == expected
+
+
+def test_a_read_answered_from_the_event_loop_has_its_event_on_disk_first(api: Api) -> None:
+    """The person read through the API: its ledger entry is committed (by the group commit)
+    before the answer, and a refused read is on record once, not once per attempt."""
+    before = _pending(api)
+    assert api.as_("customer-own", "GET", f"/persons/{api.alice.id}").status_code == 200
+    assert _pending(api) == before + 1
+    other = api.person("Other")
+    before = _pending(api)
+    response = api.call("GET", f"/persons/{other.id}", token=api.token("customer-own", api.alice))
+    assert response.status_code in (403, 404)
+    assert _pending(api) == before + 1
