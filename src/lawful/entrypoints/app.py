@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from lawful import __version__
 from lawful.auth.schemas import Principal
 from lawful.complaints import api as complaints_api
+from lawful.flood import api as flood_api
 from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
 from lawful.customers import api as customers_api
@@ -101,6 +102,7 @@ def create_app(
     v1.include_router(rights_api.router)
     v1.include_router(engagement_api.router)
     v1.include_router(complaints_api.router)
+    v1.include_router(flood_api.router)
     v1.include_router(transparency_api.router)
     v1.include_router(ingest_api.router)
     app.include_router(v1)

@@ -11,6 +11,7 @@ from lawful.entrypoints import (
     cli_complaints,
     cli_demo,
     cli_install,
+    cli_flood,
     cli_insurance,
     cli_jobs,
     cli_keys,
@@ -36,6 +37,7 @@ app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
+cli_insurance.app.add_typer(cli_flood.app, name="flood")
 app.add_typer(cli_insurance.app, name="insurance")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")

@@ -137,3 +137,4 @@ def bordereau(
         f"{made.treaty.reinsurer} for {made.period.label} in {out}"
         + (f"; {made.refused} refused by the gate" if made.refused else "")
     )
+

@@ -41,6 +41,7 @@ from lawful.flood.schemas import (
 
 PURPOSE = "flood-data-underwriting"
 JOB_ROLE = "flood-service"
+SELF_SERVICE = "self-service"
 SOURCE = "flood-partner"
 PROPERTY_DATA = (
     "user.location.property",
@@ -191,15 +192,17 @@ def classes_of(session: Session, *, policy_ids: Collection[int]) -> dict[int, st
 def person_assessments(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, lang: str, staff: bool
 ) -> list[AssessmentRead]:
-    """The person's assessments (staff: their entity's only), each explained in plain words."""
+    """The person's assessments, each explained in plain words. Staff see their entity's only;
+    the customer sees all of theirs, read for them by each insurer that made one."""
     rows = repository.of_person(session, person_id, actor.entity if staff else None)
-    ctx = gate.open(session, actor=actor, purpose=PURPOSE)
-    ctx.access(
-        person_id,
-        categories=PROPERTY_DATA,
-        event=Event.READ,
-        details={"assessments": [r.id for r in rows]},
-    )
+    readers = [actor] if staff else [Actor(SELF_SERVICE, e) for e in sorted({r.entity for r in rows})]
+    for reader in readers:
+        gate.open(session, actor=reader, purpose=PURPOSE).access(
+            person_id,
+            categories=PROPERTY_DATA,
+            event=Event.READ,
+            details={"assessments": [r.id for r in rows if r.entity == reader.entity]},
+        )
     return _reads(session, gate, rows, lang)
 
 
@@ -255,7 +258,6 @@ def contest(
     session: Session,
     *,
     gate: Gate,
-    actor: Actor,
     person_id: str,
     assessment_id: int,
     data: ContestCreate,
@@ -266,6 +268,7 @@ def contest(
     row = repository.assessment(session, assessment_id)
     if row is None or row.person_id != person_id:
         raise NotFound(f"no flood assessment {assessment_id}")
+    actor = Actor(SELF_SERVICE, row.entity)
     gate.open(session, actor=actor, purpose=PURPOSE).access(
         person_id,
         categories=PROPERTY_DATA,
