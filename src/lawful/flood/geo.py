@@ -155,7 +155,7 @@ def _features(name: str, table: pa.Table, epsg: int) -> PartnerData:
         geoms = shapely.from_wkb(wkb)
     except shapely.errors.GEOSException as exc:
         raise InvalidInput(f"{name}: a geometry is not valid WKB ({exc})", field="geometry") from None
-    is_zone = (kinds == "risk_zone").to_numpy(zero_copy_only=False)
+    is_zone = pc.equal(kinds, "risk_zone").to_numpy(zero_copy_only=False)
     types = shapely.get_type_id(geoms)
     polygon = np.isin(types, (3, 6))  # Polygon, MultiPolygon
     _first_bad(name, is_zone & ~polygon, "a risk zone must be a polygon")
