@@ -209,10 +209,16 @@ def person_assessments(
 def queue(session: Session, *, gate: Gate, actor: Actor, limit: int = 100) -> list[AssessmentRead]:
     """The actor's entity's proposals waiting for an underwriter (new or contested)."""
     rows = repository.queue(session, actor.entity, REVIEWABLE, limit)
-    gate.open(session, actor=actor, purpose=PURPOSE).survey(
-        categories=PROPERTY_DATA, event=Event.QUEUE
+    owners = list(dict.fromkeys(r.person_id for r in rows))
+    # Each owner whose proposal is shown is recorded; one the policy refuses is left out.
+    outcome = gate.open(session, actor=actor, purpose=PURPOSE).access_many(
+        owners,
+        categories=PROPERTY_DATA,
+        event=Event.QUEUE,
+        details={o: {"assessments": [r.id for r in rows if r.person_id == o]} for o in owners},
     )
-    return _reads(session, gate, rows, "en")
+    allowed = set(outcome.allowed)
+    return _reads(session, gate, [r for r in rows if r.person_id in allowed], "en")
 
 
 def review(
