@@ -290,11 +290,28 @@ def contest(
     return _reads(session, gate, [row], lang)[0]
 
 
-def export_person(session: Session, *, person_id: str, lang: str, gate: Gate) -> list[dict[str, object]]:
-    """The person's assessments for the access report, JSON-ready; the report's own reading of
-    the file records the access."""
-    rows = repository.of_person(session, person_id)
-    return [r.model_dump(mode="json") for r in _reads(session, gate, rows, lang)]
+def export_person(
+    session: Session, *, gate: Gate, person_id: str, lang: str
+) -> list[dict[str, object]]:
+    """The person's assessments for the access report (Art. 15, including the decision's logic
+    in their case), JSON-ready; the report's own reading of the file records the access."""
+    out: list[dict[str, object]] = []
+    for r in _reads(session, gate, repository.of_person(session, person_id), lang):
+        out.append(
+            {
+                "policy_id": r.policy_id,
+                "flood_zone": r.zone,
+                "decree_published_on": r.decree_published_on,
+                "flood_class": r.flood_class,
+                "construction_year": r.construction_year,
+                "flood_outcome": r.decided or r.proposed,
+                "flood_status": r.status,
+                "reviewed_by": r.reviewed_by,
+                "reviewed_on": r.reviewed_at.date() if r.reviewed_at else None,
+                "explanation": r.explanation,
+            }
+        )
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in o.items()} for o in out]
 
 
 def _of_entity(session: Session, actor: Actor, assessment_id: int) -> FloodAssessment:
