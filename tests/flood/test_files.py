@@ -121,9 +121,8 @@ def test_a_bad_file_is_refused_and_the_data_before_it_stay_whole(
     first = service.import_file(session, path=partner_file(tmp_path), now=NOW)
     before = _counts(session)
     for case, (path, message) in _bad_files(tmp_path).items():
-        with pytest.raises(InvalidInput, match=message):
-            with session.begin_nested():
-                service.import_file(session, path=path, now=NOW)
+        with pytest.raises(InvalidInput, match=message), session.begin_nested():
+            service.import_file(session, path=path, now=NOW)
         assert _counts(session) == before, case
     assert before == (2, 3, first.import_id)
 

@@ -40,7 +40,9 @@ def rivers(rng: np.random.Generator, count: int, length: int = 120) -> list[NDAr
         start = rng.uniform((X0, Y0), (X1, Y1))
         heading = rng.uniform(0, 2 * np.pi)
         turns = np.cumsum(rng.normal(0, 0.25, length)) + heading
-        steps = np.column_stack((np.cos(turns), np.sin(turns))) * rng.uniform(700, 1_300, (length, 1))
+        steps = np.column_stack((np.cos(turns), np.sin(turns))) * rng.uniform(
+            700, 1_300, (length, 1)
+        )
         line = start + np.cumsum(steps, axis=0)
         line[:, 0] = np.clip(line[:, 0], X0, X1)
         line[:, 1] = np.clip(line[:, 1], Y0, Y1)
@@ -86,9 +88,9 @@ def classes_for(
     ]
 
 
-def addresses(seed: int, count: int, zone_list: list[Zone] | None = None) -> tuple[
-    NDArray[np.float64], NDArray[np.float64]
-]:
+def addresses(
+    seed: int, count: int, zone_list: list[Zone] | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Synthetic address points in Lambert 72: spread over the country, a tenth by the rivers."""
     rng = np.random.default_rng(seed + 2)
     x = rng.uniform(X0, X1, count)

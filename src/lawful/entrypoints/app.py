@@ -14,13 +14,13 @@ from fastapi_offline import FastAPIOffline
 from lawful import __version__
 from lawful.auth.schemas import Principal
 from lawful.complaints import api as complaints_api
-from lawful.flood import api as flood_api
 from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
 from lawful.customers import api as customers_api
 from lawful.engagement import api as engagement_api
 from lawful.entrypoints import bootstrap
 from lawful.entrypoints.sequencer import Sequencer, in_background
+from lawful.flood import api as flood_api
 from lawful.ingest import api as ingest_api
 from lawful.rights import api as rights_api
 from lawful.transparency import api as transparency_api

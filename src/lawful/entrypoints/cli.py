@@ -10,8 +10,8 @@ from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, Re
 from lawful.entrypoints import (
     cli_complaints,
     cli_demo,
-    cli_install,
     cli_flood,
+    cli_install,
     cli_insurance,
     cli_jobs,
     cli_keys,

@@ -137,4 +137,3 @@ def bordereau(
         f"{made.treaty.reinsurer} for {made.period.label} in {out}"
         + (f"; {made.refused} refused by the gate" if made.refused else "")
     )
-

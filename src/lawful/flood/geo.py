@@ -92,12 +92,14 @@ def read(path: Path) -> PartnerData:
 
 def _gdal(path: Path, kind: str) -> tuple[pa.Table, int]:
     import pyogrio
-    from pyogrio.errors import DataSourceError, DataLayerError
+    from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
         meta, table = pyogrio.read_arrow(path)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-        raise InvalidInput(f"{path.name}: not a readable {kind} file ({exc})", field="file") from None
+        raise InvalidInput(
+            f"{path.name}: not a readable {kind} file ({exc})", field="file"
+        ) from None
     name = meta.get("geometry_name") or "wkb_geometry"
     if name not in table.column_names:
         raise InvalidInput(f"{path.name}: no geometry", field="file")
@@ -110,14 +112,18 @@ def _parquet(path: Path) -> tuple[pa.Table, int]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InvalidInput(f"{path.name}: not a readable Parquet file ({exc})", field="file") from None
+        raise InvalidInput(
+            f"{path.name}: not a readable Parquet file ({exc})", field="file"
+        ) from None
     crs: Any = f"EPSG:{WGS84}"  # GeoParquet without a crs is OGC:CRS84
     geo = (table.schema.metadata or {}).get(b"geo")
     if geo:
         try:
             column = json.loads(geo)["columns"]["geometry"]
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput(f"{path.name}: unreadable GeoParquet metadata", field="file") from None
+            raise InvalidInput(
+                f"{path.name}: unreadable GeoParquet metadata", field="file"
+            ) from None
         crs = column.get("crs", crs)
     return table, _epsg(path.name, crs)
 
@@ -154,7 +160,9 @@ def _features(name: str, table: pa.Table, epsg: int) -> PartnerData:
     try:
         geoms = shapely.from_wkb(wkb)
     except shapely.errors.GEOSException as exc:
-        raise InvalidInput(f"{name}: a geometry is not valid WKB ({exc})", field="geometry") from None
+        raise InvalidInput(
+            f"{name}: a geometry is not valid WKB ({exc})", field="geometry"
+        ) from None
     is_zone = pc.equal(kinds, "risk_zone").to_numpy(zero_copy_only=False)
     types = shapely.get_type_id(geoms)
     polygon = np.isin(types, (3, 6))  # Polygon, MultiPolygon
@@ -217,8 +225,7 @@ def _buildings(
     if len(bad_rows):
         i = int(rows[bad_rows[0]])
         raise InvalidInput(
-            f"{name}: feature {i + 1} ({refs[i]}): flood_class must be one of "
-            f"{', '.join(CLASSES)}",
+            f"{name}: feature {i + 1} ({refs[i]}): flood_class must be one of {', '.join(CLASSES)}",
             field="flood_class",
         )
     points = geoms[rows]

@@ -81,7 +81,9 @@ def of_person(session: Session, person_id: str, entity: str | None = None) -> li
     return list(session.scalars(query.order_by(FloodAssessment.id)))
 
 
-def queue(session: Session, entity: str, statuses: Collection[str], limit: int) -> list[FloodAssessment]:
+def queue(
+    session: Session, entity: str, statuses: Collection[str], limit: int
+) -> list[FloodAssessment]:
     query = (
         sa.select(FloodAssessment)
         .where(FloodAssessment.entity == entity, FloodAssessment.status.in_(sorted(statuses)))

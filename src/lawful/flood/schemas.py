@@ -75,7 +75,9 @@ class AssignSummary:
     properties: int = 0
     in_zone: int = 0
     classed: int = 0
-    proposed: dict[str, int] = field(default_factory=lambda: {"cover": 0, "loading": 0, "refuse": 0})
+    proposed: dict[str, int] = field(
+        default_factory=lambda: {"cover": 0, "loading": 0, "refuse": 0}
+    )
     pending_review: int = 0
     unchanged: int = 0
     refused_by_gate: int = 0

@@ -107,9 +107,7 @@ def assign(
         return summary
     progress("placing buildings in zones", 0, len(properties))
     zone_rows = repository.zones(session)
-    index = geo.ZoneIndex(
-        shapely.from_wkb([r[3] for r in zone_rows]), [r[2] for r in zone_rows]
-    )
+    index = geo.ZoneIndex(shapely.from_wkb([r[3] for r in zone_rows]), [r[2] for r in zone_rows])
     lon = np.array([p.longitude for p in properties], dtype=np.float64)
     lat = np.array([p.latitude for p in properties], dtype=np.float64)
     x, y = geo.to_lambert(lon, lat)
@@ -195,7 +193,9 @@ def person_assessments(
     """The person's assessments, each explained in plain words. Staff see their entity's only;
     the customer sees all of theirs, read for them by each insurer that made one."""
     rows = repository.of_person(session, person_id, actor.entity if staff else None)
-    readers = [actor] if staff else [Actor(SELF_SERVICE, e) for e in sorted({r.entity for r in rows})]
+    readers = (
+        [actor] if staff else [Actor(SELF_SERVICE, e) for e in sorted({r.entity for r in rows})]
+    )
     for reader in readers:
         gate.open(session, actor=reader, purpose=PURPOSE).access(
             person_id,
@@ -311,7 +311,9 @@ def export_person(
                 "explanation": r.explanation,
             }
         )
-    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in o.items()} for o in out]
+    return [
+        {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in o.items()} for o in out
+    ]
 
 
 def _of_entity(session: Session, actor: Actor, assessment_id: int) -> FloodAssessment:

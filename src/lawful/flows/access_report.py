@@ -44,7 +44,8 @@ def access_report(
     file |= engagement.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
-    # Flood underwriting: each proposal or decision, and its logic in the person's case (Art. 15(1)(h)).
+    # Flood underwriting: each proposal or decision and its logic in the person's case
+    # (Art. 15(1)(h)).
     file["flood_assessments"] = flood.export_person(
         session, gate=gate, person_id=person_id, lang=_language(file)
     )
