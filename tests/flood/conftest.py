@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from sqlalchemy.orm import Session
+from tests.api.conftest import api, api_database_url
 from tests.rights import factories
 from tests.rights.conftest import gate, register
 
@@ -18,7 +19,7 @@ from lawful.customers import service as customers
 from lawful.demo import flood_data
 from lawful.flood import geo
 
-__all__ = ["gate", "register"]
+__all__ = ["api", "api_database_url", "gate", "register"]
 
 INSURER, OTHER_INSURER = "kbc-insurance", "cbc-insurance"
 ADVISOR = Actor("advisor", INSURER)
