@@ -85,7 +85,7 @@ def read(path: Path) -> PartnerData:
             field="file",
         )
     if not path.is_file():
-        raise InvalidInput(f"{path}: no such file", field="file")
+        raise InvalidInput(f"{path}: no such file")
     table, epsg = _parquet(path) if kind == "Parquet" else _gdal(path, kind)
     return _features(path.name, table, epsg)
 
@@ -97,12 +97,12 @@ def _gdal(path: Path, kind: str) -> tuple[pa.Table, int]:
     try:
         meta, table = pyogrio.read_arrow(path)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-        raise InvalidInput(
-            f"{path.name}: not a readable {kind} file ({exc})", field="file"
-        ) from None
+        # GDAL's first sentence says what is wrong; the rest is advice on its own syntax.
+        reason = str(exc).split(";")[0].strip().rstrip(".")
+        raise InvalidInput(f"{path.name}: not a readable {kind} file ({reason})") from None
     name = meta.get("geometry_name") or "wkb_geometry"
     if name not in table.column_names:
-        raise InvalidInput(f"{path.name}: no geometry", field="file")
+        raise InvalidInput(f"{path.name}: no geometry")
     table = table.rename_columns(["geometry" if c == name else c for c in table.column_names])
     # GeoJSON without a `crs` member is WGS 84 (RFC 7946).
     return table, _epsg(path.name, meta.get("crs") or f"EPSG:{WGS84}")
@@ -112,18 +112,14 @@ def _parquet(path: Path) -> tuple[pa.Table, int]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InvalidInput(
-            f"{path.name}: not a readable Parquet file ({exc})", field="file"
-        ) from None
+        raise InvalidInput(f"{path.name}: not a readable Parquet file ({exc})") from None
     crs: Any = f"EPSG:{WGS84}"  # GeoParquet without a crs is OGC:CRS84
     geo = (table.schema.metadata or {}).get(b"geo")
     if geo:
         try:
             column = json.loads(geo)["columns"]["geometry"]
         except (ValueError, KeyError, TypeError):
-            raise InvalidInput(
-                f"{path.name}: unreadable GeoParquet metadata", field="file"
-            ) from None
+            raise InvalidInput(f"{path.name}: unreadable GeoParquet metadata") from None
         crs = column.get("crs", crs)
     return table, _epsg(path.name, crs)
 
@@ -189,7 +185,7 @@ def _zones(
     name: str, table: pa.Table, refs: list[str], geoms: NDArray[Any], rows: NDArray[np.intp]
 ) -> Zones:
     if not len(rows):
-        raise InvalidInput(f"{name}: no risk zone", field="file")
+        raise InvalidInput(f"{name}: no risk zone")
     published = _column(name, table, "decree_published_on").cast(pa.string()).to_pylist()
     regions = (
         table.column("region").cast(pa.string()).to_pylist()
@@ -240,7 +236,7 @@ def _buildings(
 def _first_bad(name: str, mask: NDArray[np.bool_], what: str) -> None:
     rows = np.flatnonzero(mask)
     if len(rows):
-        raise InvalidInput(f"{name}: feature {int(rows[0]) + 1}: {what}", field="file")
+        raise InvalidInput(f"{name}: feature {int(rows[0]) + 1}: {what}")
 
 
 class ZoneIndex:
