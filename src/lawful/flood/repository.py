@@ -39,12 +39,12 @@ def last_import(session: Session) -> FloodImport | None:
 def zones(session: Session) -> list[tuple[str, str | None, dt.date, bytes]]:
     z = FloodZone.__table__.c
     query = sa.select(z.ref, z.region, z.decree_published_on, z.geometry).order_by(z.id)
-    return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(query)]
 
 
 def buildings(session: Session) -> list[tuple[float, float, str]]:
     b = FloodBuilding.__table__.c
-    return [tuple(r) for r in session.execute(sa.select(b.x, b.y, b.flood_class).order_by(b.id))]  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(sa.select(b.x, b.y, b.flood_class).order_by(b.id))]
 
 
 def current(session: Session, policy_ids: Collection[int]) -> dict[int, tuple[Any, ...]]:

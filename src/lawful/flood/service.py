@@ -236,7 +236,7 @@ def review(
     row = _of_entity(session, actor, assessment_id)
     if row.status not in REVIEWABLE:
         raise Conflict(f"assessment {assessment_id} is {row.status}: nothing to review")
-    if data.outcome == rules.Outcome.REFUSE and not row.refusable:
+    if data.outcome == rules.Outcome.REFUSE.value and not row.refusable:
         raise InvalidInput(
             "flood cover may be refused only for a building erected in a risk zone more than "
             "18 months after the decree's publication (Law of 4 April 2014, art. 129)",
@@ -339,10 +339,10 @@ def _reads(
             AssessmentRead(
                 id=r.id,
                 policy_id=r.policy_id,
-                status=r.status,  # type: ignore[arg-type]
-                proposed=r.proposed,  # type: ignore[arg-type]
+                status=r.status,
+                proposed=r.proposed,
                 proposed_loading_bp=r.proposed_loading_bp,
-                decided=r.decided,  # type: ignore[arg-type]
+                decided=r.decided,
                 decided_loading_bp=r.decided_loading_bp,
                 zone=r.zone_ref,
                 decree_published_on=r.decree_published_on,
