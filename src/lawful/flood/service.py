@@ -20,8 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-import numpy as np
-import shapely
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import Conflict, InvalidInput, NotFound
@@ -29,7 +27,7 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
-from lawful.flood import geo, repository, rules, words
+from lawful.flood import repository, rules, words
 from lawful.flood.models import FloodAssessment
 from lawful.flood.schemas import (
     AssessmentRead,
@@ -66,6 +64,11 @@ def _quiet(step: str, done: int, total: int) -> None:
 
 def import_file(session: Session, *, path: Path, now: dt.datetime) -> ImportSummary:
     """Replace the partner's data with the file's: all of it, or nothing (InvalidInput)."""
+    # The geometry stack (GDAL, GEOS, PROJ) loads only for the jobs that need it, not with the API.
+    import shapely
+
+    from lawful.flood import geo
+
     data = geo.read(path)
     z, b = data.zones, data.buildings
     zones = [
@@ -99,6 +102,11 @@ def assign(
     progress: Progress = _quiet,
 ) -> AssignSummary:
     """Propose flood cover for every home policy in force, set-based (see the module)."""
+    import numpy as np
+    import shapely
+
+    from lawful.flood import geo
+
     if repository.last_import(session) is None:
         raise InvalidInput("no flood data imported yet (lawful insurance flood import FILE)")
     properties = customers.insured_properties(session, as_of=today, entity=entity)
