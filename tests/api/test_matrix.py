@@ -345,6 +345,22 @@ ROUTES = {
         body=lambda: {"to": "worldline", "reason": "The authorisation log of the payment."},
         arrange=_complaint(),
     ),
+    # The insurer's client, with no assessment yet; the numbers below are nobody's.
+    "GET /persons/{id}/flood-assessments": Route(
+        "GET", "/persons/{person}/flood-assessments?lang=nl", subject="insurance-client"
+    ),
+    "POST /persons/{id}/flood-assessments/{id}/contest": Route(
+        "POST",
+        "/persons/{person}/flood-assessments/2147483647/contest",
+        subject="insurance-client",
+        body=lambda: {"text": "My house stands on a hill, two metres above the river."},
+    ),
+    "GET /flood/assessments": Route("GET", "/flood/assessments"),
+    "POST /flood/assessments/{id}/review": Route(
+        "POST",
+        "/flood/assessments/2147483647/review",
+        body=lambda: {"outcome": "cover", "reasons": "The building was raised in 2019."},
+    ),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -431,6 +447,12 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /complaints/{id}/holding-reply":     COMPLAINT_STAFF,
     "POST /complaints/{id}/escalation":        COMPLAINT_STAFF,
     "POST /complaints/{id}/data-requests":     (_401, NP, NP, ROLE, ROLE, ROLE, _201, ROLE),
+    # flood-data-underwriting: the underwriter's, and the person's own through self-service; a
+    # customer contests, staff review; numbers nobody holds answer 404.
+    "GET /persons/{id}/flood-assessments":     (_401, _200, NP,   ROLE, ROLE, ROLE, ROLE, _200),
+    "POST /persons/{id}/flood-assessments/{id}/contest": (_401, NF, NP, ROLE, ROLE, ROLE, ROLE, NP),
+    "GET /flood/assessments":                  (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, _200),
+    "POST /flood/assessments/{id}/review":     (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, NF),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -504,6 +526,7 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{request_id}": "{id}",
         "{application_id}": "{id}",
         "{complaint_id}": "{id}",
+        "{assessment_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}

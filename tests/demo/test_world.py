@@ -23,6 +23,8 @@ from lawful.customers import identity
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
 from lawful.demo.people import PeopleFactory
+from lawful.flows import access_report
+from lawful.rights import service as rights
 from lawful.rights.state import DbSubjectStates
 
 SEED = 7
@@ -136,6 +138,19 @@ def test_ombudsfins_card_case_asks_worldline_and_holds_the_card(
         assert ("cards", "open-complaint", None) in {
             (k.section.value, k.hold, k.until) for k in held
         }
+        report = rights.report_view(
+            gate.register,
+            access_report.access_report(
+                session,
+                gate=gate,
+                actor=Actor("self-service", "kbc-bank"),
+                person_id=case.person_id,
+                today=world.TODAY,
+            ),
+        )
+    # The customer's access report lists the request to Worldline, under complaint handling.
+    asked = [e for e in report.timeline if e.recipient == "Worldline SA/NV"]
+    assert asked and asked[0].purpose == "complaint-handling"
 
 
 def test_no_complaint_is_filed_about_an_entity_the_person_does_not_deal_with(
@@ -168,3 +183,43 @@ def test_no_complaint_is_filed_about_an_entity_the_person_does_not_deal_with(
         progress=lambda *_: None,
     )
     assert (filed, shown) == (0, None)
+
+
+def test_a_house_built_two_years_after_the_decree_is_refused_after_review(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    """The showcase zone's decree was published on 1 March 2019: the house built in 2021 is
+    refused flood cover by an underwriter, with reasons; the one built in 1985 is covered with
+    its class's loading; other refusals and loadings wait for review."""
+    from lawful.flood import service as flood
+
+    engine, summary, gate = built
+    houses = summary.flood
+    assert houses is not None and houses.summary is not None
+    assert houses.summary.in_zone >= 2 and houses.summary.pending_review >= 2
+    with unit_of_work(engine) as session:
+        seen = {}
+        for person in (houses.refused_person, houses.covered_person):
+            for read in flood.person_assessments(
+                session,
+                gate=gate,
+                actor=Actor("self-service", "kbc-bank"),
+                person_id=person,
+                lang="en",
+                staff=False,
+            ):
+                seen[read.policy_id] = read
+    refused, covered = seen[houses.refused_policy], seen[houses.covered_policy]
+    assert (refused.zone, refused.construction_year, refused.decided) == (
+        "RZ-SHOWCASE-1",
+        2021,
+        "refuse",
+    )
+    assert refused.reviewed_by == "uw-0001" and refused.review_reasons
+    assert "more than 18 months" in refused.explanation and "Bureau" in refused.explanation
+    assert (covered.construction_year, covered.decided, covered.decided_loading_bp) == (
+        1985,
+        "loading",
+        2_500,
+    )
+    assert covered.reviewed_by == "uw-0001"

@@ -52,3 +52,33 @@ def home_risks(
             return []
         query = query.where(h.id.in_(sorted(policy_ids)))
     return [HomeRisk(*row) for row in session.execute(query)]
+
+
+class InsuredProperty(NamedTuple):
+    policy_id: int
+    person_id: str
+    entity: str
+    latitude: float
+    longitude: float
+    construction_year: int
+
+
+def insured_properties(
+    session: Session, *, as_of: dt.date, entity: str | None = None
+) -> list[InsuredProperty]:
+    """The home policies in force on `as_of` whose holder is not erased: where the building
+    stands and when it was built, for flood underwriting. Ordered by policy id."""
+    h, p = HomePolicy.__table__.c, Person.__table__.c
+    query = (
+        sa.select(h.id, h.person_id, h.entity, h.latitude, h.longitude, h.construction_year)
+        .join(Person.__table__, p.id == h.person_id)
+        .where(
+            h.start_on <= as_of,
+            sa.or_(h.end_on.is_(None), h.end_on >= as_of),
+            p.erased_at.is_(None),
+        )
+        .order_by(h.id)
+    )
+    if entity is not None:
+        query = query.where(h.entity == entity)
+    return [InsuredProperty(*row) for row in session.execute(query)]

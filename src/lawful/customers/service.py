@@ -69,6 +69,7 @@ from lawful.customers.models import (
 )
 from lawful.customers.periods import end_periods, open_period, state_of
 from lawful.customers.portfolio import HomeRisk as HomeRisk
+from lawful.customers.portfolio import InsuredProperty as InsuredProperty
 from lawful.customers.products import add_account as add_account
 from lawful.customers.products import add_card as add_card
 from lawful.customers.products import add_card_statement as add_card_statement
@@ -425,6 +426,15 @@ def home_risks(
         min_sum_insured_cents=min_sum_insured_cents,
         policy_ids=policy_ids,
     )
+
+
+def insured_properties(
+    session: Session, *, as_of: dt.date, entity: str | None = None
+) -> list[portfolio.InsuredProperty]:
+    """The home policies in force on `as_of`, holders not erased: each building's coordinates and
+    construction year (see `portfolio`). No gate: the flood job decides per owner, in bulk, and
+    records every owner's processing before it proposes anything (see `flood.service`)."""
+    return portfolio.insured_properties(session, as_of=as_of, entity=entity)
 
 
 # --- helpers ----------------------------------------------------------------------------------

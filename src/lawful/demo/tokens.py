@@ -1,5 +1,5 @@
-"""Ready-to-use tokens for the demo: a customer per brand, an advisor, a DPO and a complaint
-handler."""
+"""Ready-to-use tokens for the demo: a customer per brand, an advisor, a DPO, a complaint
+handler and an underwriter per insurer."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ STAFF = (
     ("adv-0001", "Demo advisor", "advisor", "kbc-bank"),
     ("dpo-0001", "Demo data protection officer", "dpo", "kbc-bank"),
     ("cmp-0001", "Demo complaint handler", "complaint-handler", "kbc-bank"),
+    # One per insurer: flood proposals are reviewed by the insurer that made them.
+    ("uw-kbc-0001", "Demo underwriter (KBC)", "underwriter", "kbc-insurance"),
+    ("uw-cbc-0001", "Demo underwriter (CBC)", "underwriter", "cbc-insurance"),
 )
 
 

@@ -25,6 +25,7 @@ from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
 from lawful.demo import engagement
+from lawful.demo import flood as demo_flood
 from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.engagement import service as notifications
@@ -86,6 +87,7 @@ class WorldSummary:
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
+    flood: demo_flood.FloodShowcase | None = None  # a refused and a loaded house, reviewed
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -338,6 +340,12 @@ def build(
     progress: Progress,
 ) -> WorldSummary:
     rows = generate(register, customers_count, seed, progress)
+    showcase = _showcase(rows)
+    flood_houses = (
+        demo_flood.prepare(rows.home_policies, [showcase[b] for b in sorted(showcase)])
+        if showcase
+        else None
+    )
     total = sum(len(getattr(rows, table)) for table in TABLES)
     written = 0
     # Parents before children (persons, then what refers to them), one INSERT per batch.
@@ -360,7 +368,6 @@ def build(
         "loan": rows.loans,
         "home_policy": rows.home_policies,
     }
-    showcase = _showcase(rows)
     filed, complaint = demo_complaints.build(
         engine,
         gate,
@@ -371,6 +378,17 @@ def build(
         progress=progress,
     )
     treaties = demo_reinsurance.build(engine, gate, rows.home_policies, today=TODAY)
+    if flood_houses is not None:
+        flood_houses = demo_flood.build(
+            engine,
+            gate,
+            rows.home_policies,
+            flood_houses,
+            {p["id"]: p["language"] for p in rows.persons},
+            today=TODAY,
+            seed=seed,
+            progress=progress,
+        )
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -383,6 +401,7 @@ def build(
         filed,
         complaint,
         tuple(treaties),
+        flood_houses,
     )
 
 

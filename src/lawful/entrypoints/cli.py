@@ -10,6 +10,7 @@ from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, Re
 from lawful.entrypoints import (
     cli_complaints,
     cli_demo,
+    cli_flood,
     cli_install,
     cli_insurance,
     cli_jobs,
@@ -36,6 +37,7 @@ app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
+cli_insurance.app.add_typer(cli_flood.app, name="flood")
 app.add_typer(cli_insurance.app, name="insurance")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")

@@ -249,6 +249,16 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
     )
+    if summary.flood is not None and summary.flood.summary is not None:
+        f = summary.flood.summary
+        out.print(
+            f"[green]✓[/green] flood underwriting: {f.properties} insured homes, {f.in_zone} in a "
+            f"risk zone; proposed {f.proposed['cover']} cover, {f.proposed['loading']} loading, "
+            f"{f.proposed['refuse']} refusal; {f.pending_review} for underwriters to review "
+            f"(policy {summary.flood.refused_policy}, built 2021 in a zone decreed in 2019: "
+            f"refused after review; policy {summary.flood.covered_policy}, built 1985: "
+            "covered with a 25% loading)"
+        )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
             session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})
@@ -301,6 +311,9 @@ def _print_tokens(
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
         f"  curl {bearer} {me}/notifications   # the card reminder in the app's inbox\n"
         f"  curl {bearer} {me}/notification-preferences\n"
+        f'  curl {bearer} "{me}/flood-assessments?lang=fr"   # flood cover refused, and why\n'
+        "  # as an underwriter (T=the insurer's uw- token): the proposals waiting for review\n"
+        f"  curl {bearer} {base}/flood/assessments\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (

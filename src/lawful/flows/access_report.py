@@ -13,6 +13,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
+from lawful.flood import service as flood
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
 
@@ -43,6 +44,11 @@ def access_report(
     file |= engagement.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
+    # Flood underwriting: each proposal or decision and its logic in the person's case
+    # (Art. 15(1)(h)).
+    file["flood_assessments"] = flood.export_person(
+        session, gate=gate, person_id=person_id, lang=_language(file)
+    )
     rights.record(
         session,
         gate,
@@ -71,3 +77,9 @@ def access_report(
         session, gate=gate, actor=actor, request_id=request_id, today=today, outcome=outcome
     )
     return data
+
+
+def _language(file: dict[str, object]) -> str:
+    contact = file.get("contact")
+    language = contact.get("language") if isinstance(contact, dict) else None
+    return language if language in ("fr", "nl", "en") else "en"

@@ -18,6 +18,7 @@ from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
+from lawful.flood import service as flood
 from lawful.insurance import repository
 from lawful.insurance.schemas import (
     Bordereau,
@@ -132,6 +133,7 @@ def bordereau(
     claims = repository.claim_counts(
         session, [r.policy_id for r in risks], quarter.start, quarter.end
     )
+    classes = flood.classes_of(session, policy_ids=[r.policy_id for r in risks])
     pseudonym = gate.keys.recipient_pseudonymiser(treaty.reinsurer)
     rows = [
         BordereauRow(
@@ -139,8 +141,8 @@ def bordereau(
             postcode=r.postcode,
             sum_insured_cents=r.sum_insured_cents,
             premium_cents=r.premium_cents,
-            # Flood vulnerability classes are not imported yet: the column stays empty.
-            flood_class=None,
+            # The flood partner's class of the building, where its data placed it.
+            flood_class=classes.get(r.policy_id),
             claims=claims.get(r.policy_id, 0),
         )
         for r in risks

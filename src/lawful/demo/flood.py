@@ -1,0 +1,157 @@
+"""The demo's flood underwriting: the partner's file (synthetic rivers and zones over Belgium,
+every insured building scored), imported and assigned as `lawful insurance flood` does, then two
+showcase houses in one risk zone whose decree was published on 1 March 2019:
+- one built in 2021, two years after the decree: refusal proposed, and refused once an
+  underwriter has reviewed it, with their reasons (the customer can turn to the Bureau de
+  tarification);
+- one built in 1985, before the decree: covered, with the loading of its class (C, 25%)
+  confirmed by the underwriter.
+Every other proposal that loads or refuses waits in the underwriters' queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Engine
+
+from lawful.core.db import utcnow
+from lawful.core.gate import Gate, unit_of_work
+from lawful.core.policy.types import Actor
+from lawful.demo import flood_data
+from lawful.flood import geo
+from lawful.flood import service as flood
+from lawful.flood.schemas import AssignSummary, ReviewCreate
+
+Progress = Callable[[str, int, int], None]
+DECREE = dt.date(2019, 3, 1)
+ZONE = "RZ-SHOWCASE-1"
+# Where the showcase zone lies, by the region of the refused house: on the Meuse at Namur, on
+# the Dijle at Leuven, on the Senne in Brussels (WGS 84).
+CENTRES = {
+    "wallonia": (50.4650, 4.8670),
+    "flanders": (50.8798, 4.7005),
+    "brussels": (50.8466, 4.3528),
+}
+UNDERWRITER = "uw-0001"
+REASONS = {
+    "refuse": {
+        "fr": "Maison construite en 2021 dans la zone inondable délimitée en 2019, rez-de-chaussée "
+        "sous le niveau de la crue de référence.",
+        "nl": "Woning gebouwd in 2021 in de overstromingszone die in 2019 werd afgebakend, "
+        "gelijkvloers onder het peil van de referentieoverstroming.",
+        "en": "House built in 2021 in the flood zone delimited in 2019, ground floor below the "
+        "reference flood level.",
+    },
+    "loading": {
+        "fr": "Bâtiment antérieur à l'arrêté : couvert ; classe C confirmée par la visite.",
+        "nl": "Gebouw ouder dan het besluit: gedekt; klasse C bevestigd bij het bezoek.",
+        "en": "Building older than the decree: covered; class C confirmed by the visit.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class FloodShowcase:
+    refused_policy: int
+    covered_policy: int
+    refused_person: str
+    covered_person: str
+    summary: AssignSummary | None = None
+
+
+def prepare(home_policies: Sequence[dict[str, Any]], showcase: Sequence[str]) -> FloodShowcase:
+    """Move two showcase houses into the showcase zone (same insurer), before they are written:
+    the first showcase customer's house built in 2021, another's built in 1985."""
+    by_person = {p["person_id"]: p for p in home_policies}
+    first = by_person[showcase[0]]
+    others = [by_person[s] for s in showcase[1:] if by_person[s]["entity"] == first["entity"]]
+    others += [p for p in home_policies if p["entity"] == first["entity"] and p is not first]
+    second = others[0]
+    lat, lon = CENTRES[first["region"]]
+    first.update(latitude=lat, longitude=lon, construction_year=2021)
+    second.update(latitude=lat + 0.002, longitude=lon + 0.002, construction_year=1985)
+    return FloodShowcase(first["id"], second["id"], first["person_id"], second["person_id"])
+
+
+def build(
+    engine: Engine,
+    gate: Gate,
+    home_policies: Sequence[dict[str, Any]],
+    showcase: FloodShowcase,
+    languages: dict[str, str],
+    *,
+    today: dt.date,
+    seed: int,
+    progress: Progress,
+) -> FloodShowcase:
+    zones = flood_data.zones(seed)
+    lat, lon = next(
+        (p["latitude"], p["longitude"]) for p in home_policies if p["id"] == showcase.refused_policy
+    )
+    cx, cy = geo.to_lambert(np.array([lon]), np.array([lat]))
+    centre = shapely.Point(float(cx[0]), float(cy[0]))
+    zones.append(flood_data.Zone(ZONE, "showcase", DECREE, centre.buffer(800)))
+    # The partner scores every building in Belgium; here, every insured one.
+    x, y = geo.to_lambert(
+        np.array([p["longitude"] for p in home_policies], dtype=np.float64),
+        np.array([p["latitude"] for p in home_policies], dtype=np.float64),
+    )
+    classes = flood_data.classes_for(x, y, zones, seed)
+    for i, p in enumerate(home_policies):
+        if p["id"] == showcase.refused_policy:
+            classes[i] = "D"
+        elif p["id"] == showcase.covered_policy:
+            classes[i] = "C"
+    progress("flood data: the partner's file", 0, 1)
+    with tempfile.TemporaryDirectory(prefix="lawful-flood-") as tmp:
+        path = Path(tmp) / "flood-partner.gpkg"
+        flood_data.write(path, zones, (x, y, classes))
+        with unit_of_work(engine) as session:
+            flood.import_file(session, path=path, now=utcnow())
+    progress("flood data: the partner's file", 1, 1)
+    with unit_of_work(engine) as session:
+        summary = flood.assign(session, gate=gate, today=today, progress=progress)
+    entity = next(p["entity"] for p in home_policies if p["id"] == showcase.refused_policy)
+    holder = {p["id"]: p["person_id"] for p in home_policies}
+    underwriter = Actor("underwriter", entity, UNDERWRITER)
+    with unit_of_work(engine) as session:
+        for policy, outcome, loading in (
+            (showcase.refused_policy, "refuse", 0),
+            (showcase.covered_policy, "loading", 2_500),
+        ):
+            person = holder[policy]
+            (mine,) = [
+                a
+                for a in flood.person_assessments(
+                    session, gate=gate, actor=underwriter, person_id=person, lang="en", staff=True
+                )
+                if a.policy_id == policy
+            ]
+            lang = languages.get(person, "en")
+            flood.review(
+                session,
+                gate=gate,
+                actor=underwriter,
+                assessment_id=mine.id,
+                data=ReviewCreate(
+                    outcome=outcome,
+                    loading_bp=loading,
+                    reasons=REASONS[outcome].get(lang, REASONS[outcome]["en"]),
+                ),
+                by=UNDERWRITER,
+                now=utcnow(),
+            )
+    return FloodShowcase(
+        showcase.refused_policy,
+        showcase.covered_policy,
+        showcase.refused_person,
+        showcase.covered_person,
+        summary,
+    )

@@ -1,0 +1,106 @@
+"""The flood tables' SQL: set-based, flushes, never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lawful.flood.models import FloodAssessment, FloodBuilding, FloodImport, FloodZone
+
+CHUNK = 5_000
+
+
+def replace_data(
+    session: Session,
+    *,
+    zones: Sequence[Mapping[str, Any]],
+    buildings: Sequence[Mapping[str, Any]],
+    record: Mapping[str, Any],
+) -> int:
+    """The partner's data set replaced whole by a new one, in the caller's transaction."""
+    session.execute(sa.delete(FloodZone))
+    session.execute(sa.delete(FloodBuilding))
+    for i in range(0, len(zones), CHUNK):
+        session.execute(sa.insert(FloodZone), list(zones[i : i + CHUNK]))
+    for i in range(0, len(buildings), CHUNK):
+        session.execute(sa.insert(FloodBuilding), list(buildings[i : i + CHUNK]))
+    made = session.execute(sa.insert(FloodImport).returning(FloodImport.id), [dict(record)])
+    return int(made.scalar_one())
+
+
+def last_import(session: Session) -> FloodImport | None:
+    return session.scalars(sa.select(FloodImport).order_by(FloodImport.id.desc()).limit(1)).first()
+
+
+def zones(session: Session) -> list[tuple[str, str | None, dt.date, bytes]]:
+    z = FloodZone.__table__.c
+    query = sa.select(z.ref, z.region, z.decree_published_on, z.geometry).order_by(z.id)
+    return [tuple(r) for r in session.execute(query)]
+
+
+def buildings(session: Session) -> list[tuple[float, float, str]]:
+    b = FloodBuilding.__table__.c
+    return [tuple(r) for r in session.execute(sa.select(b.x, b.y, b.flood_class).order_by(b.id))]
+
+
+def current(session: Session, policy_ids: Collection[int]) -> dict[int, tuple[Any, ...]]:
+    """Per policy, what its assessment rests on and proposes (to keep an unchanged one)."""
+    a = FloodAssessment.__table__.c
+    ids = sorted(policy_ids)
+    found: dict[int, tuple[Any, ...]] = {}
+    for i in range(0, len(ids), CHUNK):
+        query = sa.select(
+            a.policy_id, a.zone_ref, a.flood_class, a.construction_year, a.proposed
+        ).where(a.policy_id.in_(ids[i : i + CHUNK]))
+        found.update({r[0]: tuple(r[1:]) for r in session.execute(query)})
+    return found
+
+
+def replace_assessments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """New proposals for these policies, any earlier one for them removed first."""
+    ids = [r["policy_id"] for r in rows]
+    a = FloodAssessment.__table__.c
+    for i in range(0, len(ids), CHUNK):
+        session.execute(sa.delete(FloodAssessment).where(a.policy_id.in_(ids[i : i + CHUNK])))
+    for i in range(0, len(rows), CHUNK):
+        session.execute(sa.insert(FloodAssessment), list(rows[i : i + CHUNK]))
+
+
+def assessment(session: Session, assessment_id: int) -> FloodAssessment | None:
+    return session.get(FloodAssessment, assessment_id)
+
+
+def of_person(session: Session, person_id: str, entity: str | None = None) -> list[FloodAssessment]:
+    query = sa.select(FloodAssessment).where(FloodAssessment.person_id == person_id)
+    if entity is not None:
+        query = query.where(FloodAssessment.entity == entity)
+    return list(session.scalars(query.order_by(FloodAssessment.id)))
+
+
+def queue(
+    session: Session, entity: str, statuses: Collection[str], limit: int
+) -> list[FloodAssessment]:
+    query = (
+        sa.select(FloodAssessment)
+        .where(FloodAssessment.entity == entity, FloodAssessment.status.in_(sorted(statuses)))
+        .order_by(FloodAssessment.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def classes(session: Session, policy_ids: Collection[int]) -> dict[int, str]:
+    """The partner's class of each policy's building, where the data placed it."""
+    a = FloodAssessment.__table__.c
+    ids = sorted(policy_ids)
+    found: dict[int, str] = {}
+    for i in range(0, len(ids), CHUNK):
+        query = sa.select(a.policy_id, a.flood_class).where(
+            a.policy_id.in_(ids[i : i + CHUNK]), a.flood_class.is_not(None)
+        )
+        found.update({p: c for p, c in session.execute(query)})
+    return found
