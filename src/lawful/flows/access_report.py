@@ -15,6 +15,7 @@ from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
+from lawful.simulations import service as simulations
 
 
 def access_report(
@@ -41,6 +42,9 @@ def access_report(
     )
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     file |= engagement.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
+    file |= simulations.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(
