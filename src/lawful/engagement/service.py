@@ -42,12 +42,12 @@ from lawful.engagement.schemas import NotificationRead
 __all__ = [
     "LOCAL_TIME",
     "AppriseSender",
+    "DeliverySettings",
     "Dispatched",
     "NoticeOutcome",
     "Outcome",
     "Sender",
     "StatementPlan",
-    "DeliverySettings",
     "bulk_insert",
     "delivery_settings",
     "dispatch",

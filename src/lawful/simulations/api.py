@@ -60,7 +60,11 @@ def _the_person(who: PrincipalDep) -> None:
     "unfinished; a prospect then gives the e-mail address or phone number to use.",
 )
 def start(
-    person_id: PersonId, body: SimulationCreate, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId,
+    body: SimulationCreate,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
 ) -> SimulationRead:
     reach(rt, session, who, person_id)
     _the_person(who)
@@ -91,7 +95,11 @@ def list_simulations(
     description=_READ,
 )
 def get_simulation(
-    person_id: PersonId, simulation_id: RowId, rt: RuntimeDep, session: SessionDep, who: PrincipalDep
+    person_id: PersonId,
+    simulation_id: RowId,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
 ) -> SimulationRead:
     reach(rt, session, who, person_id, purpose=PURPOSE)
     return service.get(

@@ -1,4 +1,6 @@
-"""One follow-up per simulation left unfinished (activity 9): `lawful jobs run simulation-follow-ups`.
+"""One follow-up per simulation left unfinished (activity 9).
+
+`lawful jobs run simulation-follow-ups` runs it.
 
 A simulation in progress or abandoned, untouched for `idle` (24 hours by default), gets exactly one
 follow-up, decided in this order:
@@ -113,9 +115,7 @@ def follow_up(
             plans[row.id] = _decided(row, "message", channel=channels[0], settings=chosen)
     # Claim first: a follow-up row per simulation, its primary key the simulation. What another
     # run claimed (or is claiming: the insert waits for it) is left to it.
-    owned = repository.claim(
-        session, [_claim(r, now) for r in rows if r.id in plans]
-    )
+    owned = repository.claim(session, [_claim(r, now) for r in rows if r.id in plans])
     outcome.already = len(plans) - len(owned)
     mine = [r for r in rows if r.id in owned]
     # The gate, per entity and kind, for every person a follow-up would reach.
@@ -127,8 +127,9 @@ def follow_up(
     for (entity, kind), batch in asking.items():
         ctx = gate.open(session, actor=Actor(ROLE, entity), purpose=PURPOSE)
         people = list(dict.fromkeys(r.person_id for r in batch))
-        details: dict[str, dict[str, Any]] = defaultdict(lambda: {"simulations": [], "kind": kind})
+        details: dict[str, dict[str, Any]] = {}
         for r in batch:
+            details.setdefault(r.person_id, {"simulations": [], "kind": kind})
             details[r.person_id]["simulations"].append(r.id)
         decided = ctx.access_many(
             people,
@@ -142,7 +143,9 @@ def follow_up(
             if refused is not None:
                 plans[r.id] = _decided(r, "suppressed", reason=",".join(refused))
     settled = [plans[r.id] for r in mine]
-    messages = [_message(gate, r, plans[r.id], now) for r in mine if plans[r.id]["kind"] == "message"]
+    messages = [
+        _message(gate, r, plans[r.id], now) for r in mine if plans[r.id]["kind"] == "message"
+    ]
     engagement.queue_messages(session, rows=messages)
     repository.settle(session, settled)
     for item in settled:
@@ -161,8 +164,6 @@ def follow_up(
         else:
             outcome.refused += 1
     return outcome
-
-
 
 
 def _key(simulation_id: int) -> str:

@@ -141,9 +141,13 @@ def prefill(
     filled = [
         (name, source)
         for name, source in template.fields
-        if source == PERSON or source in (ACCOUNT, POLICY) or (source == SIMULATION and name in answers)
+        if source == PERSON
+        or source in (ACCOUNT, POLICY)
+        or (source == SIMULATION and name in answers)
     ]
-    categories = sorted({_CATEGORY[name if source == PERSON else source] for name, source in filled})
+    categories = sorted(
+        {_CATEGORY[name if source == PERSON else source] for name, source in filled}
+    )
     gate.open(session, actor=acting, purpose=PURPOSE).access(
         person_id,
         categories=categories,
@@ -157,9 +161,7 @@ def prefill(
         on_file=True,
     )
     file = customers.prefill_sources(session, person_id=person_id, entity=entity)
-    fields = [
-        _field(name, source, file, answers, entity) for name, source in template.fields
-    ]
+    fields = [_field(name, source, file, answers, entity) for name, source in template.fields]
     return PrefillRead(form=data.form, entity=entity, fields=fields)
 
 

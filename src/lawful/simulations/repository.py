@@ -88,7 +88,7 @@ def due_in_batches(
         .limit(1)
         .scalar_subquery()
     )
-    query = (
+    query: sa.Select[Any] = (
         sa.select(
             s.id,
             s.person_id,

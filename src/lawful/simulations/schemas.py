@@ -66,8 +66,12 @@ def _phone(value: str) -> str:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(clean), AfterValidator(_email)]
-Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(clean), AfterValidator(_phone)]
+Email = Annotated[
+    str, StringConstraints(max_length=254), AfterValidator(clean), AfterValidator(_email)
+]
+Phone = Annotated[
+    str, StringConstraints(max_length=32), AfterValidator(clean), AfterValidator(_phone)
+]
 StepName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
 FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Answer = (

@@ -149,7 +149,9 @@ def start(
     return _read(gate, row, [], None)
 
 
-def _own(session: Session, gate: Gate, actor: Actor, person_id: str, simulation_id: int) -> Simulation:
+def _own(
+    session: Session, gate: Gate, actor: Actor, person_id: str, simulation_id: int
+) -> Simulation:
     """The simulation if it is the person's, and (for staff) of the staff member's entity; any
     other answers as an unknown number does."""
     row = repository.simulation(session, simulation_id)
@@ -298,7 +300,9 @@ def tasks(session: Session, *, gate: Gate, actor: Actor, limit: int = 100) -> li
         persons, categories=[SIMULATION, CONTACT], event=Event.TASKS.value, details=details
     )
     allowed = set(decided.allowed)
-    return [TaskRead.model_validate(r, from_attributes=True) for r in rows if r.person_id in allowed]
+    return [
+        TaskRead.model_validate(r, from_attributes=True) for r in rows if r.person_id in allowed
+    ]
 
 
 def _view(session: Session, gate: Gate, row: Simulation) -> SimulationRead:
@@ -315,7 +319,7 @@ def _read(
         person_id=row.person_id,
         entity=row.entity,
         product=Product(row.product),
-        channel=row.channel,  # type: ignore[arg-type]
+        channel=row.channel,
         language=row.language,
         status=Status(row.status),
         contact_me=row.contact_me,

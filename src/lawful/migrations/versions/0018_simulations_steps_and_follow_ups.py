@@ -39,9 +39,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_simulation_status_activity", "simulation", ["status", "last_activity_at"]
-    )
+    op.create_index("ix_simulation_status_activity", "simulation", ["status", "last_activity_at"])
     op.create_index("ix_simulation_person", "simulation", ["person_id", "started_at"])
     op.create_index("ix_simulation_started", "simulation", ["started_at"])
     op.create_table(
