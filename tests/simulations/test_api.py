@@ -66,8 +66,7 @@ def test_the_person_starts_steps_and_abandons_and_the_banks_adviser_reads_it(api
     assert made["id"] in [s["id"] for s in listed.json()]
     with unit_of_work(api.runtime.engine) as session:
         events = [
-            r.event
-            for r in ledger.for_subject(session, keys=api.runtime.keys, subject_id=alice.id)
+            r.event for r in ledger.for_subject(session, keys=api.runtime.keys, subject_id=alice.id)
         ]
     assert {"simulations.simulation.start", "simulations.simulation.step"} <= set(events)
 
@@ -81,7 +80,10 @@ def test_another_customers_simulation_answers_as_an_unknown_number(api: Api) -> 
         ("POST", "/closure", {"outcome": "finished"}),
     ]:
         theirs = api.call(
-            method, f"/persons/{bob.id}/simulations/{made['id']}{suffix}", token=bob.token, json=body
+            method,
+            f"/persons/{bob.id}/simulations/{made['id']}{suffix}",
+            token=bob.token,
+            json=body,
         )
         nobodys = api.call(
             method, f"/persons/{bob.id}/simulations/{2**31 - 1}{suffix}", token=bob.token, json=body

@@ -47,9 +47,7 @@ class World:
     persons: dict[str, str]
 
 
-def _start(
-    session: Session, rt: Runtime, person_id: str, *, at: dt.datetime, **fields: Any
-) -> int:
+def _start(session: Session, rt: Runtime, person_id: str, *, at: dt.datetime, **fields: Any) -> int:
     data = SimulationCreate.model_validate({"product": "loan", "language": "fr", **fields})
     made = simulations.start(
         session, gate=rt.gate, actor=SELF, person_id=person_id, data=data, now=at
@@ -246,9 +244,7 @@ def test_a_run_killed_midway_and_rerun_still_decides_each_simulation_once(
     assert len(events) == 5
 
 
-def test_the_command_prints_the_summary(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_command_prints_the_summary(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAWFUL_DATABASE_URL", str(world.rt.engine.url.render_as_string(False)))
     runner = CliRunner()
     result = runner.invoke(

@@ -195,7 +195,7 @@ def record_step(
             simulation_id=row.id,
             position=position,
             name=step.name,
-            answers=json.dumps(step.answers, sort_keys=True),
+            answers=json.dumps(step.answers, ensure_ascii=False),
             recorded_at=at,
         ),
     )
@@ -373,13 +373,37 @@ def export_person(
     rows = repository.simulations_of(session, person_id, entity=None, limit=10_000)
     steps = repository.steps_of(session, [r.id for r in rows])
     follow = repository.follow_ups_of(session, [r.id for r in rows])
+    return {"simulations": [_export(gate, r, steps.get(r.id, []), follow.get(r.id)) for r in rows]}
+
+
+def _export(
+    gate: Gate, row: Simulation, steps: Sequence[SimulationStep], follow: FollowUp | None
+) -> dict[str, Any]:
+    """One simulation under field names of its own (the access report words every field and
+    code in the reader's language); the answers of a step as one line of text."""
+    decided = follow.kind if follow is not None and follow.kind != "deciding" else None
     return {
-        "simulations": [
-            _read(gate, r, steps.get(r.id, []), follow.get(r.id)).model_dump(
-                mode="json", exclude={"person_id"}
-            )
-            for r in rows
-        ]
+        "product": row.product,
+        "entity": row.entity,
+        "simulation_channel": row.channel,
+        "language": row.language,
+        "simulation_status": row.status,
+        "contact_me": row.contact_me,
+        "contact_email": row.contact_email,
+        "contact_phone": row.contact_phone,
+        "started_at": row.started_at.isoformat(),
+        "last_activity_at": row.last_activity_at.isoformat(),
+        "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+        "expires_on": (row.started_at + retention(gate)).date().isoformat(),
+        "follow_up": decided,
+        "steps": [
+            {
+                "step": s.name,
+                "answers": "; ".join(f"{k}: {v}" for k, v in json.loads(s.answers).items()),
+                "recorded_at": s.recorded_at.isoformat(),
+            }
+            for s in steps
+        ],
     }
 
 
