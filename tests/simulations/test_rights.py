@@ -95,7 +95,7 @@ def test_the_access_report_shows_the_simulations_in_the_readers_words(
 
 
 def test_erasure_takes_the_simulations_with_the_file(session: Session, gate: Gate) -> None:
-    person, simulation = _person_with_a_simulation(session, gate)
+    person, _ = _person_with_a_simulation(session, gate)
     erasure.erase(session, gate=gate, actor=SELF, person_id=person, today=TODAY)
     gone = simulations.export_person(
         session,
