@@ -510,3 +510,13 @@ def prefill_sources(session: Session, *, person_id: str, entity: str) -> dict[st
         "accounts": accounts,
         "home_policies": policies,
     }
+
+
+def contact_points(
+    session: Session, *, person_ids: Collection[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Each person's e-mail address and phone number (erased persons have none), set-based.
+
+    No gate: the outbox asked it, for the channel's category and the message's purpose, for every
+    person of the batch, and reads only the allowed ones' addresses."""
+    return repository.contact_points(session, list(person_ids))

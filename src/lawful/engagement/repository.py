@@ -215,7 +215,7 @@ def claim_pending(session: Session, *, limit: int) -> list[sa.Row[Any]]:
     has one writer at a time anyway."""
     n = Notification.__table__.c
     query = (
-        sa.select(n.id, n.channel, n.title, n.body, n.attempts)
+        sa.select(n.id, n.person_id, n.topic, n.channel, n.title, n.body, n.attempts)
         .where(n.status == "pending")
         .order_by(n.id)
         .limit(limit)
@@ -231,11 +231,14 @@ def mark(
     status: str,
     at: dt.datetime | None = None,
     tried: bool = False,
+    reason: str | None = None,
 ) -> None:
     if not ids:
         return
     n = Notification.__table__.c
     values: dict[str, Any] = {"status": status}
+    if reason is not None:
+        values["reason"] = reason
     if at is not None:
         values["delivered_at"] = at
     if tried:

@@ -76,8 +76,8 @@ def outbox_job(
     total = engagement.Dispatched()
     while True:
         with unit_of_work(rt.engine) as session:
-            done = engagement.dispatch(session, sender=sender, limit=batch)
-        for name in ("sent", "kept", "retry", "failed"):
+            done = engagement.dispatch(session, sender=sender, limit=batch, gate=rt.gate)
+        for name in ("sent", "kept", "retry", "failed", "suppressed"):
             setattr(total, name, getattr(total, name) + getattr(done, name))
         if done.total < batch or done.retry == done.total:
             return total
