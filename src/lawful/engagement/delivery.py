@@ -104,7 +104,9 @@ def dispatch(
     retry: list[int] = []
     failed: list[int] = []
     addressed = [
-        r for r in rows if r.channel in ADDRESSED and sender is not None and sender.handles(r.channel)
+        r
+        for r in rows
+        if r.channel in ADDRESSED and sender is not None and sender.handles(r.channel)
     ]
     addresses, refused = _addresses(session, gate, addressed)
     suppressed: dict[str, list[int]] = defaultdict(list)
