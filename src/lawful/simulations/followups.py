@@ -137,6 +137,7 @@ def follow_up(
             event=Event.FOLLOW_UP.value,
             details=details,
             as_of=now.date(),
+            states=states,
         )
         for r in batch:
             refused = decided.denied.get(r.person_id)
