@@ -28,6 +28,7 @@ from lawful.engagement import service as engagement
 from lawful.engagement.schemas import PreferencesUpdate
 from lawful.entrypoints import bootstrap, cli
 from lawful.entrypoints.cli_jobs import simulation_follow_ups_job
+from lawful.flows import retention
 from lawful.rights import service as rights
 from lawful.simulations import repository as simulations_repository
 from lawful.simulations import service as simulations
@@ -274,3 +275,12 @@ def test_an_adviser_sees_the_tasks_of_their_entity_only(world: World) -> None:
     prospect = next(t for t in bank if t.simulation_id == world.simulations["prospect-asked"])
     assert prospect.contact_email == "noor.peeters@example.be"
     assert prospect.last_step == "amount"
+
+
+def test_the_retention_job_erases_simulations_past_their_retention(world: World) -> None:
+    with unit_of_work(world.rt.engine) as session:
+        run = retention.run_retention(session, gate=world.rt.gate, today=NOW.date())
+    assert run.simulations_erased == 1
+    with Session(world.rt.engine) as session:
+        assert simulations_repository.simulation(session, world.simulations["expired"]) is None
+        assert simulations_repository.simulation(session, world.simulations["late"]) is not None

@@ -86,7 +86,6 @@ def retention_batch(
         moment = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
         run.simulations_erased += simulations.purge(session, gate=gate, now=moment)
         run.phase = FORMER_CLIENTS
-        return run
     if run.phase == FORMER_CLIENTS:
         persons = customers.former_clients(
             session,
