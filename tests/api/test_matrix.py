@@ -140,6 +140,18 @@ def _applied_to_the_bank(api: Api, subject: Subject) -> dict[str, Any]:
     return {"application": response.json()["id"]}
 
 
+def _simulation(api: Api, subject: Subject) -> dict[str, Any]:
+    """The person starts a loan simulation with the bank in the app."""
+    response = api.call(
+        "POST", f"/persons/{subject.id}/simulations", token=subject.token, json=SIMULATION
+    )
+    assert response.status_code == 201, response.text
+    return {"simulation": response.json()["id"]}
+
+
+SIMULATION = {"product": "loan", "language": "nl"}
+
+
 def _signed(api: Api, subject: Subject) -> dict[str, Any]:
     """Once the server's sequencer has signed a tree head: its size."""
     return {"size": signed_size(api)}
@@ -361,6 +373,39 @@ ROUTES = {
         "/flood/assessments/2147483647/review",
         body=lambda: {"outcome": "cover", "reasons": "The building was raised in 2019."},
     ),
+    "POST /persons/{id}/simulations": Route(
+        "POST", "/persons/{person}/simulations", subject="bank-client", body=lambda: SIMULATION
+    ),
+    "GET /persons/{id}/simulations": Route(
+        "GET", "/persons/{person}/simulations", subject="bank-client", arrange=_simulation
+    ),
+    "GET /persons/{id}/simulations/{id}": Route(
+        "GET",
+        "/persons/{person}/simulations/{simulation}",
+        subject="bank-client",
+        arrange=_simulation,
+    ),
+    "POST /persons/{id}/simulations/{id}/steps": Route(
+        "POST",
+        "/persons/{person}/simulations/{simulation}/steps",
+        subject="bank-client",
+        body=lambda: {"name": "amount", "answers": {"amount": 20_000}},
+        arrange=_simulation,
+    ),
+    "POST /persons/{id}/simulations/{id}/closure": Route(
+        "POST",
+        "/persons/{person}/simulations/{simulation}/closure",
+        subject="bank-client",
+        body=lambda: {"outcome": "abandoned"},
+        arrange=_simulation,
+    ),
+    "GET /simulation-follow-up-tasks": Route("GET", "/simulation-follow-up-tasks"),
+    "POST /persons/{id}/application-forms": Route(
+        "POST",
+        "/persons/{person}/application-forms",
+        subject="bank-client",
+        body=lambda: {"form": "loan-application"},
+    ),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -405,6 +450,7 @@ PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, a
 # through self-service; every other staff role is refused before anyone is looked up.
 COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
+SIMULATION_READ = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -453,6 +499,16 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /persons/{id}/flood-assessments/{id}/contest": (_401, NF, NP, ROLE, ROLE, ROLE, ROLE, NP),
     "GET /flood/assessments":                  (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, _200),
     "POST /flood/assessments/{id}/review":     (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, NF),
+    # interrupted-simulation-support: the person makes their own simulations; the bank's adviser
+    # reads them (a bank client's are with the bank); roles outside the purpose are refused.
+    "POST /persons/{id}/simulations":          (_401, _201, NP,   NP,   NP,   NP,   NP,   NP),
+    "GET /persons/{id}/simulations":           SIMULATION_READ,
+    "GET /persons/{id}/simulations/{id}":      SIMULATION_READ,
+    "POST /persons/{id}/simulations/{id}/steps": (_401, _200, NP, NP,   NP,   NP,   NP,   NP),
+    "POST /persons/{id}/simulations/{id}/closure": (_401, _200, NP, NP, NP,   NP,   NP,   NP),
+    "GET /simulation-follow-up-tasks":         (_401, NP,   NP,   _200, ROLE, ROLE, ROLE, ROLE),
+    # process-optimisation: advisers and back office of the bank, for the bank's client.
+    "POST /persons/{id}/application-forms":    (_401, _200, NP,   _200, _200, ROLE, ROLE, ROLE),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -527,6 +583,7 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{application_id}": "{id}",
         "{complaint_id}": "{id}",
         "{assessment_id}": "{id}",
+        "{simulation_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}

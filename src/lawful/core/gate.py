@@ -181,13 +181,16 @@ class ProcessingContext:
         details: Mapping[str, Details] | None = None,
         recipient: str | None = None,
         as_of: dt.date | None = None,
+        states: Mapping[str, SubjectState] | None = None,
     ) -> BulkOutcome:
         """Decide for many subjects at once and record every decision in one batch.
 
-        Refusals do not raise: a job processes `allowed` and reports `denied`.
+        Refusals do not raise: a job processes `allowed` and reports `denied`. `states`: the
+        subjects' states as the caller loaded them in this transaction, as of `as_of` (a job
+        that needed them to plan its batch), instead of loading them again.
         """
         day = as_of or dt.date.today()
-        states = self._states(subject_ids, day)
+        states = self._states(subject_ids, day, states)
         cats = tuple(categories)
         decisions = self.gate.policy.decide_subjects(
             self.actor, self.purpose, cats, [states[s] for s in subject_ids], recipient
@@ -208,8 +211,17 @@ class ProcessingContext:
         ledger.append(self.session, keys=self.gate.keys, events=events)
         return BulkOutcome(allowed, denied, dict(zip(subject_ids, decisions, strict=True)))
 
-    def _states(self, subject_ids: Sequence[str], day: dt.date) -> Mapping[str, SubjectState]:
-        states = self.gate.states.load(self.session, subject_ids, as_of=day)
+    def _states(
+        self,
+        subject_ids: Sequence[str],
+        day: dt.date,
+        loaded: Mapping[str, SubjectState] | None = None,
+    ) -> Mapping[str, SubjectState]:
+        states = (
+            loaded
+            if loaded is not None
+            else self.gate.states.load(self.session, subject_ids, as_of=day)
+        )
         # A subject the state source does not know has no relationship, objection or consent.
         missing = [s for s in subject_ids if s not in states]
         if not missing:

@@ -267,3 +267,15 @@ def product_entity(
     """The entity holding the person's product `row_id`, or None when it is not theirs."""
     query = sa.select(model.entity).where(model.id == row_id, model.person_id == person_id)
     return session.execute(query).scalar_one_or_none()
+
+
+def contact_points(
+    session: Session, person_ids: Sequence[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    p = Person.__table__.c
+    found: dict[str, tuple[str | None, str | None]] = {}
+    for start in range(0, len(person_ids), 900):
+        chunk = list(person_ids[start : start + 900])
+        query = sa.select(p.id, p.email, p.phone).where(p.id.in_(chunk), p.erased_at.is_(None))
+        found.update({row.id: (row.email, row.phone) for row in session.execute(query)})
+    return found

@@ -490,3 +490,43 @@ def product_entity(session: Session, *, person_id: str, kind: str, product_id: i
     """The entity that holds this product of the person, None when the person holds no such
     product: a fact of the file's frame, as `relationships` is, not its content."""
     return repository.product_entity(session, PRODUCT_MODELS[kind], person_id, product_id)
+
+
+# The person's columns a form may be pre-filled with (never the national number or contact data).
+PREFILL_PERSON_FIELDS = ("first_name", "last_name", "birth_date", "street", "postcode", "city")
+
+
+def prefill_sources(session: Session, *, person_id: str, entity: str) -> dict[str, Any]:
+    """What the entity's own file holds for pre-filling a form: the identity and address, the
+    open accounts and running home policies with `entity`, each with the record it comes from.
+
+    No gate: the pre-fill use case asks it under its purpose for exactly the categories of the
+    fields its form declares, before anything is read; it shows only those fields."""
+    person = repository.person_row(session, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id}")
+    accounts = [
+        {"id": a.id, "kind": a.kind, "iban": a.iban}
+        for a in repository.rows_of(session, Account, person_id, entity=entity)
+        if a.closed_on is None
+    ]
+    policies = [
+        {"id": p.id, "policy_number": p.policy_number}
+        for p in repository.rows_of(session, HomePolicy, person_id, entity=entity)
+        if p.end_on is None
+    ]
+    return {
+        "person": {f: getattr(person, f) for f in PREFILL_PERSON_FIELDS},
+        "accounts": accounts,
+        "home_policies": policies,
+    }
+
+
+def contact_points(
+    session: Session, *, person_ids: Collection[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Each person's e-mail address and phone number (erased persons have none), set-based.
+
+    No gate: the outbox asked it, for the channel's category and the message's purpose, for every
+    person of the batch, and reads only the allowed ones' addresses."""
+    return repository.contact_points(session, list(person_ids))

@@ -107,7 +107,11 @@ def purge(session: Session, *, gate: Gate, now: dt.datetime) -> int:
 
 def quiet(row: Row[Any], now: dt.datetime) -> bool:
     """Whether `now` falls in the person's quiet hours (local time; they may span midnight)."""
-    start, end = row.quiet_start, row.quiet_end
+    return quiet_between(row.quiet_start, row.quiet_end, now)
+
+
+def quiet_between(start: dt.time | None, end: dt.time | None, now: dt.datetime) -> bool:
+    """Whether `now` falls between `start` and `end`, local time (the span may cross midnight)."""
     if start is None or end is None:
         return False
     local = now.astimezone(LOCAL).time().replace(tzinfo=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,18 +35,21 @@ from lawful.engagement.reminders import Outcome as Outcome
 from lawful.engagement.reminders import due as reminders_due
 from lawful.engagement.reminders import due_in_batches as reminders_due_in_batches
 from lawful.engagement.reminders import purge as purge_reminders
+from lawful.engagement.reminders import quiet_between as quiet_between
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
 
 __all__ = [
     "LOCAL_TIME",
     "AppriseSender",
+    "DeliverySettings",
     "Dispatched",
     "NoticeOutcome",
     "Outcome",
     "Sender",
     "StatementPlan",
     "bulk_insert",
+    "delivery_settings",
     "dispatch",
     "erase",
     "export_person",
@@ -55,6 +59,8 @@ __all__ = [
     "outbox_counts",
     "plan_statement_notices",
     "purge_reminders",
+    "queue_messages",
+    "quiet_between",
     "remind",
     "reminders_due",
     "reminders_due_in_batches",
@@ -165,6 +171,42 @@ def export_person(
 
 def _clock(value: dt.time | None) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverySettings:
+    """What decides how a message reaches a person: their chosen language (None: the one the
+    caller knows), quiet hours, and their channels for the topic (None: never chosen, so the
+    register's defaults; empty: switched off)."""
+
+    language: str | None = None
+    quiet_start: dt.time | None = None
+    quiet_end: dt.time | None = None
+    channels: list[str] | None = None
+
+
+def delivery_settings(
+    session: Session, *, person_ids: Sequence[str], topic: str
+) -> dict[str, DeliverySettings]:
+    """Every person's settings for a message of `topic`, set-based; a person absent from the
+    answer keeps every default. No gate: settings are the frame a job decides in, and the job asks
+    the gate for each person before anything is written or sent (as `remind` does)."""
+    rows = repository.delivery_settings(session, list(person_ids), topic=topic)
+    return {
+        p: DeliverySettings(
+            r.chosen_language,
+            r.quiet_start,
+            r.quiet_end,
+            None if r.channels is None else repository.split(r.channels),
+        )
+        for p, r in rows.items()
+    }
+
+
+def queue_messages(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Put messages another domain decided (already asked of the gate) in the outbox, in one
+    statement; the idempotency keys inserted. A key already there keeps its first message."""
+    return repository.insert_notifications(session, rows)
 
 
 def outbox_counts(session: Session) -> dict[str, int]:

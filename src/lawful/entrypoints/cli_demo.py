@@ -33,10 +33,11 @@ from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.statement import languages, render_all
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
+from lawful.demo import simulations as demo_simulations
 from lawful.demo import tokens, world
 from lawful.engagement import service as engagement
 from lawful.entrypoints import bootstrap
-from lawful.entrypoints.cli_jobs import card_reminders_job
+from lawful.entrypoints.cli_jobs import card_reminders_job, simulation_follow_ups_job
 from lawful.entrypoints.cli_tokens import parse_duration
 from lawful.entrypoints.sequencer import Sequencer
 
@@ -139,6 +140,7 @@ def demo(
             # would not match it).
             copies.unlink(missing_ok=True)
             _remind(runtime)
+            _simulate(runtime, showcase)
             sequencer = Sequencer(runtime.engine, runtime.keys, copies=copies)
             sequencer.drain()
             sequencer.copy_latest()
@@ -279,6 +281,31 @@ def _remind(runtime: Runtime) -> None:
     )
 
 
+def _simulate(runtime: Runtime, showcase: dict[str, str]) -> None:
+    """The first customer abandons a loan simulation the day before; the follow-up job, run
+    twice, offers help once; the loan application is then pre-filled, each field with its source."""
+    person = sorted(showcase.items())[0][1]
+    simulation = demo_simulations.abandon_a_loan_simulation(
+        runtime.engine, runtime.gate, person_id=person, day=world.TODAY
+    )
+    local = dt.datetime.combine(world.TODAY, dt.time(10, 0), tzinfo=engagement.LOCAL_TIME)
+    first, _ = simulation_follow_ups_job(runtime, now=local)
+    again, _ = simulation_follow_ups_job(runtime, now=local)
+    out.print(
+        f"[green]✓[/green] simulation {simulation}, abandoned the day before: "
+        f"{first.messages} offer of help in the app, {first.tasks} adviser task; "
+        f"run again: {again.messages + again.tasks} more"
+    )
+    form = demo_simulations.prefilled_application(
+        runtime.engine, runtime.gate, person_id=person, simulation_id=simulation, day=world.TODAY
+    )
+    out.print(f"[green]✓[/green] {form.form} pre-filled for {person}, each field with its source:")
+    for field in form.fields:
+        source = field.source.record if field.source else "to fill in"
+        shown = "" if field.value is None else str(field.value)
+        out.print(f"    {field.name:<16} {shown:<28} ← {source}", highlight=False, markup=False)
+
+
 def _print_tokens(
     issued: list[tokens.DemoToken],
     host: str,
@@ -314,6 +341,10 @@ def _print_tokens(
         f'  curl {bearer} "{me}/flood-assessments?lang=fr"   # flood cover refused, and why\n'
         "  # as an underwriter (T=the insurer's uw- token): the proposals waiting for review\n"
         f"  curl {bearer} {base}/flood/assessments\n"
+        f"  curl {bearer} {me}/simulations   # the loan simulation left yesterday, followed up\n"
+        f'  curl -X POST {bearer} -H "Content-Type: application/json" '
+        f'-d \'{{"form": "loan-application"}}\' {me}/application-forms'
+        "   # each field with its source\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (

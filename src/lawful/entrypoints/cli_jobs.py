@@ -26,9 +26,12 @@ from lawful.core.register.models import Register
 from lawful.core.runtime import Runtime
 from lawful.engagement import service as engagement
 from lawful.entrypoints.bootstrap import open_runtime
+from lawful.simulations import followups
+from lawful.simulations import service as simulations
 
 app = typer.Typer(
-    name="jobs", help="Scheduled jobs: card reminders, statement changes, the outbox."
+    name="jobs",
+    help="Scheduled jobs: card reminders, simulation follow-ups, statement changes, the outbox.",
 )
 run_app = typer.Typer(name="run", help="Run one job now.")
 app.add_typer(run_app, name="run")
@@ -73,8 +76,8 @@ def outbox_job(
     total = engagement.Dispatched()
     while True:
         with unit_of_work(rt.engine) as session:
-            done = engagement.dispatch(session, sender=sender, limit=batch)
-        for name in ("sent", "kept", "retry", "failed"):
+            done = engagement.dispatch(session, sender=sender, limit=batch, gate=rt.gate)
+        for name in ("sent", "kept", "retry", "failed", "suppressed"):
             setattr(total, name, getattr(total, name) + getattr(done, name))
         if done.total < batch or done.retry == done.total:
             return total
@@ -181,6 +184,106 @@ def outbox() -> None:
         f"outbox: {done.sent} sent, {done.kept} kept in the app, {done.retry} to retry, "
         f"{done.failed} failed"
     )
+
+
+def simulation_follow_ups_job(
+    rt: Runtime,
+    *,
+    now: dt.datetime,
+    batch: int = BATCH,
+    on_batch: OnBatch = lambda *_: None,
+    sender: engagement.Sender | None = None,
+    dispatch: bool = True,
+) -> tuple[followups.FollowUpOutcome, engagement.Dispatched]:
+    """Erase the simulations past their retention, decide the follow-up of every simulation left
+    unfinished, a batch per transaction, then dispatch the outbox."""
+    total = followups.FollowUpOutcome()
+    with unit_of_work(rt.engine) as session:
+        total.purged = simulations.purge(session, gate=rt.gate, now=now)
+    with session_scope(rt.engine, read_only=True) as reader:
+        done_so_far = 0
+        for chunk in followups.due_in_batches(reader, now=now, size=batch):
+            with unit_of_work(rt.engine) as session:
+                done = followups.follow_up(session, gate=rt.gate, rows=chunk, now=now)
+                done_so_far += len(chunk)
+                on_batch(done_so_far, 0)
+            total.add(done)
+    dispatched = outbox_job(rt, sender=sender) if dispatch else engagement.Dispatched()
+    return total, dispatched
+
+
+def _timestamp(at: str | None) -> dt.datetime:
+    """`--at` as an aware moment: ISO 8601, local time (Europe/Brussels) when no offset is given."""
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise InvalidInput("a timestamp such as 2026-12-07T09:30", field="--at") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=engagement.LOCAL_TIME)
+    return moment.astimezone(dt.UTC)
+
+
+@run_app.command("simulation-follow-ups")
+def simulation_follow_ups(
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", help="The moment to run as, ISO 8601, local time unless an offset is given."
+        ),
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=50_000, help="Simulations per batch.")] = BATCH,
+    dispatch: Annotated[
+        bool, typer.Option("--dispatch/--no-dispatch", help="Dispatch the outbox afterwards.")
+    ] = True,
+) -> None:
+    """Offer help once for every simulation left unfinished for a day (never after 14 days): a
+    message in the app to a client, or a task for an adviser when the person asked to be
+    contacted; simulations past their retention are erased first."""
+    now = _timestamp(at)
+    rt = open_runtime()
+    try:
+        sender = sender_from_settings() if dispatch else None
+        with Progress(
+            TextColumn("simulation follow-ups"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("follow-ups", total=None)
+
+            def advance(done: int, _: int) -> None:
+                progress.update(task, completed=done)
+
+            outcome, dispatched = simulation_follow_ups_job(
+                rt, now=now, batch=batch, on_batch=advance, sender=sender, dispatch=dispatch
+            )
+    finally:
+        rt.engine.dispose()
+    table = Table(title=f"simulation follow-ups at {now.isoformat()}", show_header=False)
+    for label, value in (
+        ("eligible", outcome.eligible),
+        ("sent (offers of help in the outbox)", outcome.messages),
+        ("tasks created for an adviser", outcome.tasks),
+        ("suppressed by preference", outcome.by_preference),
+        ("suppressed by objection", outcome.by_objection),
+        ("suppressed by window (too late)", outcome.by_window),
+        ("prospects who did not ask to be contacted", outcome.not_asked),
+        ("deferred by quiet hours", outcome.by_quiet_hours),
+        ("refused by the policy otherwise", outcome.refused),
+        ("already decided by another run", outcome.already),
+        ("simulations erased past their retention", outcome.purged),
+    ):
+        table.add_row(label, str(value))
+    table.add_row(
+        "outbox",
+        f"{dispatched.sent} sent through their channel, {dispatched.kept} kept in the app, "
+        f"{dispatched.retry} to retry, {dispatched.failed} failed",
+    )
+    out.print(table)
 
 
 def statement_changes_job(

@@ -54,6 +54,11 @@ def retention(
         f" past their file's retention; {run.reviewed} person(s) with ended holds reviewed,"
         f" held data of {run.held_data_erased} erased; {run.holds_released} hold(s) released,"
         f" {run.holds_stored} stored"
+        + (
+            f"; {run.simulations_erased} simulation(s) erased past their retention"
+            if run.simulations_erased
+            else ""
+        )
         + (f"; {run.refused} person(s) refused by the policy, kept for now" if run.refused else "")
     )
 

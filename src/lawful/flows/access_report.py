@@ -16,6 +16,7 @@ from lawful.engagement import service as engagement
 from lawful.flood import service as flood
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
+from lawful.simulations import service as simulations
 
 
 def access_report(
@@ -48,6 +49,9 @@ def access_report(
     # (Art. 15(1)(h)).
     file["flood_assessments"] = flood.export_person(
         session, gate=gate, person_id=person_id, lang=_language(file)
+    )
+    file |= simulations.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(
         session,

@@ -1,6 +1,8 @@
 """The retention job (Art. 5(1)(e)): the register's periods applied, on a schedule, to everyone.
 
-Two kinds of work, each in batches that a caller may commit one by one:
+Three kinds of work, each in batches that a caller may commit one by one:
+- simulations whose retention (the register's, counted from their start) is over: erased, with
+  their steps and follow-up, in one statement per table;
 - former clients whose file's retention period (the longest of the purposes the file is kept
   for, counted from the end of the relationship) is over, and who are not erased yet: the file is
   erased, except what a legal hold still keeps, which is stored under that hold;
@@ -29,17 +31,23 @@ from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RightsEvent
+from lawful.simulations import service as simulations
 
 RETENTION_JOB = "retention-job"
 BATCH = 500
-FORMER_CLIENTS, EXPIRED_HOLDS, DONE = "former-clients", "expired-holds", "done"
+SIMULATIONS, FORMER_CLIENTS, EXPIRED_HOLDS, DONE = (
+    "simulations",
+    "former-clients",
+    "expired-holds",
+    "done",
+)
 
 
 @dataclass
 class RetentionRun:
     """What a run did so far, and where it is: `phase` and the key the next batch starts after."""
 
-    phase: str = FORMER_CLIENTS
+    phase: str = SIMULATIONS
     after_person: str = ""
     after_hold: int = 0
     former_clients_erased: int = 0
@@ -48,6 +56,7 @@ class RetentionRun:
     holds_released: int = 0
     holds_stored: int = 0
     refused: int = 0  # persons the gate refused: untouched, asked again by the next run
+    simulations_erased: int = 0  # past their retention, counted from their start
     batches: int = 0
 
     @property
@@ -72,6 +81,11 @@ def retention_batch(
 ) -> RetentionRun:
     """Do one batch of the job and move `run` on; call until `run.done`."""
     actor = actor or Actor(RETENTION_JOB, gate.register.entities[0].id)
+    if run.phase == SIMULATIONS:
+        # One set-based DELETE per table: nothing of the simulations is read to erase them.
+        moment = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+        run.simulations_erased += simulations.purge(session, gate=gate, now=moment)
+        run.phase = FORMER_CLIENTS
     if run.phase == FORMER_CLIENTS:
         persons = customers.former_clients(
             session,
@@ -146,6 +160,7 @@ def _former_clients(
     )
     erased = list(erasure.erased)
     engagement.erase(session, person_ids=erased)
+    simulations.erase(session, person_ids=erased)
     run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
     vault.shred_many(session, keys=gate.keys, subject_ids=erased)
     run.former_clients_erased += len(erased)

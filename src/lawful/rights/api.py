@@ -17,6 +17,7 @@ from lawful.core.text import LongText, ShortText
 from lawful.customers.schemas import IdentityDocument, PersonUpdate
 from lawful.flows import access_report as access
 from lawful.flows import erasure
+from lawful.flows import portability as portable
 from lawful.rights import service, words
 from lawful.rights.requests import PURPOSE, QUEUE_PAGE, QUEUE_PAGE_MAX
 from lawful.rights.schemas import (
@@ -280,7 +281,7 @@ def portability(
     request_id: int | None = ANSWERED,
 ) -> Response:
     reach(rt, session, who, person_id, purpose=PURPOSE)
-    archive = service.portability(
+    archive = portable.portability(
         session,
         gate=rt.gate,
         actor=actor_of(who),

@@ -12,6 +12,11 @@ interest (the file's history of corrections), and what we worked out or decided 
 (relationship states, loan terms, the region and brand derived from the postcode, the insured
 building's coordinates). The access report shows all of it.
 
+Beyond what Art. 20 requires, two things the person entered themselves are carried as provided,
+although they are processed on legitimate interest: their notification settings and choices
+(Profile > Notifications), and the simulations they made, with the answers of every step
+(`flows.portability` adds them).
+
 The archive holds `data.json` (everything, nested) and one CSV per section (`provided/identity.csv`,
 `observed/cards.csv`, …); a list nested in a section gets a CSV of its own
 (`observed/cards_statements.csv`, whose rows carry their card's id).
@@ -24,7 +29,7 @@ import datetime as dt
 import io
 import json
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -54,7 +59,10 @@ def portability(
     today: dt.date | None = None,
     request_id: int | None = None,
     registered_by: str | None = None,
+    also_provided: Callable[[], Mapping[str, Any]] | None = None,
 ) -> bytes:
+    """The archive; `also_provided`, called once the request stands, adds sections other
+    domains hold of what the person gave us (the portability use case passes them)."""
     day = today or dt.date.today()
     request_id = answered_request(
         session,
@@ -69,6 +77,8 @@ def portability(
     provided, observed = customers.portable_data(
         session, gate=gate, actor=actor, person_id=person_id
     )
+    if also_provided is not None:
+        provided |= also_provided()
     record(
         session,
         gate,
