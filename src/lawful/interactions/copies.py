@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from lawful.core.errors import Conflict, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
+from lawful.core.register.models import Register
 from lawful.interactions import repository
 from lawful.interactions.models import ConversationCopy
 from lawful.interactions.reads import open_copies
@@ -192,11 +193,19 @@ def expired_persons(session: Session, *, today: dt.date, after: int, limit: int)
     )
 
 
-def erase(session: Session, *, person_ids: list[str]) -> int:
+def erase(
+    session: Session, *, register: Register, person_ids: list[str], complaint_held: Collection[str]
+) -> int:
     """Erase the persons' conversations with their file (Art. 17), but the recordings MiFID II
-    requires (Art. 17(3)(b)), which go on their own day. No gate of its own: the erasure use
+    requires (Art. 17(3)(b)), which go on their own day, and, for a person with a complaint
+    open, the copies that complaint holds (Art. 17(3)(e)). No gate of its own: the erasure use
     case asked it and records what was erased. The number of copies erased."""
-    return repository.delete_for(session, person_ids, keep=[MIFID])
+    held = set(complaint_held)
+    by_complaint = [p.id for p in register.purposes if held_by_complaint(register, p.id)]
+    free = [p for p in person_ids if p not in held]
+    kept = [p for p in person_ids if p in held]
+    erased = repository.delete_for(session, free, keep=[MIFID])
+    return erased + repository.delete_for(session, kept, keep=[MIFID, *by_complaint])
 
 
 def copy_rows(session: Session, conversation_id: int) -> list[ConversationCopy]:

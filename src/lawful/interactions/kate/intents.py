@@ -96,7 +96,7 @@ GRAMMAR: dict[str, list[tuple[Intent, list[str]]]] = {
         (
             Intent.MY_DATA,
             [
-                r"\bwat weet(en)? (u|je|jullie) over mij\b",
+                r"\bwat (weet|weten) (u|je|jullie) (over|van) mij\b",
                 r"\bwelke (gegevens|informatie)\b.*\b(hebt|heeft|hebben|bewaart|bewaren)\b",
                 r"\bmijn persoonsgegevens\b",
             ],
@@ -179,13 +179,15 @@ def normalise(text: str) -> str:
 def recognise(text: str, *, prefer: str | None = None) -> Recognised:
     """The intent, trying the preferred language's grammar first."""
     plain = normalise(text)
-    order = [prefer] if prefer in LANGUAGES else []
+    guessed = language_of(plain)
+    order = [lang for lang in (prefer, guessed) if lang in LANGUAGES]
     order += [lang for lang in LANGUAGES if lang not in order]
+    order = list(dict.fromkeys(order))
     for lang in order:
         for intent, patterns in COMPILED[lang]:
             if any(p.search(plain) for p in patterns):
                 return Recognised(intent, lang)
-    return Recognised(Intent.UNKNOWN, language_of(plain))
+    return Recognised(Intent.UNKNOWN, guessed)
 
 
 def language_of(plain: str) -> str | None:
