@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from lawful.core.errors import Conflict, NotFound
+from lawful.core.errors import Conflict, NotFound, NotPermitted
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
@@ -37,6 +37,7 @@ from lawful.interactions.uses import MIFID, extended_expiry, held_by_complaint
 
 RIGHTS = "data-subject-rights"
 SAMPLE_MAX = 50
+REVIEWER = "quality-reviewer"
 
 
 def extend_for_regulator(
@@ -70,7 +71,10 @@ def quality_sample(
     session: Session, *, gate: Gate, actor: Actor, size: int, today: dt.date
 ) -> list[CopyContent]:
     """A random sample of the entity's quality copies, each person recorded as reviewed under
-    conversation-quality in one batch; one who objected is left out of the sample."""
+    conversation-quality in one batch; one who objected is left out of the sample. Advisors keep
+    quality copies of the conversations they record; only quality reviewers read the sample."""
+    if actor.role != REVIEWER:
+        raise NotPermitted("the quality sample is drawn by quality reviewers")
     copies = repository.quality_sample(session, entity=actor.entity, today=today, size=size)
     if not copies:
         return []
