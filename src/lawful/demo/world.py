@@ -24,6 +24,7 @@ from lawful.core.register.models import Register
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
+from lawful.demo import conversations as demo_conversations
 from lawful.demo import engagement
 from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
@@ -86,6 +87,7 @@ class WorldSummary:
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
+    conversations: demo_conversations.Built = field(default_factory=demo_conversations.Built)
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -371,6 +373,14 @@ def build(
         progress=progress,
     )
     treaties = demo_reinsurance.build(engine, gate, rows.home_policies, today=TODAY)
+    talked = demo_conversations.build(
+        engine,
+        gate,
+        [showcase[brand] for brand in sorted(showcase)],
+        {p["id"]: p["language"] for p in rows.persons},
+        today=TODAY,
+    )
+    progress("conversations", talked.recorded, talked.recorded)
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -383,6 +393,7 @@ def build(
         filed,
         complaint,
         tuple(treaties),
+        talked,
     )
 
 

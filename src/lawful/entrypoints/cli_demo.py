@@ -249,6 +249,16 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
     )
+    talked = summary.conversations
+    if talked.mifid_call is not None:
+        out.print(
+            f"[green]✓[/green] conversations: {talked.recorded} recorded; the MiFID call "
+            f"#{talked.mifid_call} keeps its training copy until {talked.training_until} and its "
+            f"evidence until {talked.evidence_until} — see `lawful rights retention --today "
+            f"{talked.training_until + dt.timedelta(days=1)}`"
+        )
+    for lang, answer in sorted(talked.answers.items()):
+        out.print(f"  the assistant ({lang}), asked whom the data was shared with: {answer}")
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
             session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})
