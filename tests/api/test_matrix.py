@@ -434,7 +434,9 @@ ROUTES = {
     "POST /conversations/{id}/transcription": Route(
         "POST", "/conversations/{conversation}/transcription", arrange=_conversation(audio=True)
     ),
-    "POST /assistant/messages": Route("POST", "/assistant/messages", body=lambda: {"text": "Hallo"}),
+    "POST /assistant/messages": Route(
+        "POST", "/assistant/messages", body=lambda: {"text": "Hallo"}
+    ),
     # Only a system's token records events (tests/api/test_ingest.py has it recording them).
     "POST /events": Route("POST", "/events", body=lambda: {"events": [_EVENT]}),
     "POST /decisions": Route(

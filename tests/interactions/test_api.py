@@ -142,7 +142,10 @@ def test_an_oversize_transcript_is_refused_as_a_problem(api: Api) -> None:
     problem(response)
     huge = _body(recording={"kind": "audio", "content": "A" * 3_000_000})
     response = api.call(
-        "POST", f"/persons/{api.alice.id}/conversations", token=api.staff_tokens["advisor"], json=huge
+        "POST",
+        f"/persons/{api.alice.id}/conversations",
+        token=api.staff_tokens["advisor"],
+        json=huge,
     )
     assert response.status_code == 413
     problem(response)
@@ -157,7 +160,10 @@ def test_malformed_input_is_422(api: Api) -> None:
         _body(surprise=1),
     ]:
         response = api.call(
-            "POST", f"/persons/{api.alice.id}/conversations", token=api.staff_tokens["advisor"], json=body
+            "POST",
+            f"/persons/{api.alice.id}/conversations",
+            token=api.staff_tokens["advisor"],
+            json=body,
         )
         assert response.status_code == 422, body
         problem(response)
@@ -171,7 +177,12 @@ def test_a_customer_records_no_conversation(api: Api) -> None:
 
 
 def test_the_mifid_call_and_the_regulators_request(api: Api) -> None:
-    call = _recorded(api, language="fr", investment=True, recording={"kind": "transcript", "content": FR_INVESTMENT})
+    call = _recorded(
+        api,
+        language="fr",
+        investment=True,
+        recording={"kind": "transcript", "content": FR_INVESTMENT},
+    )
     evidence = next(c for c in call["copies"] if c["use"] == "evidence")
     assert evidence["purpose"] == "mifid-call-recording"
     extended = api.call(
@@ -218,7 +229,10 @@ def test_a_task_becomes_the_advisors_reminder(api: Api) -> None:
 
 def test_the_assistant_answers_the_customer_and_not_staff(api: Api) -> None:
     answer = api.call(
-        "POST", "/assistant/messages", token=api.alice.token, json={"text": "Wat weten jullie over mij?"}
+        "POST",
+        "/assistant/messages",
+        token=api.alice.token,
+        json={"text": "Wat weten jullie over mij?"},
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["language"] == "nl" and "Uw dossier bevat" in answer.json()["text"]

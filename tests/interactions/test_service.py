@@ -30,7 +30,7 @@ from lawful.interactions.schemas import (
 from lawful.interactions.speech import SpeechUnavailable, Unavailable
 from lawful.rights import service as rights
 
-from .conftest import ADVISOR, DPO, TODAY, new_person
+from .conftest import DPO, TODAY, new_person
 from .transcripts import EN_CHAT, FR_INVESTMENT, NL_SERVICE
 
 AGENT = Actor("advisor", "kbc-bank", "adv-0042")
@@ -58,14 +58,14 @@ def _call(
         actor=actor,
         person_id=person_id,
         data=ConversationCreate(
-            channel=channel,  # type: ignore[arg-type]
+            channel=channel,
             started_at=STARTED,
             ended_at=STARTED + dt.timedelta(minutes=7),
-            language=language,  # type: ignore[arg-type]
+            language=language,
             participants=["customer", "advisor:adv-0042"],
             investment=investment,
             notice_given=notice,
-            recording=RecordingIn(kind="transcript", content=text),  # type: ignore[arg-type]
+            recording=RecordingIn(kind="transcript", content=text),
         ),
         today=TODAY,
         by="advisor:adv-0042",
@@ -78,8 +78,10 @@ def _copies(conversation: ConversationRead) -> dict[str, tuple[str, dt.date]]:
 
 def _months(n: int) -> dt.date:
     index = TODAY.year * 12 + TODAY.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, min(TODAY.day, 28)) if TODAY.day > 28 else dt.date(
-        index // 12, index % 12 + 1, TODAY.day
+    return (
+        dt.date(index // 12, index % 12 + 1, min(TODAY.day, 28))
+        if TODAY.day > 28
+        else dt.date(index // 12, index % 12 + 1, TODAY.day)
     )
 
 
@@ -165,7 +167,12 @@ def test_the_regulator_may_ask_for_seven_years(session: Session, gate: Gate) -> 
     person = new_person(session, gate, region="wallonia", language="fr")
     call = _call(session, gate, person.id, FR_INVESTMENT, language="fr", investment=True)
     longer = copies.extend_for_regulator(
-        session, gate=gate, actor=AGENT, conversation_id=call.id, reference="FSMA 2026/117", today=TODAY
+        session,
+        gate=gate,
+        actor=AGENT,
+        conversation_id=call.id,
+        reference="FSMA 2026/117",
+        today=TODAY,
     )
     evidence = next(c for c in longer.copies if c.use is Use.EVIDENCE)
     assert evidence.expires_on == STARTED.date().replace(year=STARTED.year + 7)
@@ -205,10 +212,10 @@ def test_an_open_complaint_holds_the_evidence_past_its_day(session: Session, gat
         actor=HANDLER,
         person_id=person.id,
         data=ComplaintCreate(
-            source="branch",  # type: ignore[arg-type]
-            product_kind="card",  # type: ignore[arg-type]
+            source="branch",
+            product_kind="card",
             product_id=card,
-            root_cause="disputed-transaction",  # type: ignore[arg-type]
+            root_cause="disputed-transaction",
             summary="The call's instruction was not followed.",
         ),
         today=TODAY,
@@ -255,16 +262,28 @@ def test_a_task_with_a_due_date_becomes_the_advisors_reminder(session: Session, 
         data=NoteCreate(kind=NoteKind.MINUTES, text="Card limit raised for a month."),
         today=TODAY,
     )
-    assert service.reminders(session, gate=gate, actor=AGENT, due_by=TODAY, today=TODAY, limit=10) == []
+    assert (
+        service.reminders(session, gate=gate, actor=AGENT, due_by=TODAY, today=TODAY, limit=10)
+        == []
+    )
     due_list = service.reminders(session, gate=gate, actor=AGENT, due_by=due, today=TODAY, limit=10)
     assert [r.text for r in due_list] == ["Send the limit confirmation"]
     other = Actor("advisor", "kbc-bank", "adv-0001")
-    assert service.reminders(session, gate=gate, actor=other, due_by=due, today=TODAY, limit=10) == []
+    assert (
+        service.reminders(session, gate=gate, actor=other, due_by=due, today=TODAY, limit=10) == []
+    )
     done = service.set_note_status(
-        session, gate=gate, actor=AGENT, note_id=due_list[0].note_id, status=NoteStatus.DONE, today=TODAY
+        session,
+        gate=gate,
+        actor=AGENT,
+        note_id=due_list[0].note_id,
+        status=NoteStatus.DONE,
+        today=TODAY,
     )
     assert done.status is NoteStatus.DONE
-    assert service.reminders(session, gate=gate, actor=AGENT, due_by=due, today=TODAY, limit=10) == []
+    assert (
+        service.reminders(session, gate=gate, actor=AGENT, due_by=due, today=TODAY, limit=10) == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -295,11 +314,16 @@ def test_minutes_and_tasks_proposed_from_the_transcript_wait_for_a_person(
         assert todo.due_on == dt.date(2027, 1, 15)
     # A proposal is nobody's reminder until confirmed.
     far = dt.date(2030, 1, 1)
-    assert service.reminders(session, gate=gate, actor=AGENT, due_by=far, today=TODAY, limit=10) == []
+    assert (
+        service.reminders(session, gate=gate, actor=AGENT, due_by=far, today=TODAY, limit=10) == []
+    )
     service.set_note_status(
         session, gate=gate, actor=AGENT, note_id=todo.id, status=NoteStatus.OPEN, today=TODAY
     )
-    assert len(service.reminders(session, gate=gate, actor=AGENT, due_by=far, today=TODAY, limit=10)) == 1
+    assert (
+        len(service.reminders(session, gate=gate, actor=AGENT, due_by=far, today=TODAY, limit=10))
+        == 1
+    )
 
 
 def test_the_quality_sample_leaves_out_who_objected_and_is_recorded(
@@ -325,7 +349,9 @@ def test_the_quality_sample_leaves_out_who_objected_and_is_recorded(
     assert sample and all(c.use is Use.QUALITY for c in sample)
     assert hidden.id not in {c.conversation_id for c in sample}
     seen = ledger.for_subject(session, keys=gate.keys, subject_id=kept.id)
-    assert any(e.event == service.Event.QUALITY and e.purpose == "conversation-quality" for e in seen)
+    assert any(
+        e.event == service.Event.QUALITY and e.purpose == "conversation-quality" for e in seen
+    )
 
 
 def test_an_advisor_may_not_draw_the_quality_sample(session: Session, gate: Gate) -> None:
@@ -349,14 +375,19 @@ def test_without_a_speech_model_transcription_says_so(session: Session, gate: Ga
             started_at=STARTED,
             language="nl",
             notice_given=True,
-            recording=RecordingIn(kind="audio", content="UklGRiQAAABXQVZFZm10IBAAAAABAAEA"),  # type: ignore[arg-type]
+            recording=RecordingIn(kind="audio", content="UklGRiQAAABXQVZFZm10IBAAAAABAAEA"),
         ),
         today=TODAY,
         by="advisor:adv-0042",
     )
     with pytest.raises(SpeechUnavailable, match="no speech model"):
         copies.transcribe(
-            session, gate=gate, actor=AGENT, conversation_id=call.id, engine=Unavailable(), today=TODAY
+            session,
+            gate=gate,
+            actor=AGENT,
+            conversation_id=call.id,
+            engine=Unavailable(),
+            today=TODAY,
         )
 
 
@@ -375,7 +406,9 @@ def test_erasure_leaves_no_copy_readable_and_keeps_only_the_mifid_record(
         registered_by="dpo:dpo-0001",
         today=TODAY,
     ).id
-    erasure.erase(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY, request_id=request)
+    erasure.erase(
+        session, gate=gate, actor=DPO, person_id=person.id, today=TODAY, request_id=request
+    )
     left = session.scalars(
         sa.select(ConversationCopy).where(ConversationCopy.conversation_id == call.id)
     ).all()

@@ -36,13 +36,15 @@ BY = "advisor:adv-demo"
 
 INVESTMENT_CALL = {
     "fr": (
-        "Conseiller: Bonjour, cet appel est enregistré pour le suivi, la formation et comme preuve.\n"
+        "Conseiller: Bonjour, cet appel est enregistré pour le suivi, la formation et comme "
+        "preuve.\n"
         "Client: Je voudrais placer 5 000 euros dans un fonds d'actions européennes.\n"
         "Conseiller: D'accord, nous avons décidé d'un ordre de 5 000 euros.\n"
         "Conseiller: Je vais vous envoyer le document d'informations clés dans 2 jours."
     ),
     "nl": (
-        "Adviseur: Goedemiddag, dit gesprek wordt opgenomen voor opvolging, opleiding en als bewijs.\n"
+        "Adviseur: Goedemiddag, dit gesprek wordt opgenomen voor opvolging, opleiding en als "
+        "bewijs.\n"
         "Klant: Ik wil 5 000 euro beleggen in een Europees aandelenfonds.\n"
         "Adviseur: Afgesproken: een order van 5 000 euro.\n"
         "Adviseur: Ik stuur u binnen 2 dagen het essentiële-informatiedocument."
@@ -78,7 +80,7 @@ def build(
     *,
     today: dt.date,
 ) -> Built:
-    recorded, answers = 0, {}
+    recorded, answers = 0, dict[str, str]()
     first: tuple[int, dt.date, dt.date] | None = None
     started = dt.datetime.combine(today, dt.time(10, 0), tzinfo=dt.UTC)
     with unit_of_work(engine) as session:
@@ -94,7 +96,7 @@ def build(
                     channel="phone",
                     started_at=started,
                     ended_at=started + dt.timedelta(minutes=9),
-                    language=lang,  # type: ignore[arg-type]
+                    language=lang,
                     participants=["customer", BY],
                     investment=True,
                     notice_given=True,

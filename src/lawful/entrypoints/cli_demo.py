@@ -250,7 +250,7 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
     )
     talked = summary.conversations
-    if talked.mifid_call is not None:
+    if talked.mifid_call is not None and talked.training_until is not None:
         out.print(
             f"[green]✓[/green] conversations: {talked.recorded} recorded; the MiFID call "
             f"#{talked.mifid_call} keeps its training copy until {talked.training_until} and its "

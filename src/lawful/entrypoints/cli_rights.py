@@ -34,9 +34,10 @@ def retention(
 
     Former clients whose file has outlived its period are erased, except what a legal hold still
     keeps; copies of conversations past their purpose's day (training, quality, history,
-    evidence, MiFID) are deleted; what an ended hold kept is erased unless something still keeps it, and a client's
-    holds are renewed. Each batch is committed on its own and every step is recorded: a run
-    stopped midway and started again finishes the job, and a second run does nothing.
+    evidence, MiFID) are deleted; what an ended hold kept is erased unless something still keeps
+    it, and a client's holds are renewed. Each batch is committed on its own and every step is
+    recorded: a run stopped midway and started again finishes the job, and a second run does
+    nothing.
     """
     day = today.date() if today else dt.date.today()
     runtime = open_runtime(register_path=register_file)

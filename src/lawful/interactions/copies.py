@@ -31,7 +31,7 @@ from lawful.interactions.schemas import (
     Transcription,
     Use,
 )
-from lawful.interactions.service import RECORDING, Event, ask_under, own_conversation, keep_copies
+from lawful.interactions.service import RECORDING, Event, ask_under, keep_copies, own_conversation
 from lawful.interactions.speech import SpeechToText
 from lawful.interactions.uses import MIFID, extended_expiry, held_by_complaint
 

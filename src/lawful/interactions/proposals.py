@@ -14,8 +14,13 @@ from lawful.interactions.schemas import NoteKind
 
 # What announces something to do, and what records something agreed, per language.
 TASK = {
-    "fr": r"\b(je vais|nous allons|je vous envoie|je vous rappelle|je vous recontacte|envoyer|rappeler)\b",
-    "nl": r"\b(ik zal|we zullen|wij zullen|ik stuur|ik bel u terug|terugbellen|opsturen|bezorgen)\b",
+    "fr": (
+        r"\b(je vais|nous allons|je vous envoie|je vous rappelle|je vous "
+        r"recontacte|envoyer|rappeler)\b"
+    ),
+    "nl": (
+        r"\b(ik zal|we zullen|wij zullen|ik stuur|ik bel u terug|terugbellen|opsturen|bezorgen)\b"
+    ),
     "en": r"\b(i will|i'll|we will|we'll|i am going to|send you|call you back)\b",
 }
 AGREED = {

@@ -98,7 +98,9 @@ def record_conversation(
     channel = Channel(data.channel)
     uses = _uses(channel, data.uses, investment=data.investment)
     if data.investment and actor.entity not in gate.register.purpose(MIFID).controllers:
-        raise InvalidInput("investment services are not provided by this entity", field="investment")
+        raise InvalidInput(
+            "investment services are not provided by this entity", field="investment"
+        )
     if data.recording is not None and not data.notice_given:
         ctx = gate.open(session, actor=actor, purpose=HISTORY)
         ctx.refuse(
@@ -438,7 +440,9 @@ def _uses(channel: Channel, wanted: list[Use] | None, *, investment: bool) -> tu
     chosen = tuple(dict.fromkeys(wanted)) if wanted is not None else allowed
     wrong = [u.value for u in chosen if u not in allowed]
     if wrong:
-        raise InvalidInput(f"a {channel.value} conversation is not kept for {wrong[0]}", field="uses")
+        raise InvalidInput(
+            f"a {channel.value} conversation is not kept for {wrong[0]}", field="uses"
+        )
     if investment and channel in MIFID_CHANNELS and Use.EVIDENCE not in chosen:
         chosen = (*chosen, Use.EVIDENCE)  # the law's recording is not optional
     return chosen

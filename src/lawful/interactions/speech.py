@@ -21,7 +21,8 @@ class SpeechUnavailable(Conflict):
 
 
 class SpeechToText(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def transcribe(self, audio: bytes, *, language: str) -> str: ...
 
@@ -47,7 +48,7 @@ class FasterWhisper:
 
     def transcribe(self, audio: bytes, *, language: str) -> str:
         try:
-            from faster_whisper import WhisperModel  # type: ignore[import-not-found]
+            from faster_whisper import WhisperModel
         except ImportError:
             raise SpeechUnavailable("the faster-whisper package is not installed") from None
         model = WhisperModel(str(self.model_dir), device="cpu", compute_type="int8")

@@ -6,24 +6,26 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy.orm import Session
+from tests.rights import factories
 
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
+from lawful.interactions import service as conversations
 from lawful.interactions.kate import assistant
 from lawful.interactions.kate.phrasing import ChatCompletions
 from lawful.interactions.schemas import KateAnswer, KateMessage
-from lawful.interactions import service as conversations
 from lawful.rights import service as rights
-from tests.rights import factories
 
 from ..conftest import ADVISOR, DPO, TODAY, new_person
 
 HANDLER = Actor("complaint-handler", "kbc-bank", "h-1")
 
 
-def _ask(session: Session, gate: Gate, person_id: str, text: str, conversation: int | None = None) -> KateAnswer:
+def _ask(
+    session: Session, gate: Gate, person_id: str, text: str, conversation: int | None = None
+) -> KateAnswer:
     return assistant.ask(
         session,
         gate=gate,
@@ -48,8 +50,18 @@ def _disclose(session: Session, gate: Gate, person_id: str) -> None:
 @pytest.mark.parametrize(
     ("language", "region", "question", "words"),
     [
-        ("fr", "wallonia", "À qui avez-vous communiqué mes données ?", "nous les avons communiquées à"),
-        ("nl", "flanders", "Met wie hebben jullie mijn gegevens gedeeld?", "hebben we ze doorgegeven aan"),
+        (
+            "fr",
+            "wallonia",
+            "À qui avez-vous communiqué mes données ?",
+            "nous les avons communiquées à",
+        ),
+        (
+            "nl",
+            "flanders",
+            "Met wie hebben jullie mijn gegevens gedeeld?",
+            "hebben we ze doorgegeven aan",
+        ),
         ("en", "brussels", "Who did you share my data with?", "we shared it with"),
     ],
 )
@@ -79,10 +91,15 @@ def test_stop_marketing_waits_for_a_confirmation_then_records_the_objection(
     person = new_person(session, gate)
     first = _ask(session, gate, person.id, "Stop met mijn gegevens voor marketing te gebruiken")
     assert first.awaiting_confirmation and "Bevestigt u" in first.text
-    assert rights.list_objections(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY) == []
+    assert (
+        rights.list_objections(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+        == []
+    )
     done = _ask(session, gate, person.id, "ja", first.conversation_id)
     assert "geregistreerd" in done.text and not done.awaiting_confirmation
-    objections = rights.list_objections(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+    objections = rights.list_objections(
+        session, gate=gate, actor=DPO, person_id=person.id, today=TODAY
+    )
     assert [o.kind.value for o in objections] == ["direct_marketing"]
     again = _ask(session, gate, person.id, "Stop met reclame", first.conversation_id)
     assert _ask(session, gate, person.id, "ja", again.conversation_id).text.startswith("Uw bezwaar")
@@ -93,7 +110,10 @@ def test_a_no_cancels_the_objection(session: Session, gate: Gate) -> None:
     first = _ask(session, gate, person.id, "Stop using my data for marketing")
     answer = _ask(session, gate, person.id, "no", first.conversation_id)
     assert "change nothing" in answer.text
-    assert rights.list_objections(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY) == []
+    assert (
+        rights.list_objections(session, gate=gate, actor=DPO, person_id=person.id, today=TODAY)
+        == []
+    )
 
 
 def test_what_do_you_know_about_me_and_my_products_come_from_the_file(
@@ -118,7 +138,9 @@ def test_what_it_cannot_ground_is_handed_over(session: Session, gate: Gate, ques
     assert answer.handed_over and "collaborateur" in answer.text
 
 
-def test_the_conversation_is_recorded_under_history_and_answers(session: Session, gate: Gate) -> None:
+def test_the_conversation_is_recorded_under_history_and_answers(
+    session: Session, gate: Gate
+) -> None:
     person = new_person(session, gate)
     first = _ask(session, gate, person.id, "Hallo")
     _ask(session, gate, person.id, "Wat weten jullie over mij?", first.conversation_id)

@@ -126,7 +126,10 @@ GRAMMAR: dict[str, list[tuple[Intent, list[str]]]] = {
         (
             Intent.STOP_MARKETING,
             [
-                r"\b(stop|no more|don't|do not|quit)\b.*\b(marketing|advertising|advertisements?|promotions?)\b",
+                (
+                    r"\b(stop|no more|don't|do "
+                    r"not|quit)\b.*\b(marketing|advertising|advertisements?|promotions?)\b"
+                ),
                 r"\bi object\b.*\b(marketing|advertising)\b",
             ],
         ),

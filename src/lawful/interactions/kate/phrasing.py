@@ -17,7 +17,8 @@ LANGUAGE_NAMES = {"fr": "French", "nl": "Dutch", "en": "English"}
 
 
 class Phrasing(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def phrase(self, answer: str, *, language: str, facts: list[str]) -> str: ...
 
@@ -38,8 +39,9 @@ class ChatCompletions:
     name: str = "chat-completions"
 
     def phrase(self, answer: str, *, language: str, facts: list[str]) -> str:
+        name = LANGUAGE_NAMES.get(language, "English")
         prompt = (
-            f"Reword this answer of a bank's assistant in {LANGUAGE_NAMES.get(language, 'English')}, "
+            f"Reword this answer of a bank's assistant in {name}, "
             "friendly and short. Do not add, remove or change any fact, name, date or number."
         )
         body = {

@@ -16,7 +16,8 @@ REPLIES: dict[str, dict[str, str]] = {
             "kwaliteit van onze antwoorden te controleren."
         ),
         "en": (
-            "Hello, I am {assistant}. Our conversation is recorded and kept for a year to follow up "
+            "Hello, I am {assistant}. Our conversation is recorded and kept for a year to "
+            "follow up "
             "your questions, then erased; a sample may be read to check the quality of our answers."
         ),
     },
@@ -62,8 +63,14 @@ REPLIES: dict[str, dict[str, str]] = {
         ),
     },
     "shared": {
-        "fr": "D'après le registre de ce que nous avons fait de vos données, nous les avons communiquées à : {items}.",
-        "nl": "Volgens het register van wat we met uw gegevens gedaan hebben, hebben we ze doorgegeven aan: {items}.",
+        "fr": (
+            "D'après le registre de ce que nous avons fait de vos données, nous les avons "
+            "communiquées à : {items}."
+        ),
+        "nl": (
+            "Volgens het register van wat we met uw gegevens gedaan hebben, hebben we ze "
+            "doorgegeven aan: {items}."
+        ),
         "en": "According to the record of what we did with your data, we shared it with: {items}.",
     },
     "shared_item": {
@@ -72,8 +79,14 @@ REPLIES: dict[str, dict[str, str]] = {
         "en": "{recipient} (on {date}, for “{purpose}”)",
     },
     "shared_none": {
-        "fr": "Le registre de ce que nous avons fait de vos données ne mentionne aucune communication à un destinataire.",
-        "nl": "Het register van wat we met uw gegevens gedaan hebben, vermeldt geen enkele doorgifte aan een ontvanger.",
+        "fr": (
+            "Le registre de ce que nous avons fait de vos données ne mentionne aucune "
+            "communication à un destinataire."
+        ),
+        "nl": (
+            "Het register van wat we met uw gegevens gedaan hebben, vermeldt geen enkele doorgifte "
+            "aan een ontvanger."
+        ),
         "en": "The record of what we did with your data shows no disclosure to any recipient.",
     },
     "confirm_dm": {
@@ -83,7 +96,8 @@ REPLIES: dict[str, dict[str, str]] = {
             "« oui » ou « non »."
         ),
         "nl": (
-            "U wilt dat we uw gegevens niet meer gebruiken voor direct marketing (gepersonaliseerde "
+            "U wilt dat we uw gegevens niet meer gebruiken voor direct marketing "
+            "(gepersonaliseerde "
             "aanbiedingen en de profilering die ze voorbereidt). Bevestigt u dat? Antwoord ‘ja’ "
             "of ‘nee’."
         ),
@@ -93,12 +107,18 @@ REPLIES: dict[str, dict[str, str]] = {
         ),
     },
     "dm_recorded": {
-        "fr": "C'est fait : votre opposition au marketing direct est enregistrée et s'applique immédiatement.",
+        "fr": (
+            "C'est fait : votre opposition au marketing direct est enregistrée et s'applique "
+            "immédiatement."
+        ),
         "nl": "Gebeurd: uw bezwaar tegen direct marketing is geregistreerd en geldt meteen.",
         "en": "Done: your objection to direct marketing is recorded and applies at once.",
     },
     "dm_already": {
-        "fr": "Votre opposition au marketing direct était déjà enregistrée ; elle reste d'application.",
+        "fr": (
+            "Votre opposition au marketing direct était déjà enregistrée ; elle reste "
+            "d'application."
+        ),
         "nl": "Uw bezwaar tegen direct marketing was al geregistreerd; het blijft gelden.",
         "en": "Your objection to direct marketing was already recorded; it still applies.",
     },
