@@ -150,9 +150,8 @@ def run() -> dict[str, Any]:
         try:
             began = time.perf_counter()
             _load(rt.engine, SIZE)
-            console.print(
-                f"{SIZE:,} calls ({4 * SIZE:,} copies) loaded in {time.perf_counter() - began:.1f} s"
-            )
+            loaded = time.perf_counter() - began
+            console.print(f"{SIZE:,} calls ({4 * SIZE:,} copies) loaded in {loaded:.1f} s")
             with rt.engine.connect() as connection:
                 transaction = connection.begin()
                 session = Session(bind=connection)
