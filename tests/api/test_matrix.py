@@ -396,6 +396,7 @@ ROUTES = {
     "POST /persons/{id}/conversations": Route(
         "POST",
         "/persons/{person}/conversations",
+        subject="bank-client",
         body=lambda: {
             "channel": "chat",
             "started_at": "2026-12-01T09:30:00Z",
@@ -404,38 +405,55 @@ ROUTES = {
             "recording": {"kind": "transcript", "content": "Klant: Mijn adres is veranderd."},
         },
     ),
-    "GET /persons/{id}/conversations": Route("GET", "/persons/{person}/conversations"),
+    "GET /persons/{id}/conversations": Route(
+        "GET", "/persons/{person}/conversations", subject="bank-client"
+    ),
     "GET /conversations/quality-sample": Route("GET", "/conversations/quality-sample"),
     "GET /conversations/{id}": Route(
-        "GET", "/conversations/{conversation}", arrange=_conversation()
+        "GET", "/conversations/{conversation}", subject="bank-client", arrange=_conversation()
     ),
     "GET /conversations/{id}/copies/{use}": Route(
-        "GET", "/conversations/{conversation}/copies/evidence", arrange=_conversation()
+        "GET",
+        "/conversations/{conversation}/copies/evidence",
+        subject="bank-client",
+        arrange=_conversation(),
     ),
     "POST /conversations/{id}/notes": Route(
         "POST",
         "/conversations/{conversation}/notes",
         body=lambda: {"kind": "minutes", "text": "Address change agreed."},
+        subject="bank-client",
         arrange=_conversation(),
     ),
     "POST /conversations/{id}/proposals": Route(
-        "POST", "/conversations/{conversation}/proposals", arrange=_conversation()
+        "POST",
+        "/conversations/{conversation}/proposals",
+        subject="bank-client",
+        arrange=_conversation(),
     ),
     "POST /conversation-notes/{id}/status": Route(
-        "POST", "/conversation-notes/{note}/status", body=lambda: {"to": "done"}, arrange=_task
+        "POST",
+        "/conversation-notes/{note}/status",
+        body=lambda: {"to": "done"},
+        subject="bank-client",
+        arrange=_task,
     ),
     "GET /reminders": Route("GET", "/reminders"),
     "POST /conversations/{id}/extension": Route(
         "POST",
         "/conversations/{conversation}/extension",
         body=lambda: {"reference": "FSMA 2026/117"},
+        subject="bank-client",
         arrange=_conversation(investment=True),
     ),
     "POST /conversations/{id}/transcription": Route(
-        "POST", "/conversations/{conversation}/transcription", arrange=_conversation(audio=True)
+        "POST",
+        "/conversations/{conversation}/transcription",
+        subject="bank-client",
+        arrange=_conversation(audio=True),
     ),
     "POST /assistant/messages": Route(
-        "POST", "/assistant/messages", body=lambda: {"text": "Hallo"}
+        "POST", "/assistant/messages", subject="bank-client", body=lambda: {"text": "Hallo"}
     ),
     # Only a system's token records events (tests/api/test_ingest.py has it recording them).
     "POST /events": Route("POST", "/events", body=lambda: {"events": [_EVENT]}),
@@ -475,6 +493,8 @@ COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
 # recorded-conversations: the advisor's and the complaint handler's (for the bank); the person
 # reads their own under their right of access; no other role records or reads conversations.
+# Each cell is about a new bank client: alice's file is restricted by other cells (Art. 18), and a
+# restriction stops these legitimate-interest purposes.
 CONVERSATION_STAFF = (_401, NP, NP, _200, ROLE, ROLE, _200, ROLE)
 CONVERSATION_NEW = (_401, NP, NP, _201, ROLE, ROLE, _201, ROLE)
 NOSPEECH = Expect(409, "conflict")  # no speech model is installed: said, not a 5xx

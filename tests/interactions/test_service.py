@@ -416,3 +416,27 @@ def test_erasure_leaves_no_copy_readable_and_keeps_only_the_mifid_record(
     from lawful.interactions.reads import open_copies
 
     assert open_copies(session, gate, left)[0].content is None  # the key is gone
+
+
+def test_the_access_report_holds_the_conversations_in_the_persons_words(
+    session: Session, gate: Gate
+) -> None:
+    from tests.rights.conftest import access_report, registered
+
+    person = new_person(session, gate, region="wallonia", language="fr")
+    call = _call(session, gate, person.id, FR_INVESTMENT, language="fr", investment=True)
+    service.add_note(
+        session,
+        gate=gate,
+        actor=AGENT,
+        conversation_id=call.id,
+        data=NoteCreate(kind=NoteKind.MINUTES, text="Ordre de 5 000 euros convenu."),
+        today=TODAY,
+    )
+    request = registered(session, gate, person.id, "access")
+    report = access_report(
+        session, gate, actor=DPO, person_id=person.id, today=TODAY, request_id=request
+    )
+    html = rights.to_html(report)
+    assert "Nos conversations avec vous" in html and "par téléphone" in html
+    assert "Je voudrais placer 5 000 euros" in html and "Ordre de 5 000 euros convenu." in html

@@ -15,6 +15,7 @@ import base64
 import binascii
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -291,6 +292,49 @@ def read_copy(
         raise NotFound(f"no {use.value} copy of conversation {conversation_id}")
     ask_under(session, gate, actor, row, copy.purpose, Event.READ_COPY, today, copy.kind, use)
     return open_copies(session, gate, [copy])[0]
+
+
+def export_person(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str, today: dt.date
+) -> dict[str, Any]:
+    """The person's conversations for the access report (Art. 15), JSON-ready: each with its
+    transcript (the history copy's, or the assistant's), what each copy is kept for and until
+    when, and its minutes and tasks. Nothing is asked of the gate when there is nothing."""
+    rows = repository.of_person(session, person_id, entity=None)
+    if not rows:
+        return {"conversations": []}
+    ctx = gate.open(session, actor=actor, purpose=purpose)
+    ctx.access(
+        person_id,
+        categories=sorted({c for r in rows for c in (*BASE, *_kinds(r))}),
+        event=Event.LIST,
+        details={"conversations": [r.id for r in rows]},
+        as_of=today,
+    )
+    return {
+        "conversations": [
+            {
+                "started_at": c.started_at.isoformat(),
+                "entity": c.entity,
+                "conversation_channel": c.channel.value,
+                "notice_given_at": c.notice_given_at.isoformat() if c.notice_given_at else None,
+                "transcript": c.transcript,
+                "kept_for": [
+                    {"purpose": k.purpose, "expires_on": k.expires_on.isoformat()} for k in c.copies
+                ],
+                "notes": [
+                    {
+                        "note_kind": n.kind.value,
+                        "text": n.text,
+                        "due_on": n.due_on.isoformat() if n.due_on else None,
+                    }
+                    for n in c.notes
+                    if n.status is not NoteStatus.PROPOSED
+                ],
+            }
+            for c in read_many(session, gate, rows, transcripts=True)
+        ]
+    }
 
 
 # --- minutes and tasks ------------------------------------------------------------------------
