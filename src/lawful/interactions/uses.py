@@ -24,12 +24,13 @@ PURPOSES: dict[Use, str] = {
     Use.ANSWERS: ANSWERS,
 }
 # What each channel's recording may be kept for, and is by default. Training is on phone calls
-# only, evidence of instructions on calls and chats; the assistant's transcript answers questions.
+# only, evidence of instructions on calls and chats; the assistant's transcript also serves the
+# follow-up of the questions it answered.
 CHANNEL_USES: dict[Channel, tuple[Use, ...]] = {
     Channel.BRANCH: (Use.HISTORY, Use.QUALITY),
     Channel.PHONE: (Use.HISTORY, Use.QUALITY, Use.TRAINING, Use.EVIDENCE),
     Channel.CHAT: (Use.HISTORY, Use.QUALITY, Use.EVIDENCE),
-    Channel.KATE: (Use.HISTORY, Use.ANSWERS),
+    Channel.KATE: (Use.HISTORY, Use.QUALITY, Use.ANSWERS),
 }
 # MiFID II art. 16(7): investment-service calls and electronic communications are recorded.
 MIFID_CHANNELS = (Channel.PHONE, Channel.CHAT)

@@ -138,7 +138,7 @@ def test_what_it_cannot_ground_is_handed_over(session: Session, gate: Gate, ques
     assert answer.handed_over and "collaborateur" in answer.text
 
 
-def test_the_conversation_is_recorded_under_history_and_answers(
+def test_the_conversation_is_recorded_under_history_quality_and_answers(
     session: Session, gate: Gate
 ) -> None:
     person = new_person(session, gate)
@@ -149,7 +149,11 @@ def test_the_conversation_is_recorded_under_history_and_answers(
         session, gate=gate, actor=staff, conversation_id=first.conversation_id, today=TODAY
     )
     assert read.channel == "kate" and read.notice_given_at is not None
-    assert {c.purpose for c in read.copies} == {"recorded-conversations", "answering-questions"}
+    assert {c.purpose for c in read.copies} == {
+        "recorded-conversations",
+        "conversation-quality",
+        "answering-questions",
+    }
     assert read.transcript is not None
     assert "opgenomen" in read.transcript and "Wat weten jullie over mij?" in read.transcript
     events = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)

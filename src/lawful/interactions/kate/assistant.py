@@ -5,7 +5,8 @@ Each answer is built from the customer file (products, what the file holds), the
 recorded); a question none of them answers is handed over to a person. "Stop using my data for
 marketing" takes a confirmation turn, then records the Art. 21(2) objection as the person's own,
 by automated means (Art. 21(5)). The conversation itself is a recorded conversation: its
-transcript is kept, sealed, under history and answers, and each answer is recorded in the ledger.
+transcript is kept, sealed, under history, quality review and answers, and each answer is
+recorded in the ledger.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from lawful.interactions.kate.phrasing import Offline, Phrasing
 from lawful.interactions.kate.replies import FIELD_NAMES, PRODUCT_NAMES, say
 from lawful.interactions.models import Conversation
 from lawful.interactions.reads import open_copies
-from lawful.interactions.schemas import Channel, KateAnswer, KateMessage, Use
-from lawful.interactions.uses import ANSWERS
+from lawful.interactions.schemas import Channel, KateAnswer, KateMessage
+from lawful.interactions.uses import ANSWERS, CHANNEL_USES
 from lawful.rights import service as rights
 
 ASSISTANT = "assistant"
@@ -81,7 +82,7 @@ def ask(
             gate=gate,
             actor=actor,
             row=row,
-            uses=(Use.HISTORY, Use.ANSWERS),
+            uses=CHANNEL_USES[Channel.KATE],
             content=f"{texts.brand.assistant}: {opening}".encode(),
             today=today,
         )
@@ -293,7 +294,7 @@ def _append(
     copies = [
         c
         for c in repository.copies_of(session, [row.id]).get(row.id, [])
-        if c.use in (Use.HISTORY, Use.ANSWERS)
+        if c.use in CHANNEL_USES[Channel.KATE]
     ]
     if not copies:
         return
