@@ -311,6 +311,9 @@ def _print_tokens(
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
         f"  curl {bearer} {me}/notifications   # the card reminder in the app's inbox\n"
         f"  curl {bearer} {me}/notification-preferences\n"
+        f'  curl -X POST {bearer} -H "Content-Type: application/json" '
+        f'-d \'{{"text": "Who did you share my data with?"}}\' {base}/assistant/messages'
+        "   # the assistant, from the ledger, in the customer's language\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (
