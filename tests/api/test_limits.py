@@ -33,6 +33,8 @@ def _path(name: str, **values: str) -> str:
         "request": "1",
         "application": "1",
         "complaint": "1",
+        "conversation": "1",
+        "note": "1",
         "size": "1",
         **values,
     }

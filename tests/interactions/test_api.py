@@ -4,6 +4,7 @@ another entity's staff, no token, oversize and malformed input, a recording with
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -158,6 +159,7 @@ def test_malformed_input_is_422(api: Api) -> None:
         _body(recording={"kind": "audio", "content": "not base64!"}),
         _body(ended_at=(NOW - dt.timedelta(hours=1)).isoformat()),
         _body(surprise=1),
+        _body(recording={"kind": "transcript", "content": "Klant: \u0000 hallo"}),
     ]:
         response = api.call(
             "POST",
@@ -167,6 +169,19 @@ def test_malformed_input_is_422(api: Api) -> None:
         )
         assert response.status_code == 422, body
         problem(response)
+    # A lone surrogate, as JSON may carry it and no database stores it.
+    raw = json.dumps(_body()).replace("Adviseur:", "Adviseur \\ud800:", 1)
+    response = api.client.post(
+        f"/api/v1/persons/{api.alice.id}/conversations",
+        content=raw.encode(),
+        headers={
+            "Authorization": f"Bearer {api.staff_tokens['advisor']}",
+            "Content-Type": "application/json",
+            "X-Lawful-Reason": "call of the day",
+        },
+    )
+    assert response.status_code == 422, response.text
+    problem(response)
 
 
 def test_a_customer_records_no_conversation(api: Api) -> None:
@@ -250,3 +265,6 @@ def test_the_assistant_answers_the_customer_and_not_staff(api: Api) -> None:
     long = api.call("POST", "/assistant/messages", token=api.alice.token, json={"text": "x" * 1001})
     assert long.status_code == 422
     problem(long)
+    nul = api.call("POST", "/assistant/messages", token=api.alice.token, json={"text": "hi\u0000"})
+    assert nul.status_code == 422
+    problem(nul)

@@ -6,7 +6,16 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from lawful.core.text import clean
 
 # A transcript of a long call is some tens of thousands of characters; an audio recording travels
 # base64-encoded and is bounded by the request body's limit as well as by this.
@@ -59,8 +68,10 @@ class Strict(BaseModel):
 
 class RecordingIn(Strict):
     kind: RecordingKind
-    # A transcript as text; audio base64-encoded.
-    content: str = Field(min_length=1, max_length=MAX_AUDIO_BASE64)
+    # A transcript as text; audio base64-encoded. Valid Unicode without control characters.
+    content: Annotated[str, AfterValidator(clean)] = Field(
+        min_length=1, max_length=MAX_AUDIO_BASE64
+    )
 
     @model_validator(mode="after")
     def _bounded(self) -> RecordingIn:
@@ -105,7 +116,7 @@ class CopyRead(BaseModel):
 
 class NoteCreate(Strict):
     kind: NoteKind
-    text: str = Field(min_length=1, max_length=MAX_NOTE)
+    text: Annotated[str, AfterValidator(clean)] = Field(min_length=1, max_length=MAX_NOTE)
     due_on: dt.date | None = None
     advisor: Participant | None = None
 
@@ -150,7 +161,7 @@ class CopyContent(BaseModel):
 
 
 class Extension(Strict):
-    reference: str = Field(
+    reference: Annotated[str, AfterValidator(clean)] = Field(
         min_length=1, max_length=64, description="The regulator's request, e.g. its letter."
     )
 
@@ -171,7 +182,7 @@ class Transcription(BaseModel):
 
 
 class KateMessage(Strict):
-    text: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    text: Annotated[str, AfterValidator(clean)] = Field(min_length=1, max_length=MAX_MESSAGE)
     conversation_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
