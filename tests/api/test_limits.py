@@ -35,6 +35,8 @@ def _path(name: str, **values: str) -> str:
         "application": "1",
         "complaint": "1",
         "simulation": "1",
+        "conversation": "1",
+        "note": "1",
         "size": "1",
         **values,
     }

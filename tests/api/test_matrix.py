@@ -196,6 +196,46 @@ def _complaint(*moves: str) -> Arrange:
     return arrange
 
 
+def _conversation(*, investment: bool = False, audio: bool = False) -> Arrange:
+    """The bank's advisor records a call with the person, the notice given."""
+
+    def arrange(api: Api, subject: Subject) -> dict[str, Any]:
+        recording = (
+            {"kind": "audio", "content": "UklGRiQAAABXQVZF"}
+            if audio
+            else {"kind": "transcript", "content": "Adviseur: Ik stuur u binnen 3 dagen de brief."}
+        )
+        response = api.call(
+            "POST",
+            f"/persons/{subject.id}/conversations",
+            token=api.staff_tokens["advisor"],
+            json={
+                "channel": "phone",
+                "started_at": "2026-12-01T09:30:00Z",
+                "language": "nl",
+                "investment": investment,
+                "notice_given": True,
+                "recording": recording,
+            },
+        )
+        assert response.status_code == 201, response.text
+        return {"conversation": response.json()["id"]}
+
+    return arrange
+
+
+def _task(api: Api, subject: Subject) -> dict[str, Any]:
+    values = _conversation()(api, subject)
+    response = api.call(
+        "POST",
+        f"/conversations/{values['conversation']}/notes",
+        token=api.staff_tokens["advisor"],
+        json={"kind": "task", "text": "Send the letter", "due_on": "2026-12-04"},
+    )
+    assert response.status_code == 201, response.text
+    return {"note": response.json()["id"]}
+
+
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
 _EVENT = {
     "key": "matrix-1",
@@ -414,6 +454,68 @@ ROUTES = {
         "GET", "/ledger/consistency?first=1&second={size}", arrange=_signed
     ),
     "GET /ledger/public-keys": Route("GET", "/ledger/public-keys"),
+    "POST /persons/{id}/conversations": Route(
+        "POST",
+        "/persons/{person}/conversations",
+        subject="bank-client",
+        body=lambda: {
+            "channel": "chat",
+            "started_at": "2026-12-01T09:30:00Z",
+            "language": "nl",
+            "notice_given": True,
+            "recording": {"kind": "transcript", "content": "Klant: Mijn adres is veranderd."},
+        },
+    ),
+    "GET /persons/{id}/conversations": Route(
+        "GET", "/persons/{person}/conversations", subject="bank-client"
+    ),
+    "GET /conversations/quality-sample": Route("GET", "/conversations/quality-sample"),
+    "GET /conversations/{id}": Route(
+        "GET", "/conversations/{conversation}", subject="bank-client", arrange=_conversation()
+    ),
+    "GET /conversations/{id}/copies/{use}": Route(
+        "GET",
+        "/conversations/{conversation}/copies/evidence",
+        subject="bank-client",
+        arrange=_conversation(),
+    ),
+    "POST /conversations/{id}/notes": Route(
+        "POST",
+        "/conversations/{conversation}/notes",
+        body=lambda: {"kind": "minutes", "text": "Address change agreed."},
+        subject="bank-client",
+        arrange=_conversation(),
+    ),
+    "POST /conversations/{id}/proposals": Route(
+        "POST",
+        "/conversations/{conversation}/proposals",
+        subject="bank-client",
+        arrange=_conversation(),
+    ),
+    "POST /conversation-notes/{id}/status": Route(
+        "POST",
+        "/conversation-notes/{note}/status",
+        body=lambda: {"to": "done"},
+        subject="bank-client",
+        arrange=_task,
+    ),
+    "GET /reminders": Route("GET", "/reminders"),
+    "POST /conversations/{id}/extension": Route(
+        "POST",
+        "/conversations/{conversation}/extension",
+        body=lambda: {"reference": "FSMA 2026/117"},
+        subject="bank-client",
+        arrange=_conversation(investment=True),
+    ),
+    "POST /conversations/{id}/transcription": Route(
+        "POST",
+        "/conversations/{conversation}/transcription",
+        subject="bank-client",
+        arrange=_conversation(audio=True),
+    ),
+    "POST /assistant/messages": Route(
+        "POST", "/assistant/messages", subject="bank-client", body=lambda: {"text": "Hallo"}
+    ),
     # Only a system's token records events (tests/api/test_ingest.py has it recording them).
     "POST /events": Route("POST", "/events", body=lambda: {"events": [_EVENT]}),
     "POST /decisions": Route(
@@ -451,6 +553,13 @@ PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, a
 COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
 SIMULATION_READ = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
+# recorded-conversations: the advisor's and the complaint handler's (for the bank); the person
+# reads their own under their right of access; no other role records or reads conversations.
+# Each cell is about a new bank client: alice's file is restricted by other cells (Art. 18), and a
+# restriction stops these legitimate-interest purposes.
+CONVERSATION_STAFF = (_401, NP, NP, _200, ROLE, ROLE, _200, ROLE)
+CONVERSATION_NEW = (_401, NP, NP, _201, ROLE, ROLE, _201, ROLE)
+NOSPEECH = Expect(409, "conflict")  # no speech model is installed: said, not a 5xx
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -509,6 +618,21 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "GET /simulation-follow-up-tasks":         (_401, NP,   NP,   _200, ROLE, ROLE, ROLE, ROLE),
     # process-optimisation: advisers and back office of the bank, for the bank's client.
     "POST /persons/{id}/application-forms":    (_401, _200, NP,   _200, _200, ROLE, ROLE, ROLE),
+    "POST /persons/{id}/conversations":        CONVERSATION_NEW,
+    "GET /persons/{id}/conversations":         (_401, _200, NP,   _200, ROLE, ROLE, _200, ROLE),
+    # Advisors keep quality copies; only a quality reviewer draws the sample.
+    "GET /conversations/quality-sample":       (_401, NP,   NP,   NP,   ROLE, ROLE, ROLE, ROLE),
+    "GET /conversations/{id}":                 (_401, _200, NF,   _200, ROLE, ROLE, _200, ROLE),
+    "GET /conversations/{id}/copies/{use}":    CONVERSATION_STAFF,
+    "POST /conversations/{id}/notes":          CONVERSATION_NEW,
+    "POST /conversations/{id}/proposals":      CONVERSATION_NEW,
+    "POST /conversation-notes/{id}/status":    CONVERSATION_STAFF,
+    "GET /reminders":                          CONVERSATION_STAFF,
+    # mifid-call-recording: the bank's advisors and back office.
+    "POST /conversations/{id}/extension":      (_401, NP,   NP,   _200, _200, ROLE, ROLE, ROLE),
+    "POST /conversations/{id}/transcription":  (_401, NP, NP, NOSPEECH, ROLE, ROLE, NOSPEECH, ROLE),
+    # The assistant answers a customer or prospect about themselves, never staff.
+    "POST /assistant/messages":                (_401, _200, _200, NP,   NP,   NP,   NP,   NP),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -584,6 +708,8 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{complaint_id}": "{id}",
         "{assessment_id}": "{id}",
         "{simulation_id}": "{id}",
+        "{conversation_id}": "{id}",
+        "{note_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}

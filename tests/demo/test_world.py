@@ -223,3 +223,52 @@ def test_a_house_built_two_years_after_the_decree_is_refused_after_review(
         2_500,
     )
     assert covered.reviewed_by == "uw-0001"
+
+
+def test_the_mifid_calls_training_copy_goes_on_time_while_its_evidence_stays(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    """The retention job run the day after the training copy's last: deleted; the evidence, the
+    recording MiFID II requires, is kept five years. Rolled back: the world stays as built."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from lawful.flows import retention
+    from lawful.interactions.models import ConversationCopy
+
+    engine, summary, gate = built
+    talked = summary.conversations
+    assert talked.mifid_call is not None and talked.training_until and talked.evidence_until
+    assert talked.evidence_until.year == world.TODAY.year + 5
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            day = talked.training_until + dt.timedelta(days=1)
+            run = retention.run_retention(session, gate=gate, today=day)
+            assert run.copies_expired >= 2  # its training and quality copies, at least
+            left = session.scalars(
+                sa.select(ConversationCopy.use).where(
+                    ConversationCopy.conversation_id == talked.mifid_call
+                )
+            ).all()
+            assert set(left) == {"history", "evidence"}
+        finally:
+            session.close()
+            transaction.rollback()
+
+
+def test_the_assistant_says_whom_the_showcase_data_was_shared_with(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    answers = built[1].conversations.answers
+    assert answers
+    for lang, text in answers.items():
+        opening = {
+            "fr": "D'après le registre",
+            "nl": "Volgens het register",
+            "en": "According to the record",
+        }[lang]
+        assert text.startswith(opening), text

@@ -24,6 +24,7 @@ from lawful.core.register.models import Register
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
+from lawful.demo import conversations as demo_conversations
 from lawful.demo import engagement
 from lawful.demo import flood as demo_flood
 from lawful.demo import reinsurance as demo_reinsurance
@@ -88,6 +89,7 @@ class WorldSummary:
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
     flood: demo_flood.FloodShowcase | None = None  # a refused and a loaded house, reviewed
+    conversations: demo_conversations.Built = field(default_factory=demo_conversations.Built)
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -389,6 +391,14 @@ def build(
             seed=seed,
             progress=progress,
         )
+    talked = demo_conversations.build(
+        engine,
+        gate,
+        [showcase[brand] for brand in sorted(showcase)],
+        {p["id"]: p["language"] for p in rows.persons},
+        today=TODAY,
+    )
+    progress("conversations", talked.recorded, talked.recorded)
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -402,6 +412,7 @@ def build(
         complaint,
         tuple(treaties),
         flood_houses,
+        talked,
     )
 
 

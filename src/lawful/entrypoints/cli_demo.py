@@ -261,6 +261,16 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
             f"refused after review; policy {summary.flood.covered_policy}, built 1985: "
             "covered with a 25% loading)"
         )
+    talked = summary.conversations
+    if talked.mifid_call is not None and talked.training_until is not None:
+        out.print(
+            f"[green]✓[/green] conversations: {talked.recorded} recorded; the MiFID call "
+            f"#{talked.mifid_call} keeps its training copy until {talked.training_until} and its "
+            f"evidence until {talked.evidence_until} — see `lawful rights retention --today "
+            f"{talked.training_until + dt.timedelta(days=1)}`"
+        )
+    for lang, answer in sorted(talked.answers.items()):
+        out.print(f"  the assistant ({lang}), asked whom the data was shared with: {answer}")
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
             session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})
@@ -345,6 +355,9 @@ def _print_tokens(
         f'  curl -X POST {bearer} -H "Content-Type: application/json" '
         f'-d \'{{"form": "loan-application"}}\' {me}/application-forms'
         "   # each field with its source\n"
+        f'  curl -X POST {bearer} -H "Content-Type: application/json" '
+        f'-d \'{{"text": "Who did you share my data with?"}}\' {base}/assistant/messages'
+        "   # the assistant, from the ledger, in the customer's language\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (

@@ -33,9 +33,11 @@ def retention(
     """Apply the register's retention periods; run it daily.
 
     Former clients whose file has outlived its period are erased, except what a legal hold still
-    keeps; what an ended hold kept is erased unless something still keeps it, and a client's
-    holds are renewed. Each batch is committed on its own and every step is recorded: a run
-    stopped midway and started again finishes the job, and a second run does nothing.
+    keeps; copies of conversations past their purpose's day (training, quality, history,
+    evidence, MiFID) are deleted; what an ended hold kept is erased unless something still keeps
+    it, and a client's holds are renewed. Each batch is committed on its own and every step is
+    recorded: a run stopped midway and started again finishes the job, and a second run does
+    nothing.
     """
     day = today.date() if today else dt.date.today()
     runtime = open_runtime(register_path=register_file)
@@ -60,6 +62,12 @@ def retention(
             else ""
         )
         + (f"; {run.refused} person(s) refused by the policy, kept for now" if run.refused else "")
+        + (
+            f"; {run.copies_expired} conversation copy(ies) past their purpose's day deleted"
+            if run.copies_expired
+            else ""
+        )
+        + (f", {run.copies_held} kept for an open complaint" if run.copies_held else "")
     )
 
 

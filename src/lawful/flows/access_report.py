@@ -14,6 +14,7 @@ from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.flood import service as flood
+from lawful.interactions import service as conversations
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
 from lawful.simulations import service as simulations
@@ -51,6 +52,9 @@ def access_report(
         session, gate=gate, person_id=person_id, lang=_language(file)
     )
     file |= simulations.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
+    file |= conversations.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(

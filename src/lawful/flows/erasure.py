@@ -20,6 +20,7 @@ from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.customers.service import Section
 from lawful.engagement import service as engagement
+from lawful.interactions import copies as conversations
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RequestType, RightsEvent
 from lawful.simulations import service as simulations
@@ -87,6 +88,9 @@ def erase(
     customers.erase_person(session, gate=gate, actor=actor, person_id=person_id, keep=keep)
     engagement.erase(session, person_ids=[person_id])
     simulations.erase(session, person_ids=[person_id])
+    conversations.erase(
+        session, register=gate.register, person_ids=[person_id], complaint_held=held
+    )
     rights.store_holds(session, kept={person_id: kept}, today=today)
     vault.shred(session, keys=gate.keys, subject_id=person_id)
     return Erasure(request_id, erasing, kept, facts.language, facts.brand)

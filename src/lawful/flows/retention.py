@@ -6,6 +6,9 @@ Three kinds of work, each in batches that a caller may commit one by one:
 - former clients whose file's retention period (the longest of the purposes the file is kept
   for, counted from the end of the relationship) is over, and who are not erased yet: the file is
   erased, except what a legal hold still keeps, which is stored under that hold;
+- copies of conversations past their purpose's day (a training copy after six months, a MiFID
+  recording after five years or the seven a regulator asked for): deleted, each person recorded,
+  except what an open complaint still holds;
 - persons with a stored hold whose last day is past: what they keep is decided again from the
   file's frame and the holds still standing, the rest is erased, and the holds are stored anew (a
   review date is no end: a client's holds are renewed).
@@ -29,6 +32,7 @@ from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
+from lawful.interactions import copies as conversations
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RightsEvent
 from lawful.simulations import service as simulations
@@ -41,6 +45,7 @@ SIMULATIONS, FORMER_CLIENTS, EXPIRED_HOLDS, DONE = (
     "expired-holds",
     "done",
 )
+CONVERSATION_COPIES = "conversation-copies"
 
 
 @dataclass
@@ -50,6 +55,9 @@ class RetentionRun:
     phase: str = SIMULATIONS
     after_person: str = ""
     after_hold: int = 0
+    after_copy: int = 0
+    copies_expired: int = 0
+    copies_held: int = 0  # past their day, kept while a complaint is open
     former_clients_erased: int = 0
     reviewed: int = 0  # persons whose ended holds were looked at again
     held_data_erased: int = 0  # of whom, persons some of whose held data went
@@ -95,10 +103,13 @@ def retention_batch(
             limit=batch,
         )
         if not persons:
-            run.phase = EXPIRED_HOLDS
+            run.phase = CONVERSATION_COPIES
             return run
         run.after_person = persons[-1]
         _former_clients(session, gate, actor, persons, today, run)
+    elif run.phase == CONVERSATION_COPIES:
+        if not _conversation_copies(session, gate, actor, today, run, batch):
+            return run
     elif run.phase == EXPIRED_HOLDS:
         persons, run.after_hold = rights.expired_hold_persons(
             session, today=today, after_id=run.after_hold, limit=batch
@@ -161,10 +172,41 @@ def _former_clients(
     erased = list(erasure.erased)
     engagement.erase(session, person_ids=erased)
     simulations.erase(session, person_ids=erased)
+    conversations.erase(
+        session, register=gate.register, person_ids=erased, complaint_held=held.keys()
+    )
     run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
     vault.shred_many(session, keys=gate.keys, subject_ids=erased)
     run.former_clients_erased += len(erased)
     run.refused += len(persons) - len(erased)
+
+
+def _conversation_copies(
+    session: Session, gate: Gate, actor: Actor, today: dt.date, run: RetentionRun, batch: int
+) -> bool:
+    """One batch of conversation copies past their day; a complaint open holds its copies.
+    False when there was none left."""
+    persons = conversations.expired_persons(session, today=today, after=run.after_copy, limit=batch)
+    if not persons:
+        run.phase = EXPIRED_HOLDS
+        return False
+    held = complaints.holds_for(session, register=gate.register, person_ids=persons, today=today)
+    done = conversations.expire(
+        session,
+        gate=gate,
+        actor=actor,
+        today=today,
+        after=run.after_copy,
+        limit=batch,
+        complaint_held=[p for p, keeps in held.items() if keeps],
+    )
+    run.copies_expired += done.expired
+    run.copies_held += done.held
+    if done.after == 0:
+        run.phase = EXPIRED_HOLDS
+    else:
+        run.after_copy = done.after
+    return True
 
 
 def _expired_holds(

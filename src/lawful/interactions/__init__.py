@@ -1,0 +1,1 @@
+"""Conversations (activities 3 and 5) and the virtual assistant (activity 12)."""

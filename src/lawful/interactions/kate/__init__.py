@@ -1,0 +1,1 @@
+"""The virtual assistant: intents, grounded answers, and the dialogue that records itself."""
