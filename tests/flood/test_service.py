@@ -347,3 +347,26 @@ def test_the_access_report_lists_each_assessment_and_explains_the_logic(
     assert purpose.automated_logic and "18" in purpose.automated_logic
     assert purpose.automated_safeguards and "acceptant" in purpose.automated_safeguards  # Dutch
     assert any(e.purpose == service.PURPOSE for e in report.timeline)
+
+
+def test_the_retention_job_erases_assessments_three_years_after_the_contract(
+    session: Session, gate: Gate, tmp_path: Path
+) -> None:
+    """The register keeps flood data three years after the contract's end: the retention job
+    erases the assessments of a policy ended longer ago, and keeps those of one ended since."""
+    import sqlalchemy as sa
+
+    from lawful.flows import retention
+
+    made, _ = _assess(session, gate, tmp_path)
+    (_, ended_long_ago), (_, ended_lately) = made["early"], made["late"]
+    policy = sa.table("home_policy", sa.column("id", sa.Integer), sa.column("end_on", sa.Date))
+    for policy_id, ended in (
+        (ended_long_ago, TODAY - dt.timedelta(days=3 * 365 + 2)),
+        (ended_lately, TODAY - dt.timedelta(days=365)),
+    ):
+        session.execute(sa.update(policy).where(policy.c.id == policy_id).values(end_on=ended))
+    run = retention.run_retention(session, gate=gate, today=TODAY)
+    assert run.flood_assessments_erased == 1
+    left = {c for c in service.classes_of(session, policy_ids=[ended_long_ago, ended_lately])}
+    assert left == {ended_lately}

@@ -61,6 +61,12 @@ def retention(
             if run.simulations_erased
             else ""
         )
+        + (
+            f"; {run.flood_assessments_erased} flood assessment(s) of policies ended past their"
+            " retention erased"
+            if run.flood_assessments_erased
+            else ""
+        )
         + (f"; {run.refused} person(s) refused by the policy, kept for now" if run.refused else "")
         + (
             f"; {run.copies_expired} conversation copy(ies) past their purpose's day deleted"

@@ -104,3 +104,11 @@ def classes(session: Session, policy_ids: Collection[int]) -> dict[int, str]:
         )
         found.update({p: c for p, c in session.execute(query)})
     return found
+
+
+def delete_for_policies_ended_before(session: Session, *, before: dt.date) -> int:
+    """Every assessment of a home policy that ended before `before`: one set-based statement."""
+    policy = sa.table("home_policy", sa.column("id", sa.Integer), sa.column("end_on", sa.Date))
+    ended = sa.select(policy.c.id).where(policy.c.end_on.is_not(None), policy.c.end_on < before)
+    result = session.execute(sa.delete(FloodAssessment).where(FloodAssessment.policy_id.in_(ended)))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -366,3 +366,13 @@ def _reads(
             )
         )
     return out
+
+
+def purge(session: Session, *, gate: Gate, today: dt.date) -> int:
+    """Erase the assessments of home policies that ended longer ago than the register's
+    retention for flood underwriting (counted from the contract's end): one set-based
+    statement, nothing read. How many went."""
+    kept = gate.register.purpose(PURPOSE).retention.duration.total_days()
+    return repository.delete_for_policies_ended_before(
+        session, before=today - dt.timedelta(days=kept)
+    )

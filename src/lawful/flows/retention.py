@@ -32,6 +32,7 @@ from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
+from lawful.flood import service as flood
 from lawful.interactions import copies as conversations
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RightsEvent
@@ -65,6 +66,7 @@ class RetentionRun:
     holds_stored: int = 0
     refused: int = 0  # persons the gate refused: untouched, asked again by the next run
     simulations_erased: int = 0  # past their retention, counted from their start
+    flood_assessments_erased: int = 0  # of home policies ended longer ago than their retention
     batches: int = 0
 
     @property
@@ -93,6 +95,7 @@ def retention_batch(
         # One set-based DELETE per table: nothing of the simulations is read to erase them.
         moment = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
         run.simulations_erased += simulations.purge(session, gate=gate, now=moment)
+        run.flood_assessments_erased += flood.purge(session, gate=gate, today=today)
         run.phase = FORMER_CLIENTS
     if run.phase == FORMER_CLIENTS:
         persons = customers.former_clients(
