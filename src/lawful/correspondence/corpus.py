@@ -208,9 +208,30 @@ TEMPLATES: T = {
 }
 
 PRODUCTS = {
-    "fr": ("ma carte de crédit", "mon compte à vue", "mon prêt hypothécaire", "mon assurance habitation", "mon compte d'épargne", "ma carte Visa"),
-    "nl": ("mijn kredietkaart", "mijn zichtrekening", "mijn hypothecaire lening", "mijn woningverzekering", "mijn spaarrekening", "mijn Visa-kaart"),
-    "en": ("my credit card", "my current account", "my mortgage", "my home insurance", "my savings account", "my Visa card"),
+    "fr": (
+        "ma carte de crédit",
+        "mon compte à vue",
+        "mon prêt hypothécaire",
+        "mon assurance habitation",
+        "mon compte d'épargne",
+        "ma carte Visa",
+    ),
+    "nl": (
+        "mijn kredietkaart",
+        "mijn zichtrekening",
+        "mijn hypothecaire lening",
+        "mijn woningverzekering",
+        "mijn spaarrekening",
+        "mijn Visa-kaart",
+    ),
+    "en": (
+        "my credit card",
+        "my current account",
+        "my mortgage",
+        "my home insurance",
+        "my savings account",
+        "my Visa card",
+    ),
 }
 GREETINGS = {
     "fr": ("Bonjour,", "Madame, Monsieur,", "Chère Madame,", "Bonjour Madame,", ""),
@@ -218,17 +239,57 @@ GREETINGS = {
     "en": ("Hello,", "Dear Sir or Madam,", "Dear team,", "Hi,", ""),
 }
 CLOSINGS = {
-    "fr": ("Cordialement,", "Bien à vous,", "Merci d'avance.", "Veuillez agréer mes salutations distinguées.", ""),
+    "fr": (
+        "Cordialement,",
+        "Bien à vous,",
+        "Merci d'avance.",
+        "Veuillez agréer mes salutations distinguées.",
+        "",
+    ),
     "nl": ("Met vriendelijke groeten,", "Alvast bedankt.", "Groeten,", "Hoogachtend,", ""),
     "en": ("Kind regards,", "Thanks in advance.", "Best wishes,", "Yours faithfully,", ""),
 }
 CONTEXT = {
-    "fr": ("Je suis client chez vous depuis quinze ans.", "Je vous écris depuis l'étranger.", "Mon numéro de client figure ci-dessous.", "J'ai déjà appelé hier."),
-    "nl": ("Ik ben al vijftien jaar klant bij u.", "Ik schrijf u vanuit het buitenland.", "Mijn klantnummer staat hieronder.", "Ik heb gisteren al gebeld."),
-    "en": ("I have been your customer for fifteen years.", "I am writing from abroad.", "My customer number is below.", "I already called yesterday."),
+    "fr": (
+        "Je suis client chez vous depuis quinze ans.",
+        "Je vous écris depuis l'étranger.",
+        "Mon numéro de client figure ci-dessous.",
+        "J'ai déjà appelé hier.",
+    ),
+    "nl": (
+        "Ik ben al vijftien jaar klant bij u.",
+        "Ik schrijf u vanuit het buitenland.",
+        "Mijn klantnummer staat hieronder.",
+        "Ik heb gisteren al gebeld.",
+    ),
+    "en": (
+        "I have been your customer for fifteen years.",
+        "I am writing from abroad.",
+        "My customer number is below.",
+        "I already called yesterday.",
+    ),
 }
-CITIES = ("Bruxelles", "Gent", "Liège", "Antwerpen", "Namur", "Leuven", "Mons", "Brugge", "Hasselt", "Charleroi")
-STREETS = ("rue de la Loi 16", "Veldstraat 12", "Meir 45", "rue Neuve 3", "Grote Markt 1", "chaussée de Waterloo 210", "Bondgenotenlaan 8")
+CITIES = (
+    "Bruxelles",
+    "Gent",
+    "Liège",
+    "Antwerpen",
+    "Namur",
+    "Leuven",
+    "Mons",
+    "Brugge",
+    "Hasselt",
+    "Charleroi",
+)
+STREETS = (
+    "rue de la Loi 16",
+    "Veldstraat 12",
+    "Meir 45",
+    "rue Neuve 3",
+    "Grote Markt 1",
+    "chaussée de Waterloo 210",
+    "Bondgenotenlaan 8",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -480,3 +480,11 @@ def product_entity(session: Session, *, person_id: str, kind: str, product_id: i
     """The entity that holds this product of the person, None when the person holds no such
     product: a fact of the file's frame, as `relationships` is, not its content."""
     return repository.product_entity(session, PRODUCT_MODELS[kind], person_id, product_id)
+
+
+def product_ids(
+    session: Session, *, person_id: str, kind: str, entity: str
+) -> dict[int, str | None]:
+    """The person's products of `kind` held with `entity`, by id, with a card's last digits: a
+    fact of the file's frame (which product a message or complaint is about), not its content."""
+    return repository.product_ids(session, PRODUCT_MODELS[kind], person_id, entity)

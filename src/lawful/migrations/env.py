@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from lawful.auth import models as _auth_models  # noqa: F401
 from lawful.complaints import models as _complaint_models  # noqa: F401
 from lawful.config import get_settings
+from lawful.correspondence import models as _correspondence_models  # noqa: F401
 from lawful.core import installation as _installation  # noqa: F401
 from lawful.core.db import Base, create_engine
 from lawful.core.ledger import models as _ledger_models  # noqa: F401  (registers the tables)
