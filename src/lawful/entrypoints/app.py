@@ -16,6 +16,7 @@ from lawful.auth.schemas import Principal
 from lawful.complaints import api as complaints_api
 from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
+from lawful.correspondence import api as correspondence_api
 from lawful.customers import api as customers_api
 from lawful.engagement import api as engagement_api
 from lawful.entrypoints import bootstrap
@@ -101,6 +102,7 @@ def create_app(
     v1.include_router(rights_api.router)
     v1.include_router(engagement_api.router)
     v1.include_router(complaints_api.router)
+    v1.include_router(correspondence_api.router)
     v1.include_router(transparency_api.router)
     v1.include_router(ingest_api.router)
     app.include_router(v1)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, RegisterInvalid
 from lawful.entrypoints import (
     cli_complaints,
+    cli_correspondence,
     cli_demo,
     cli_install,
     cli_insurance,
@@ -36,6 +37,7 @@ app.add_typer(cli_statement.app, name="statement")
 app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
+app.add_typer(cli_correspondence.app, name="correspondence")
 app.add_typer(cli_insurance.app, name="insurance")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")

@@ -8,11 +8,11 @@ from sqlalchemy.engine import Connection
 from lawful.auth import models as _auth_models  # noqa: F401
 from lawful.complaints import models as _complaint_models  # noqa: F401
 from lawful.config import get_settings
-from lawful.correspondence import models as _correspondence_models  # noqa: F401
 from lawful.core import installation as _installation  # noqa: F401
 from lawful.core.db import Base, create_engine
 from lawful.core.ledger import models as _ledger_models  # noqa: F401  (registers the tables)
 from lawful.core.vault import models as _vault_models  # noqa: F401
+from lawful.correspondence import models as _correspondence_models  # noqa: F401
 from lawful.customers import models as _customer_models  # noqa: F401
 from lawful.ingest import models as _ingest_models  # noqa: F401
 from lawful.insurance import models as _insurance_models  # noqa: F401
