@@ -184,6 +184,30 @@ def _complaint(*moves: str) -> Arrange:
     return arrange
 
 
+LETTER = {
+    "channel": "letter",
+    "body": "Je déménage le 1er mars. Ma nouvelle adresse est rue Neuve 3, Namur.",
+}
+EXAMINATION = {"ground": "assignment", "justification": "Answering the customer's letter."}
+
+
+def _message(api: Api, subject: Subject) -> dict[str, Any]:
+    """A letter from the person, registered by the bank's adviser: what staff then examine."""
+    path = f"/persons/{subject.id}/correspondence"
+    response = api.call("POST", path, token=api.staff_tokens["advisor"], json=LETTER)
+    assert response.status_code == 201, response.text
+    return {"message": response.json()["id"]}
+
+
+def _draft(api: Api, subject: Subject) -> dict[str, Any]:
+    """An answer drafted to the person's letter, waiting for approval."""
+    number = _message(api, subject)["message"]
+    path = f"/correspondence/{number}/drafts"
+    response = api.call("POST", path, token=api.staff_tokens["advisor"])
+    assert response.status_code == 201, response.text
+    return {"draft": response.json()["id"]}
+
+
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
 _EVENT = {
     "key": "matrix-1",
@@ -345,6 +369,26 @@ ROUTES = {
         body=lambda: {"to": "worldline", "reason": "The authorisation log of the payment."},
         arrange=_complaint(),
     ),
+    "POST /persons/{id}/correspondence": Route(
+        "POST", "/persons/{person}/correspondence", body=lambda: LETTER
+    ),
+    "GET /persons/{id}/correspondence": Route("GET", "/persons/{person}/correspondence"),
+    "POST /correspondence/{id}/examinations": Route(
+        "POST",
+        "/correspondence/{message}/examinations",
+        body=lambda: EXAMINATION,
+        arrange=_message,
+    ),
+    "POST /correspondence/{id}/drafts": Route(
+        "POST", "/correspondence/{message}/drafts", arrange=_message
+    ),
+    "POST /correspondence/drafts/{id}/decision": Route(
+        "POST",
+        "/correspondence/drafts/{draft}/decision",
+        subject="bank-client",
+        body=lambda: {"approve": True},
+        arrange=_draft,
+    ),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -389,6 +433,10 @@ PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, a
 # through self-service; every other staff role is refused before anyone is looked up.
 COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
+# business-correspondence: the bank's adviser and back office; customers never (it is staff's
+# mail), other roles refused before anyone is looked up.
+MAIL = (_401, NP, NP, _200, _200, ROLE, ROLE, ROLE)
+MAIL_NEW = (_401, NP, NP, _201, _201, ROLE, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -431,6 +479,11 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /complaints/{id}/holding-reply":     COMPLAINT_STAFF,
     "POST /complaints/{id}/escalation":        COMPLAINT_STAFF,
     "POST /complaints/{id}/data-requests":     (_401, NP, NP, ROLE, ROLE, ROLE, _201, ROLE),
+    "POST /persons/{id}/correspondence":       MAIL_NEW,
+    "GET /persons/{id}/correspondence":        MAIL,
+    "POST /correspondence/{id}/examinations":  MAIL,
+    "POST /correspondence/{id}/drafts":        MAIL_NEW,
+    "POST /correspondence/drafts/{id}/decision": MAIL,
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -504,6 +557,8 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{request_id}": "{id}",
         "{application_id}": "{id}",
         "{complaint_id}": "{id}",
+        "{message_id}": "{id}",
+        "{draft_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}
