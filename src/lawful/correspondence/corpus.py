@@ -338,15 +338,24 @@ def message(rng: random.Random, intent: Intent, language: str, template: int) ->
 
 
 def generate(*, per_class: int = 480, seed: int = 20261207) -> list[Example]:
-    """`per_class` messages of each intent, spread evenly over the languages and templates."""
+    """`per_class` distinct messages of each intent (fewer only if a template cannot make that
+    many), spread evenly over the languages and templates."""
     rng = random.Random(seed)
     out = []
+    seen: set[str] = set()
     for intent in Intent:
         for i in range(per_class):
             language = LANGUAGES[i % len(LANGUAGES)]
             count = len(TEMPLATES[language][intent])
             template = (i // len(LANGUAGES)) % count
-            text = message(rng, intent, language, template)
+            # No message twice: a held-out message must not be one trained on.
+            for _ in range(50):
+                text = message(rng, intent, language, template)
+                if text not in seen:
+                    break
+            else:
+                continue
+            seen.add(text)
             out.append(Example(text, intent, language, template, template == count - 1))
     return out
 

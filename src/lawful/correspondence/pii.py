@@ -45,7 +45,8 @@ class Found:
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _NN = re.compile(r"(?<![\d.])\d{2}[. ]?\d{2}[. ]?\d{2}[-. ]?\d{3}[-. ]?\d{2}(?![\d])")
 _CARD = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ./-]{6,16}\d(?![\d])")
+# A number written in full: international (+32, 0032) or national with its trunk 0.
+_PHONE = re.compile(r"(?<![\w+])(?:\+|0)\d[\d ./-]{6,16}\d(?![\d])")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 # Issuer prefixes of the card schemes a Belgian customer writes about (Visa, Mastercard, Maestro,
 # American Express, Bancontact).
