@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.api.conftest import api, api_database_url
-from tests.rights.conftest import ADVISOR, DPO, TODAY, gate, new_person, register
+from tests.rights.conftest import ADVISOR, DPO, TODAY, gate, new_person, register, registered
 
 from lawful.correspondence import intent
 from lawful.correspondence.intent import Classifier
@@ -21,6 +21,7 @@ __all__ = [
     "gate",
     "new_person",
     "register",
+    "registered",
 ]
 
 
