@@ -21,6 +21,8 @@ _ID_PLACEHOLDERS = (
     "{request}",
     "{application}",
     "{complaint}",
+    "{message}",
+    "{draft}",
     "{size}",
 )
 
@@ -33,6 +35,8 @@ def _path(name: str, **values: str) -> str:
         "request": "1",
         "application": "1",
         "complaint": "1",
+        "message": "1",
+        "draft": "1",
         "size": "1",
         **values,
     }
