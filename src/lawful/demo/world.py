@@ -21,9 +21,12 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
+from lawful.correspondence import intent
+from lawful.correspondence.intent import Classifier
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
+from lawful.demo import correspondence as demo_correspondence
 from lawful.demo import engagement
 from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
@@ -86,6 +89,7 @@ class WorldSummary:
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
+    mail: demo_correspondence.Showcase | None = None  # a customer's letter and complaint e-mail
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -336,7 +340,9 @@ def build(
     customers_count: int,
     seed: int,
     progress: Progress,
+    classifier: Classifier | None = None,
 ) -> WorldSummary:
+    """The world; `classifier` analyses its mail (default: trained in memory)."""
     rows = generate(register, customers_count, seed, progress)
     total = sum(len(getattr(rows, table)) for table in TABLES)
     written = 0
@@ -371,6 +377,15 @@ def build(
         progress=progress,
     )
     treaties = demo_reinsurance.build(engine, gate, rows.home_policies, today=TODAY)
+    mail = demo_correspondence.build(
+        engine,
+        gate,
+        classifier or intent.load(None),
+        rows.cards,
+        {p["id"]: p["language"] for p in rows.persons},
+        [showcase[brand] for brand in sorted(showcase)],
+        today=TODAY,
+    )
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -383,6 +398,7 @@ def build(
         filed,
         complaint,
         tuple(treaties),
+        mail,
     )
 
 

@@ -32,6 +32,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.statement import languages, render_all
 from lawful.core.runtime import Runtime
+from lawful.correspondence import intent
 from lawful.customers import service as customers
 from lawful.demo import tokens, world
 from lawful.engagement import service as engagement
@@ -239,6 +240,7 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
             customers_count=customers_count,
             seed=seed,
             progress=step,
+            classifier=intent.load(None if runtime.home is None else runtime.home / "models"),
         )
     rate = summary.customers / (time.perf_counter() - began)
     out.print(
@@ -249,6 +251,15 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
     )
+    if summary.mail is not None:
+        mail = summary.mail
+        out.print(
+            f"[green]✓[/green] correspondence: letter #{mail.letter} examined without a ground: "
+            f"{'refused and recorded' if mail.refused else 'NOT refused'}; examined for "
+            f"process control: recorded; complaint e-mail #{mail.complaint_email} → "
+            + (f"complaint #{mail.complaint}" if mail.complaint else "left for staff to register")
+            + f"; draft answer #{mail.draft} awaiting approval"
+        )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
             session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})
