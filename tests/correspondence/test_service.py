@@ -4,6 +4,8 @@ an erasure leaving the texts unreadable."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from schwifty import IBAN
@@ -258,3 +260,20 @@ def test_an_erasure_leaves_the_texts_unreadable(
     body = session.execute(sa.select(Message.body).where(Message.id == message.id)).scalar_one()
     assert body is not None  # the row stays; its text is gone with the key
     assert open_sealed(session, gate.keys, [(person.id, body)]) == [None]
+
+
+def test_messages_past_five_years_are_deleted_unless_a_complaint_holds_them(
+    session: Session, gate: Gate, classifier: Classifier
+) -> None:
+    person = new_person(session, gate)
+    _card(session, gate, person)
+    old = dt.datetime(2019, 3, 1, 9, tzinfo=dt.UTC)
+    letter = _register(session, gate, classifier, person, received_at=old)
+    complaint = _register(session, gate, classifier, person, body=COMPLAINT, received_at=old)
+    recent = _register(session, gate, classifier, person)
+    assert complaint.complaint_id is not None
+    done = service.expire(session, register=gate.register, today=TODAY)
+    left = set(session.scalars(sa.select(Message.id).where(Message.person_id == person.id)))
+    assert left == {complaint.id, recent.id} and letter.id not in left
+    assert (done.deleted, done.kept) == (1, 1)
+    assert service.expire(session, register=gate.register, today=TODAY).deleted == 0

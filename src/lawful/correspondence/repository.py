@@ -33,15 +33,26 @@ def of_person(session: Session, person_id: str, *, entity: str, limit: int) -> l
     return list(session.scalars(query))
 
 
-def expire(session: Session, *, received_before: dt.datetime, keep: list[str]) -> int:
-    """Delete the messages received before the date, and their drafts, except those of the persons
-    in `keep` (a legal hold stands): two statements, whatever the volume."""
-    old = sa.select(Message.id).where(Message.received_at < received_before)
-    if keep:
-        old = old.where(Message.person_id.not_in(keep))
-    session.execute(sa.delete(Draft).where(Draft.message_id.in_(old)))
+def received_before(
+    session: Session, *, before: dt.datetime, after: int, limit: int
+) -> list[tuple[int, int | None]]:
+    """A page of messages received before `before`, by number after `after`: (id, complaint)."""
+    query = (
+        sa.select(Message.id, Message.complaint_id)
+        .where(Message.received_at < before, Message.id > after)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return [(int(i), c) for i, c in session.execute(query)]
+
+
+def delete(session: Session, message_ids: list[int]) -> int:
+    """The messages and their drafts, in two statements."""
+    if not message_ids:
+        return 0
+    session.execute(sa.delete(Draft).where(Draft.message_id.in_(message_ids)))
     result = session.execute(
-        sa.delete(Message).where(Message.id.in_(old)),
+        sa.delete(Message).where(Message.id.in_(message_ids)),
         execution_options={"synchronize_session": False},
     )
     return int(getattr(result, "rowcount", 0) or 0)

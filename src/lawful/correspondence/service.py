@@ -11,8 +11,10 @@ the complaints register by the triage system, with the product when it can be to
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from lawful.core.db import utcnow
 from lawful.core.errors import InvalidInput, NotFound, ProcessingDenied
 from lawful.core.gate import Details, Gate
 from lawful.core.policy.types import Actor, Decision, Obligation
+from lawful.core.register.models import Register
 from lawful.correspondence import drafts, pii, repository
 from lawful.correspondence.analysis import Analysis, Topic, analyse
 from lawful.correspondence.corpus import Intent
@@ -45,9 +48,17 @@ from lawful.rights.sealed import as_text, open_sealed, seal_text
 PURPOSE = "business-correspondence"
 TRIAGE = "correspondence-triage"  # the system role that routes complaints to their register
 PAGE_MAX = 100
+EXPIRY_BATCH = 5_000
 CATEGORIES = ("user.name", "user.contact.email", "user.content.correspondence")
 MISSING_GROUND = "examination_ground_missing"
 MARKED_PRIVATE = "marked_private"
+
+
+@dataclass(frozen=True)
+class Expiry:
+    deleted: int
+    kept: int  # past the retention, still kept under a complaint's hold
+    received_before: dt.date
 
 
 class Event(StrEnum):
@@ -314,6 +325,39 @@ def decide_draft(
         text = as_text(open_sealed(session, gate.keys, [(row.person_id, draft.body)])[0])
     session.flush()
     return _draft_read(draft, text)
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def expire(
+    session: Session, *, register: Register, today: dt.date, batch: int = EXPIRY_BATCH
+) -> Expiry:
+    """Delete the messages (and their drafts) received longer ago than the register's retention
+    for business correspondence, except those that opened a complaint still kept under the
+    open-complaint hold (open, or closed less than five years ago). A page of numbers at a time,
+    two statements per page; run again, it finds nothing more."""
+    retention = register.purpose(PURPOSE).retention
+    years, months = retention.duration.years, retention.duration.months
+    cutoff = _months_before(today, years * 12 + months) - dt.timedelta(days=retention.duration.days)
+    before = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
+    deleted = kept = 0
+    after = 0
+    while page := repository.received_before(session, before=before, after=after, limit=batch):
+        after = page[-1][0]
+        linked = [c for _, c in page if c is not None]
+        until = complaints.kept_until(session, register=register, complaint_ids=linked)
+        held = {c for c in linked if c not in until or until[c] is None or until[c] > today}
+        gone = [m for m, c in page if c is None or c not in held]
+        kept += len(page) - len(gone)
+        deleted += repository.delete(session, gone)
+    return Expiry(deleted=deleted, kept=kept, received_before=cutoff)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from lawful.config import get_settings
-from lawful.correspondence import intent
+from lawful.core.gate import unit_of_work
+from lawful.correspondence import intent, service
+from lawful.entrypoints.bootstrap import open_runtime
 
-app = typer.Typer(name="correspondence", help="Correspondence: the intent classifier.")
+app = typer.Typer(
+    name="correspondence",
+    help="Correspondence: the intent classifier, and the retention of messages.",
+)
 out = Console()
 
 
@@ -53,4 +60,26 @@ def evaluate() -> None:
     out.print(
         f"unseen wording (one template in six per intent and language set aside): accuracy "
         f"{unseen.accuracy:.3f}, lowest recall {worst.recall:.3f} ({worst.intent})"
+    )
+
+
+@app.command()
+def expire(
+    today: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day to count from (default: today)."),
+    ] = None,
+) -> None:
+    """Delete the messages past the register's retention for business correspondence (five
+    years from receipt), except those of a complaint still under its hold."""
+    day = today.date() if today else dt.date.today()
+    runtime = open_runtime()
+    try:
+        with unit_of_work(runtime.engine) as session:
+            done = service.expire(session, register=runtime.register, today=day)
+    finally:
+        runtime.engine.dispose()
+    out.print(
+        f"{done.deleted} message(s) received before {done.received_before} deleted; "
+        f"{done.kept} kept under a complaint's hold"
     )
