@@ -369,18 +369,22 @@ ROUTES = {
         body=lambda: {"to": "worldline", "reason": "The authorisation log of the payment."},
         arrange=_complaint(),
     ),
+    # A bank client of their own per cell: alice may be restricted by an earlier cell.
     "POST /persons/{id}/correspondence": Route(
-        "POST", "/persons/{person}/correspondence", body=lambda: LETTER
+        "POST", "/persons/{person}/correspondence", subject="bank-client", body=lambda: LETTER
     ),
-    "GET /persons/{id}/correspondence": Route("GET", "/persons/{person}/correspondence"),
+    "GET /persons/{id}/correspondence": Route(
+        "GET", "/persons/{person}/correspondence", subject="bank-client"
+    ),
     "POST /correspondence/{id}/examinations": Route(
         "POST",
         "/correspondence/{message}/examinations",
+        subject="bank-client",
         body=lambda: EXAMINATION,
         arrange=_message,
     ),
     "POST /correspondence/{id}/drafts": Route(
-        "POST", "/correspondence/{message}/drafts", arrange=_message
+        "POST", "/correspondence/{message}/drafts", subject="bank-client", arrange=_message
     ),
     "POST /correspondence/drafts/{id}/decision": Route(
         "POST",
