@@ -207,6 +207,122 @@ TEMPLATES: T = {
     },
 }
 
+# Sentences that often come with an intent, whatever the main sentence says: one is added to about
+# half the messages, so that the wording of a request is learnt apart from any single template.
+MARKERS: T = {
+    "fr": {
+        Intent.COMPLAINT: (
+            "Je trouve cela inacceptable.",
+            "Je compte sur un geste de votre part.",
+            "Sinon, je m'adresserai à l'Ombudsman.",
+        ),
+        Intent.CARD_BLOCK: (
+            "C'est urgent, merci de faire vite.",
+            "Je crains une utilisation frauduleuse.",
+            "J'ai besoin d'une carte de remplacement.",
+        ),
+        Intent.ADDRESS_CHANGE: (
+            "Le changement vaut aussi pour mes extraits.",
+            "Mon numéro de téléphone ne change pas.",
+            "Je joins une copie de ma nouvelle carte d'identité.",
+        ),
+        Intent.INFORMATION: (
+            "Pouvez-vous me renseigner ?",
+            "J'aimerais en savoir plus.",
+            "Merci de m'envoyer une brochure.",
+        ),
+        Intent.INSURANCE_CLAIM: (
+            "Je joins des photos des dégâts.",
+            "Un expert peut-il passer ?",
+            "Les réparations sont urgentes.",
+        ),
+        Intent.APPOINTMENT: (
+            "Je suis disponible en fin de journée.",
+            "Un entretien vidéo me convient aussi.",
+            "Le mardi m'arrange le mieux.",
+        ),
+        Intent.CANCELLATION: (
+            "Merci de me confirmer la date de fin.",
+            "Je ne souhaite pas d'offre de remplacement.",
+            "Veuillez arrêter les prélèvements.",
+        ),
+    },
+    "nl": {
+        Intent.COMPLAINT: (
+            "Ik vind dit onaanvaardbaar.",
+            "Ik reken op een gebaar van uw kant.",
+            "Anders stap ik naar de Ombudsman.",
+        ),
+        Intent.CARD_BLOCK: (
+            "Het is dringend, graag snel.",
+            "Ik vrees misbruik van de kaart.",
+            "Ik heb een vervangkaart nodig.",
+        ),
+        Intent.ADDRESS_CHANGE: (
+            "De wijziging geldt ook voor mijn uittreksels.",
+            "Mijn telefoonnummer blijft hetzelfde.",
+            "In bijlage een kopie van mijn nieuwe identiteitskaart.",
+        ),
+        Intent.INFORMATION: (
+            "Kunt u me inlichten?",
+            "Ik had graag meer geweten.",
+            "Stuur me gerust een brochure.",
+        ),
+        Intent.INSURANCE_CLAIM: (
+            "In bijlage foto's van de schade.",
+            "Kan er een expert langskomen?",
+            "De herstellingen zijn dringend.",
+        ),
+        Intent.APPOINTMENT: (
+            "Ik ben beschikbaar op het einde van de dag.",
+            "Een videogesprek past ook.",
+            "Dinsdag past mij het best.",
+        ),
+        Intent.CANCELLATION: (
+            "Gelieve de einddatum te bevestigen.",
+            "Ik wil geen vervangend aanbod.",
+            "Gelieve de domiciliëring stop te zetten.",
+        ),
+    },
+    "en": {
+        Intent.COMPLAINT: (
+            "I find this unacceptable.",
+            "I expect a gesture from your side.",
+            "Otherwise I will go to the Ombudsman.",
+        ),
+        Intent.CARD_BLOCK: (
+            "It is urgent, please be quick.",
+            "I fear the card is being misused.",
+            "I need a replacement card.",
+        ),
+        Intent.ADDRESS_CHANGE: (
+            "The change applies to my statements too.",
+            "My phone number stays the same.",
+            "Attached is a copy of my new identity card.",
+        ),
+        Intent.INFORMATION: (
+            "Can you let me know?",
+            "I would like to know more.",
+            "Feel free to send me a brochure.",
+        ),
+        Intent.INSURANCE_CLAIM: (
+            "Attached are photos of the damage.",
+            "Can an expert come by?",
+            "The repairs are urgent.",
+        ),
+        Intent.APPOINTMENT: (
+            "I am free at the end of the day.",
+            "A video call suits me too.",
+            "Tuesday suits me best.",
+        ),
+        Intent.CANCELLATION: (
+            "Please confirm the end date.",
+            "I do not want a replacement offer.",
+            "Please stop the direct debits.",
+        ),
+    },
+}
+
 PRODUCTS = {
     "fr": (
         "ma carte de crédit",
@@ -326,6 +442,8 @@ def message(rng: random.Random, intent: Intent, language: str, template: int) ->
     if rng.random() < 0.3:
         lines.append(rng.choice(CONTEXT[language]))
     lines.append(_fill(rng, TEMPLATES[language][intent][template], language))
+    if rng.random() < 0.5:
+        lines.append(rng.choice(MARKERS[language][intent]))
     if rng.random() < 0.2:
         lines.append(rng.choice(CONTEXT[language]))
     lines.append(rng.choice(CLOSINGS[language]))
