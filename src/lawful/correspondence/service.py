@@ -347,7 +347,7 @@ def expire(
         after = page[-1][0]
         linked = [c for _, c in page if c is not None]
         until = complaints.kept_until(session, register=register, complaint_ids=linked)
-        held = {c for c in linked if c not in until or until[c] is None or until[c] > today}
+        held = {c for c in linked if (end := until.get(c, today)) is None or end >= today}
         gone = [m for m, c in page if c is None or c not in held]
         kept += len(page) - len(gone)
         deleted += repository.delete(session, gone)

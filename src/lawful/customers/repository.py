@@ -264,7 +264,7 @@ def product_ids(
 ) -> dict[int, str | None]:
     """The person's products of this kind with the entity: id -> a card's last digits (None for
     other kinds)."""
-    last = model.last_digits if model is Card else sa.null()  # type: ignore[union-attr]
+    last = model.last_digits if model is Card else sa.null()
     query = sa.select(model.id, last).where(model.person_id == person_id, model.entity == entity)
     return {int(i): d for i, d in session.execute(query.order_by(model.id))}
 
