@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,6 +66,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
+        # The mail classifier read (or trained, the first time) while the server starts, not
+        # inside the first request's transaction.
+        threading.Thread(target=correspondence_api.classifier, args=(opened,), daemon=True).start()
         stop = (
             in_background(Sequencer(opened.engine, opened.keys, copies=copies))
             if sequencer
