@@ -33,6 +33,11 @@ def of_person(session: Session, person_id: str, *, entity: str, limit: int) -> l
     return list(session.scalars(query))
 
 
+def all_of_person(session: Session, person_id: str) -> list[Message]:
+    query = sa.select(Message).where(Message.person_id == person_id).order_by(Message.id)
+    return list(session.scalars(query))
+
+
 def received_before(
     session: Session, *, before: dt.datetime, after: int, limit: int
 ) -> list[tuple[int, int | None]]:

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -67,6 +68,7 @@ class Event(StrEnum):
     EXAMINE = "correspondence.message.examine"
     DRAFT = "correspondence.draft.create"
     DECIDE = "correspondence.draft.decide"
+    EXPORT = "correspondence.message.export"
 
 
 # --- registering ------------------------------------------------------------------------------
@@ -325,6 +327,41 @@ def decide_draft(
         text = as_text(open_sealed(session, gate.keys, [(row.person_id, draft.body)])[0])
     session.flush()
     return _draft_read(draft, text)
+
+
+# --- the person's rights ----------------------------------------------------------------------
+
+
+def export_person(
+    session: Session, *, gate: Gate, actor: Actor, person_id: str, purpose: str, today: dt.date
+) -> dict[str, Any]:
+    """Every message the group holds with the person, JSON-ready, for the access report
+    (Art. 15): when, how, which way, its subject and text (None once erased), and what the
+    analysis took it for. Recorded under `purpose` (the person's rights)."""
+    rows = repository.all_of_person(session, person_id)
+    gate.open(session, actor=actor, purpose=purpose).access(
+        person_id,
+        categories=("user.content.correspondence",),
+        event=Event.EXPORT,
+        details={"messages": len(rows)},
+        as_of=today,
+    )
+    sealed = [(person_id, blob) for r in rows for blob in (r.subject, r.body)]
+    opened = open_sealed(session, gate.keys, sealed)
+    return {
+        "correspondence": [
+            {
+                "received_at": r.received_at.isoformat(),
+                "entity": r.entity,
+                "message_channel": r.channel,
+                "direction": r.direction,
+                "subject": as_text(opened[2 * i]) or None,
+                "body": as_text(opened[2 * i + 1]),
+                "message_intent": r.intent,
+            }
+            for i, r in enumerate(rows)
+        ]
+    }
 
 
 # --- retention --------------------------------------------------------------------------------
