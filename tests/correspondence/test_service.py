@@ -114,7 +114,7 @@ def test_a_message_is_stored_sealed_with_its_analysis_in_the_clear(
     registered = [e for e in _events(session, gate, person.id) if e.event == service.Event.REGISTER]
     assert registered[-1].purpose == service.PURPOSE
     details = ledger.details(session, keys=gate.keys, record=registered[-1])
-    assert details is not None and details["found"] == {"iban": 1}
+    assert details == {"message": message.id, "channel": "email", "direction": "incoming"}
 
 
 def test_examining_without_a_ground_is_refused_and_recorded(

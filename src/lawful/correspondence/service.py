@@ -89,8 +89,6 @@ def register_message(
     text sealed with the person's key, the analysis kept in the clear (no values of personal
     data, only their kinds). An incoming complaint opens a complaint in the register."""
     _seen(session, actor, person_id)
-    text = f"{data.subject}\n{data.body}" if data.subject else data.body
-    analysis = analyse([text], classifier)[0]
     row = Message(
         person_id=person_id,
         entity=actor.entity,
@@ -99,20 +97,25 @@ def register_message(
         mailbox=data.mailbox or (actor.ref or by),
         private=data.private,
         received_at=data.received_at or utcnow(),
-        language=analysis.language,
-        topic=analysis.topic.value,
-        intent=analysis.intent.value,
-        confidence=analysis.confidence,
-        urgency=analysis.urgency.value,
-        found=analysis.found_counts(),
+        topic=Topic.OTHER.value,
+        intent="",
+        confidence=0.0,
+        urgency="",
+        found={},
         registered_by=by,
     )
     repository.add(session, row)
-    details = {"message": row.id, "channel": row.channel, "intent": row.intent, "found": row.found}
-    decision = _record(session, gate, actor, row, Event.REGISTER, today, details)
-    if not _erased(decision):
-        row.subject = seal_text(session, gate.keys, person_id, data.subject)
-        row.body = seal_text(session, gate.keys, person_id, data.body)
+    # The gate first: nothing is read, not even by the analysis, before it allows.
+    details = {"message": row.id, "channel": row.channel, "direction": row.direction}
+    _record(session, gate, actor, row, Event.REGISTER, today, details)
+    text = f"{data.subject}\n{data.body}" if data.subject else data.body
+    analysis = analyse([text], classifier)[0]
+    row.language, row.topic, row.intent = analysis.language, analysis.topic, analysis.intent
+    row.confidence, row.urgency = analysis.confidence, analysis.urgency
+    row.found = analysis.found_counts()
+    row.subject = seal_text(session, gate.keys, person_id, data.subject)
+    row.body = seal_text(session, gate.keys, person_id, data.body)
+    session.flush()
     if analysis.complaint and data.direction is Direction.INCOMING:
         row.complaint_id = _route_complaint(session, gate, row, analysis, data.body, today, by)
     return MessageRead.model_validate(row)
