@@ -71,10 +71,6 @@ class Examination(Input):
     )
 
 
-class DraftRequest(Input):
-    pass
-
-
 class DraftDecision(Input):
     approve: bool
     body: Body | None = Field(None, description="The text as the staff member corrected it.")
