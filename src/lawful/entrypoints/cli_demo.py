@@ -232,6 +232,8 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
                 tasks[stage] = progress.add_task(stage, total=max(total, 1))
             progress.update(tasks[stage], completed=done, total=max(total, 1))
 
+        # Trained on first use: not part of building the world.
+        classifier = intent.load(None if runtime.home is None else runtime.home / "models")
         began = time.perf_counter()
         summary = world.build(
             runtime.engine,
@@ -240,7 +242,7 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
             customers_count=customers_count,
             seed=seed,
             progress=step,
-            classifier=intent.load(None if runtime.home is None else runtime.home / "models"),
+            classifier=classifier,
         )
     rate = summary.customers / (time.perf_counter() - began)
     out.print(
