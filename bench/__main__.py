@@ -20,6 +20,7 @@ SUITES = (
     "flood",
     "simulations",
     "conversations",
+    "correspondence",
 )
 # Run only when named: the same read driven in-process, a profile of lawful's own work with no
 # HTTP server in the way, never a comparison (see `http` for that).

@@ -22,6 +22,8 @@ _ID_PLACEHOLDERS = (
     "{application}",
     "{complaint}",
     "{simulation}",
+    "{message}",
+    "{draft}",
     "{size}",
 )
 
@@ -37,6 +39,8 @@ def _path(name: str, **values: str) -> str:
         "simulation": "1",
         "conversation": "1",
         "note": "1",
+        "message": "1",
+        "draft": "1",
         "size": "1",
         **values,
     }

@@ -236,6 +236,30 @@ def _task(api: Api, subject: Subject) -> dict[str, Any]:
     return {"note": response.json()["id"]}
 
 
+LETTER = {
+    "channel": "letter",
+    "body": "Je déménage le 1er mars. Ma nouvelle adresse est rue Neuve 3, Namur.",
+}
+EXAMINATION = {"ground": "assignment", "justification": "Answering the customer's letter."}
+
+
+def _message(api: Api, subject: Subject) -> dict[str, Any]:
+    """A letter from the person, registered by the bank's adviser: what staff then examine."""
+    path = f"/persons/{subject.id}/correspondence"
+    response = api.call("POST", path, token=api.staff_tokens["advisor"], json=LETTER)
+    assert response.status_code == 201, response.text
+    return {"message": response.json()["id"]}
+
+
+def _draft(api: Api, subject: Subject) -> dict[str, Any]:
+    """An answer drafted to the person's letter, waiting for approval."""
+    number = _message(api, subject)["message"]
+    path = f"/correspondence/{number}/drafts"
+    response = api.call("POST", path, token=api.staff_tokens["advisor"])
+    assert response.status_code == 201, response.text
+    return {"draft": response.json()["id"]}
+
+
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
 _EVENT = {
     "key": "matrix-1",
@@ -446,6 +470,30 @@ ROUTES = {
         subject="bank-client",
         body=lambda: {"form": "loan-application"},
     ),
+    # A bank client of their own per cell: alice may be restricted by an earlier cell.
+    "POST /persons/{id}/correspondence": Route(
+        "POST", "/persons/{person}/correspondence", subject="bank-client", body=lambda: LETTER
+    ),
+    "GET /persons/{id}/correspondence": Route(
+        "GET", "/persons/{person}/correspondence", subject="bank-client"
+    ),
+    "POST /correspondence/{id}/examinations": Route(
+        "POST",
+        "/correspondence/{message}/examinations",
+        subject="bank-client",
+        body=lambda: EXAMINATION,
+        arrange=_message,
+    ),
+    "POST /correspondence/{id}/drafts": Route(
+        "POST", "/correspondence/{message}/drafts", subject="bank-client", arrange=_message
+    ),
+    "POST /correspondence/drafts/{id}/decision": Route(
+        "POST",
+        "/correspondence/drafts/{draft}/decision",
+        subject="bank-client",
+        body=lambda: {"approve": True},
+        arrange=_draft,
+    ),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -560,6 +608,10 @@ SIMULATION_READ = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
 CONVERSATION_STAFF = (_401, NP, NP, _200, ROLE, ROLE, _200, ROLE)
 CONVERSATION_NEW = (_401, NP, NP, _201, ROLE, ROLE, _201, ROLE)
 NOSPEECH = Expect(409, "conflict")  # no speech model is installed: said, not a 5xx
+# business-correspondence: the bank's adviser and back office; customers never (it is staff's
+# mail), other roles refused before anyone is looked up.
+MAIL = (_401, NP, NP, _200, _200, ROLE, ROLE, ROLE)
+MAIL_NEW = (_401, NP, NP, _201, _201, ROLE, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -633,6 +685,11 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /conversations/{id}/transcription":  (_401, NP, NP, NOSPEECH, ROLE, ROLE, NOSPEECH, ROLE),
     # The assistant answers a customer or prospect about themselves, never staff.
     "POST /assistant/messages":                (_401, _200, _200, NP,   NP,   NP,   NP,   NP),
+    "POST /persons/{id}/correspondence":       MAIL_NEW,
+    "GET /persons/{id}/correspondence":        MAIL,
+    "POST /correspondence/{id}/examinations":  MAIL,
+    "POST /correspondence/{id}/drafts":        MAIL_NEW,
+    "POST /correspondence/drafts/{id}/decision": MAIL,
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,
@@ -710,6 +767,8 @@ def test_every_route_of_the_app_is_in_the_matrix(api: Api) -> None:
         "{simulation_id}": "{id}",
         "{conversation_id}": "{id}",
         "{note_id}": "{id}",
+        "{message_id}": "{id}",
+        "{draft_id}": "{id}",
     }
     for raw, plain in placeholders.items():
         served = {s.replace(raw, plain) for s in served}

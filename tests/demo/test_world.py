@@ -272,3 +272,24 @@ def test_the_assistant_says_whom_the_showcase_data_was_shared_with(
             "en": "According to the record",
         }[lang]
         assert text.startswith(opening), text
+
+
+def test_mail_examined_without_a_ground_is_refused_and_a_complaint_email_is_routed(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    """The demo's correspondence: the refusal and the examination are both in the ledger, and
+    the complaint e-mail opened a complaint about the customer's card."""
+    engine, summary, gate = built
+    mail = summary.mail
+    assert mail is not None and mail.refused and mail.complaint is not None
+    with unit_of_work(engine) as session:
+        events = ledger.for_subject(session, keys=gate.keys, subject_id=mail.person_id)
+        examined = [
+            (e.decision, e.reasons) for e in events if e.event == "correspondence.message.examine"
+        ]
+        assert examined == [("deny", ("examination_ground_missing",)), ("allow", ())]
+        actor = Actor("complaint-handler", "kbc-bank", "cmp-test")
+        case = complaints.get_complaint(
+            session, gate=gate, actor=actor, complaint_id=mail.complaint, today=world.TODAY
+        )
+        assert (case.source, case.product_kind, case.root_cause) == ("customer", "card", "fees")

@@ -117,3 +117,13 @@ def statistics(session: Session, *, k: int) -> tuple[list[Any], int, int]:
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(cells.c.n), 0)).where(cells.c.n < k)
     ).one()
     return list(shown), int(hidden[0]), int(hidden[1])
+
+
+def closed_on(session: Session, complaint_ids: Sequence[int]) -> dict[int, dt.date | None]:
+    """Each complaint's closing day, None while it is open."""
+    out: dict[int, dt.date | None] = {}
+    for start in range(0, len(complaint_ids), CHUNK):
+        chunk = complaint_ids[start : start + CHUNK]
+        query = sa.select(Complaint.id, Complaint.closed_on).where(Complaint.id.in_(chunk))
+        out.update({int(i): c for i, c in session.execute(query)})
+    return out

@@ -12,6 +12,7 @@ closing a complaint sets the end of a hold already stored, five years on (the re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from lawful.core.db import utcnow
 from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Details, Gate
 from lawful.core.policy.types import Actor, Decision, Obligation
+from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.rights import service as rights
@@ -343,6 +345,16 @@ def request_data(
     reason = _seal(session, gate, row, data.reason, decision)
     _step(session, row, "data_request", by, recipient=recipient or data.to.value, reason=reason)
     return read(session, gate, row, today, steps=True)
+
+
+def kept_until(
+    session: Session, *, register: Register, complaint_ids: Sequence[int]
+) -> dict[int, dt.date | None]:
+    """Until when each complaint keeps what belongs to it (the open-complaint hold): None while
+    it is open, five years from its closing once closed. A bare fact of the register, no
+    personal data, which is why it passes no gate."""
+    closed = repository.closed_on(session, complaint_ids)
+    return {i: None if c is None else hold_end(register, c) for i, c in closed.items()}
 
 
 # --- statistics -------------------------------------------------------------------------------

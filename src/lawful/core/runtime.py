@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,9 @@ class Runtime:
     engine: Engine
     register: Register
     gate: Gate
+    # The installation's home: where what it makes for itself is kept (its trained models). None
+    # for a runtime built in memory.
+    home: Path | None = None
     # Shared by the process's requests that only read: their ledger entries, one fsync per batch.
     commits: GroupCommit = field(init=False, repr=False, compare=False)
 

@@ -261,6 +261,16 @@ def active_consent(session: Session, person_id: str, purpose: str) -> Consent | 
     return session.scalars(query.order_by(Consent.id.desc())).first()
 
 
+def product_ids(
+    session: Session, model: type[Account | Card | Loan | HomePolicy], person_id: str, entity: str
+) -> dict[int, str | None]:
+    """The person's products of this kind with the entity: id -> a card's last digits (None for
+    other kinds)."""
+    last = model.last_digits if model is Card else sa.null()
+    query = sa.select(model.id, last).where(model.person_id == person_id, model.entity == entity)
+    return {int(i): d for i, d in session.execute(query.order_by(model.id))}
+
+
 def product_entity(
     session: Session, model: type[Account | Card | Loan | HomePolicy], person_id: str, row_id: int
 ) -> str | None:

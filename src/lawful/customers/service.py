@@ -530,3 +530,11 @@ def contact_points(
     No gate: the outbox asked it, for the channel's category and the message's purpose, for every
     person of the batch, and reads only the allowed ones' addresses."""
     return repository.contact_points(session, list(person_ids))
+
+
+def product_ids(
+    session: Session, *, person_id: str, kind: str, entity: str
+) -> dict[int, str | None]:
+    """The person's products of `kind` held with `entity`, by id, with a card's last digits: a
+    fact of the file's frame (which product a message or complaint is about), not its content."""
+    return repository.product_ids(session, PRODUCT_MODELS[kind], person_id, entity)

@@ -21,10 +21,13 @@ from lawful.core.gate import Gate, unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.core.register.models import Register
+from lawful.correspondence import intent
+from lawful.correspondence.intent import Classifier
 from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
 from lawful.demo import conversations as demo_conversations
+from lawful.demo import correspondence as demo_correspondence
 from lawful.demo import engagement
 from lawful.demo import flood as demo_flood
 from lawful.demo import reinsurance as demo_reinsurance
@@ -90,6 +93,7 @@ class WorldSummary:
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
     flood: demo_flood.FloodShowcase | None = None  # a refused and a loaded house, reviewed
     conversations: demo_conversations.Built = field(default_factory=demo_conversations.Built)
+    mail: demo_correspondence.Showcase | None = None  # a customer's letter and complaint e-mail
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -340,7 +344,9 @@ def build(
     customers_count: int,
     seed: int,
     progress: Progress,
+    classifier: Classifier | None = None,
 ) -> WorldSummary:
+    """The world; `classifier` analyses its mail (default: trained in memory)."""
     rows = generate(register, customers_count, seed, progress)
     showcase = _showcase(rows)
     flood_houses = (
@@ -399,6 +405,15 @@ def build(
         today=TODAY,
     )
     progress("conversations", talked.recorded, talked.recorded)
+    mail = demo_correspondence.build(
+        engine,
+        gate,
+        classifier or intent.load(None),
+        rows.cards,
+        {p["id"]: p["language"] for p in rows.persons},
+        [showcase[brand] for brand in sorted(showcase)],
+        today=TODAY,
+    )
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -413,6 +428,7 @@ def build(
         tuple(treaties),
         flood_houses,
         talked,
+        mail,
     )
 
 

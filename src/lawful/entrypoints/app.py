@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from lawful.auth.schemas import Principal
 from lawful.complaints import api as complaints_api
 from lawful.config import Settings, get_settings
 from lawful.core.runtime import Runtime
+from lawful.correspondence import api as correspondence_api
 from lawful.customers import api as customers_api
 from lawful.engagement import api as engagement_api
 from lawful.entrypoints import bootstrap
@@ -78,6 +80,9 @@ def create_app(
         opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
         _settle_heap()
+        # The mail classifier read (or trained, the first time) while the server starts, not
+        # inside the first request's transaction.
+        threading.Thread(target=correspondence_api.classifier, args=(opened,), daemon=True).start()
         stop = (
             in_background(Sequencer(opened.engine, opened.keys, copies=copies))
             if sequencer
@@ -119,6 +124,7 @@ def create_app(
     v1.include_router(flood_api.router)
     v1.include_router(simulations_api.router)
     v1.include_router(interactions_api.router)
+    v1.include_router(correspondence_api.router)
     v1.include_router(transparency_api.router)
     v1.include_router(ingest_api.router)
     app.include_router(v1)

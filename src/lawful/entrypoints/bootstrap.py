@@ -86,7 +86,7 @@ def open_runtime(
     except BaseException:
         engine.dispose()
         raise
-    return Runtime(engine, register, Gate.build(register, DbSubjectStates(), keys))
+    return Runtime(engine, register, Gate.build(register, DbSubjectStates(), keys), settings.home)
 
 
 @dataclass(frozen=True)

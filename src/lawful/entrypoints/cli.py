@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lawful.core.errors import ConfigurationError, InvalidItems, LawfulError, RegisterInvalid
 from lawful.entrypoints import (
     cli_complaints,
+    cli_correspondence,
     cli_demo,
     cli_flood,
     cli_install,
@@ -38,6 +39,7 @@ app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
 cli_insurance.app.add_typer(cli_flood.app, name="flood")
+app.add_typer(cli_correspondence.app, name="correspondence")
 app.add_typer(cli_insurance.app, name="insurance")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")

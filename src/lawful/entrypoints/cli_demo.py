@@ -32,6 +32,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.register.load import load_register, reference_register_path
 from lawful.core.register.statement import languages, render_all
 from lawful.core.runtime import Runtime
+from lawful.correspondence import intent
 from lawful.customers import service as customers
 from lawful.demo import simulations as demo_simulations
 from lawful.demo import tokens, world
@@ -233,6 +234,8 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
                 tasks[stage] = progress.add_task(stage, total=max(total, 1))
             progress.update(tasks[stage], completed=done, total=max(total, 1))
 
+        # Trained on first use: not part of building the world.
+        classifier = intent.load(None if runtime.home is None else runtime.home / "models")
         began = time.perf_counter()
         summary = world.build(
             runtime.engine,
@@ -241,6 +244,7 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
             customers_count=customers_count,
             seed=seed,
             progress=step,
+            classifier=classifier,
         )
     rate = summary.customers / (time.perf_counter() - began)
     out.print(
@@ -271,6 +275,15 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         )
     for lang, answer in sorted(talked.answers.items()):
         out.print(f"  the assistant ({lang}), asked whom the data was shared with: {answer}")
+    if summary.mail is not None:
+        mail = summary.mail
+        out.print(
+            f"[green]✓[/green] correspondence: letter #{mail.letter} examined without a ground: "
+            f"{'refused and recorded' if mail.refused else 'NOT refused'}; examined for "
+            f"process control: recorded; complaint e-mail #{mail.complaint_email} → "
+            + (f"complaint #{mail.complaint}" if mail.complaint else "left for staff to register")
+            + f"; draft answer #{mail.draft} awaiting approval"
+        )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
             session, WORLD_MARKER, json.dumps({"customers": customers_count, "seed": seed})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
+from lawful.correspondence import service as correspondence
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.flood import service as flood
@@ -55,6 +56,9 @@ def access_report(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     file |= conversations.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
+    file |= correspondence.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(

@@ -12,6 +12,7 @@ from lawful.core import installation as _installation  # noqa: F401
 from lawful.core.db import Base, create_engine
 from lawful.core.ledger import models as _ledger_models  # noqa: F401  (registers the tables)
 from lawful.core.vault import models as _vault_models  # noqa: F401
+from lawful.correspondence import models as _correspondence_models  # noqa: F401
 from lawful.customers import models as _customer_models  # noqa: F401
 from lawful.flood import models as _flood_models  # noqa: F401
 from lawful.ingest import models as _ingest_models  # noqa: F401

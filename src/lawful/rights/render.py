@@ -60,6 +60,7 @@ CODED = (
     "message_channel", "message_channels", "delivery", "product", "simulation_channel",
     "simulation_status", "follow_up",
     "conversation_channel", "note_kind",
+    "direction", "message_intent",
 )  # fmt: skip
 # How many characters of the tables' type a line of an A4 page holds; beyond MAX_WORD a word may
 # be broken anywhere (an e-mail address), and no column asks for more than MAX_CHARS.

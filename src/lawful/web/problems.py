@@ -107,14 +107,19 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, status, slug, str(exc), **extra)
 
 
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    """The field's path without its location (a field may itself be named `body`); a missing
+    body altogether has no field left once its location is dropped, and is named by it."""
+    rest = loc[1:] if loc and loc[0] in _LOCATIONS else loc
+    return ".".join(str(p) for p in rest) or ".".join(str(p) for p in loc)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, RequestValidationError):
         return await _unexpected(request, exc)
     errors = [
         {
-            # A missing body altogether has no field left once its location is dropped.
-            "field": ".".join(str(p) for p in err["loc"] if p not in _LOCATIONS)
-            or ".".join(str(p) for p in err["loc"]),
+            "field": _field(err["loc"]),
             "message": str(err["msg"]).removeprefix("Value error, "),
         }
         for err in exc.errors()

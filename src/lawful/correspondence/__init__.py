@@ -1,0 +1,1 @@
+"""Business correspondence (activity 4): letters, faxes and e-mails, their analysis and answers."""
