@@ -391,7 +391,7 @@ def test_without_a_speech_model_transcription_says_so(session: Session, gate: Ga
         )
 
 
-def test_erasure_leaves_no_copy_readable_and_keeps_only_the_mifid_record(
+def test_erasure_leaves_only_the_mifid_record_readable_until_its_end(
     session: Session, gate: Gate
 ) -> None:
     person = new_person(session, gate, region="wallonia", language="fr")
@@ -415,7 +415,9 @@ def test_erasure_leaves_no_copy_readable_and_keeps_only_the_mifid_record(
     assert [c.purpose for c in left] == ["mifid-call-recording"]
     from lawful.interactions.reads import open_copies
 
-    assert open_copies(session, gate, left)[0].content is None  # the key is gone
+    # MiFID II requires the recording be produced for five years, which an erasure request does
+    # not override (GDPR Art. 17(3)(b)): its own key survives the erasure; every other copy went.
+    assert open_copies(session, gate, left)[0].content == FR_INVESTMENT
 
 
 def test_the_access_report_holds_the_conversations_in_the_persons_words(

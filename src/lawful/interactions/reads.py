@@ -22,6 +22,7 @@ from lawful.interactions.schemas import (
     RecordingKind,
     Use,
 )
+from lawful.interactions.uses import sealing_subject
 
 
 def open_copies(
@@ -29,7 +30,11 @@ def open_copies(
 ) -> list[CopyContent]:
     """Each copy's content: text for a transcript or minutes, base64 for audio; None once the
     person's key is destroyed."""
-    present = [(c.person_id, c.content) for c in copies if c.content is not None]
+    present = [
+        (sealing_subject(c.person_id, c.purpose), c.content)
+        for c in copies
+        if c.content is not None
+    ]
     opened = iter(vault.decrypt_items(session, keys=gate.keys, items=present))
     out = []
     for c in copies:

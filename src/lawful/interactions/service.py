@@ -49,6 +49,7 @@ from lawful.interactions.uses import (
     MIFID_CHANNELS,
     expiry,
     purpose_of,
+    sealing_subject,
 )
 
 NO_NOTICE = "no-recording-notice"
@@ -194,7 +195,7 @@ def keep_copies(
             use=use.value,
             purpose=purpose,
             kind=kind,
-            content=None if _erased(decision) else _seal(session, gate, row, content),
+            content=None if _erased(decision) else _seal(session, gate, row, content, purpose),
             kept_from=kept_from,
             expires_on=expiry(gate.register, purpose, kept_from),
         )
@@ -568,8 +569,11 @@ def _erased(decision: Decision) -> bool:
     return Obligation.LEGAL_HOLD in decision.obligations
 
 
-def _seal(session: Session, gate: Gate, row: Conversation, content: bytes) -> bytes:
-    return vault.encrypt(session, keys=gate.keys, subject_id=row.person_id, plaintext=content)
+def _seal(
+    session: Session, gate: Gate, row: Conversation, content: bytes, purpose: str = ""
+) -> bytes:
+    subject = sealing_subject(row.person_id, purpose)
+    return vault.encrypt(session, keys=gate.keys, subject_id=subject, plaintext=content)
 
 
 def _open_notes(session: Session, gate: Gate, notes: list[ConversationNote]) -> list[str | None]:

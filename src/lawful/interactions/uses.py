@@ -14,6 +14,19 @@ TRAINING = "call-recording"
 EVIDENCE = "call-evidence"
 ANSWERS = "answering-questions"
 MIFID = "mifid-call-recording"
+# A MiFID copy is sealed with a key of its own for the person, which erasure leaves in place: the
+# law requires the recording be produced for five years (seven at the regulator's request), which
+# an erasure request does not override (GDPR Art. 17(3)(b)). The copy, and with it all that key
+# opens, goes when the retention job deletes it on its last day.
+_MIFID_KEY = "/mifid"
+
+
+def sealing_subject(person_id: str, purpose: str) -> str:
+    """Whose key seals a copy kept for `purpose`: the person's own, or for the MiFID record the
+    person's key for that record alone."""
+    return person_id + _MIFID_KEY if purpose == MIFID else person_id
+
+
 OPEN_COMPLAINT = "open-complaint"
 
 PURPOSES: dict[Use, str] = {
