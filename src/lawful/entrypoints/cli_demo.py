@@ -344,8 +344,14 @@ def _print_tokens(
         "valid until "
         f"{min(t.expires_at for t in issued):%Y-%m-%d %H:%M} UTC:"
     )
+    role_w, who_w, detail_w = (
+        max(len(getattr(t, f)) for t in issued) for f in ("role", "who", "detail")
+    )
     for t in issued:
-        out.print(f"  {t.role:<9} {t.who:<33} {t.detail:<13} {t.token}", highlight=False)
+        out.print(
+            f"  {t.role:<{role_w}} {t.who:<{who_w}} {t.detail:<{detail_w}} {t.token}",
+            highlight=False,
+        )
     customer = next(t for t in issued if t.role == "customer")
     other = next((t for t in issued if t.role == "customer" and t.who != customer.who), customer)
     bearer = '-H "Authorization: Bearer $T"'
