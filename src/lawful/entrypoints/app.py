@@ -21,6 +21,7 @@ from lawful.engagement import api as engagement_api
 from lawful.entrypoints import bootstrap
 from lawful.entrypoints.sequencer import Sequencer, in_background
 from lawful.ingest import api as ingest_api
+from lawful.offers import api as offers_api
 from lawful.rights import api as rights_api
 from lawful.transparency import api as transparency_api
 from lawful.web import problems
@@ -101,6 +102,7 @@ def create_app(
     v1.include_router(rights_api.router)
     v1.include_router(engagement_api.router)
     v1.include_router(complaints_api.router)
+    v1.include_router(offers_api.router)
     v1.include_router(transparency_api.router)
     v1.include_router(ingest_api.router)
     app.include_router(v1)

@@ -15,6 +15,7 @@ from lawful.entrypoints import (
     cli_jobs,
     cli_keys,
     cli_ledger,
+    cli_offers,
     cli_register,
     cli_rights,
     cli_statement,
@@ -37,6 +38,7 @@ app.add_typer(cli_ledger.app, name="ledger")
 app.add_typer(cli_rights.app, name="rights")
 app.add_typer(cli_complaints.app, name="complaints")
 app.add_typer(cli_insurance.app, name="insurance")
+app.add_typer(cli_offers.app, name="offers")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")
 app.command()(cli_install.init)

@@ -15,6 +15,7 @@ from lawful.core.vault import models as _vault_models  # noqa: F401
 from lawful.customers import models as _customer_models  # noqa: F401
 from lawful.ingest import models as _ingest_models  # noqa: F401
 from lawful.insurance import models as _insurance_models  # noqa: F401
+from lawful.offers import models as _offer_models  # noqa: F401
 from lawful.rights import models as _rights_models  # noqa: F401
 
 target_metadata = Base.metadata
