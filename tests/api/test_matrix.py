@@ -16,6 +16,7 @@ reuse) each get a person of their own per cell, so that the cells do not depend 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lawful.core.ledger import service as ledger
+from lawful.entrypoints.cli_offers import offers_job
 
 from .conftest import (
     ANONYMOUS,
@@ -182,6 +184,16 @@ def _complaint(*moves: str) -> Arrange:
         return {"complaint": number}
 
     return arrange
+
+
+def _open_offer(api: Api, subject: Subject) -> dict[str, Any]:
+    """The offers job ran for the person (a current account and a card): the bank offers a
+    savings account."""
+    now = dt.datetime.now(dt.UTC)
+    offers_job(api.runtime, today=now.date(), now=now, only=[subject.id])
+    response = api.call("GET", f"/persons/{subject.id}/offers", token=subject.token)
+    assert response.status_code == 200, response.text
+    return {"offer": next(o["id"] for o in response.json() if o["product"] == "savings-account")}
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
@@ -345,6 +357,20 @@ ROUTES = {
         body=lambda: {"to": "worldline", "reason": "The authorisation log of the payment."},
         arrange=_complaint(),
     ),
+    "GET /persons/{id}/offers": Route("GET", "/persons/{person}/offers"),
+    "POST /persons/{id}/offers/{offer_id}/accept": Route(
+        "POST",
+        "/persons/{person}/offers/{offer}/accept",
+        subject="card-client",
+        arrange=_open_offer,
+    ),
+    "POST /persons/{id}/offers/{offer_id}/decline": Route(
+        "POST",
+        "/persons/{person}/offers/{offer}/decline",
+        subject="card-client",
+        arrange=_open_offer,
+    ),
+    "GET /offers/report": Route("GET", "/offers/report"),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -389,6 +415,9 @@ PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, a
 # through self-service; every other staff role is refused before anyone is looked up.
 COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
+# personalised-offers: the person's own through self-service, and the advisor's (for the bank,
+# whose offers they are); every other staff role is refused before anyone is looked up.
+OFFERS_OWN = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -431,6 +460,10 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /complaints/{id}/holding-reply":     COMPLAINT_STAFF,
     "POST /complaints/{id}/escalation":        COMPLAINT_STAFF,
     "POST /complaints/{id}/data-requests":     (_401, NP, NP, ROLE, ROLE, ROLE, _201, ROLE),
+    "GET /persons/{id}/offers":                OFFERS_OWN,
+    "POST /persons/{id}/offers/{offer_id}/accept": OFFERS_OWN,
+    "POST /persons/{id}/offers/{offer_id}/decline": OFFERS_OWN,
+    "GET /offers/report":                      (_401, NP, NP, _200, ROLE, ROLE, ROLE, ROLE),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,

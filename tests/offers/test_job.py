@@ -9,40 +9,19 @@ from sqlalchemy.orm import Session
 
 from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
+from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
+from lawful.engagement import service as engagement
 from lawful.engagement.models import Notification
+from lawful.engagement.schemas import PreferencesUpdate
 from lawful.offers import service as offers
 from lawful.offers.catalogue import BY_ID
+from lawful.offers.schemas import Language
 
 from .conftest import ADVISOR, TODAY, Holdings, client, object_to_marketing, run
 
 MARKETING = {"personalised-offers", "third-party-offers", "commercial-profiling", "partnerships"}
 EVERYTHING = Holdings(mortgage=True, late_card=True, old_home=True)
-
-
-def _products(session: Session, gate: Gate, person: str) -> set[str]:
-    return {
-        o.product
-        for o in offers.person_offers(
-            session, gate=gate, actor=ADVISOR, person_id=person, today=TODAY, staff=True
-        )
-    } | {
-        o.product
-        for o in offers.person_offers(
-            session,
-            gate=gate,
-            actor=_self(gate, session, person),
-            person_id=person,
-            today=TODAY,
-            staff=False,
-        )
-    }
-
-
-def _self(gate: Gate, session: Session, person: str) -> object:
-    from lawful.core.policy.types import Actor
-
-    return Actor("self-service", "kbc-bank")
 
 
 def _marketing_events(session: Session, gate: Gate, person: str) -> list[str]:
@@ -88,8 +67,6 @@ def test_why_reads_in_french_dutch_and_english(session: Session, gate: Gate) -> 
     person = client(session, gate, language="fr")
     run(session, gate, [person])
     for lang, word in (("fr", "compte d'épargne"), ("nl", "spaarrekening"), ("en", "savings")):
-        from lawful.offers.schemas import Language
-
         read = offers.person_offers(
             session,
             gate=gate,
@@ -128,14 +105,17 @@ def test_a_direct_marketing_objection_leaves_no_offer_and_no_marketing_event(
     object_to_marketing(session, gate, objector)
     outcome = run(session, gate, [objector, other])
     assert outcome.by_objection == 1 and outcome.considered == 2 and outcome.profiled == 1
-    assert offers.person_offers(
-        session,
-        gate=gate,
-        actor=Actor("self-service", "kbc-bank"),
-        person_id=objector,
-        today=TODAY,
-        staff=False,
-    ) == []
+    assert (
+        offers.person_offers(
+            session,
+            gate=gate,
+            actor=Actor("self-service", "kbc-bank"),
+            person_id=objector,
+            today=TODAY,
+            staff=False,
+        )
+        == []
+    )
     assert len(_marketing_events(session, gate, objector)) == before  # not one more
     left = offers.export_person(
         session,
@@ -148,18 +128,16 @@ def test_a_direct_marketing_objection_leaves_no_offer_and_no_marketing_event(
     assert left["profiles"] == [] and left["offers"] == []
 
 
-def test_an_objector_from_the_start_has_zero_marketing_events(
-    session: Session, gate: Gate
-) -> None:
+def test_an_objector_from_the_start_has_zero_marketing_events(session: Session, gate: Gate) -> None:
     objector = client(session, gate, EVERYTHING)
     object_to_marketing(session, gate, objector)
     outcome = run(session, gate, [objector])
     assert (outcome.offers_made, outcome.profiled, outcome.queued) == (0, 0, 0)
     assert _marketing_events(session, gate, objector) == []
     queued = session.scalar(
-        sa.select(sa.func.count()).select_from(Notification).where(
-            Notification.person_id == objector
-        )
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == objector)
     )
     assert queued == 0
 
@@ -220,35 +198,24 @@ def test_messages_follow_preferences_and_the_soft_opt_in(session: Session, gate:
     assert again.queued == 0  # each offer's message goes out once
 
 
-def test_email_only_under_the_soft_opt_in_for_analogous_products(
-    session: Session, gate: Gate
-) -> None:
-    from lawful.engagement import service as engagement
-    from lawful.engagement.schemas import PreferencesUpdate
-
+def test_an_explicit_email_choice_is_the_persons_opt_in(session: Session, gate: Gate) -> None:
     person = client(session, gate, Holdings(mortgage=True))
-    # The person keeps e-mail only, by not choosing it: it stays the default (soft opt-in).
-    session.execute(
-        sa.insert(engagement_choice()).values(
-            person_id=person, topic="offers", channels="email", changed_at=sa.func.now()
-        )
+    engagement.set_preferences(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        person_id=person,
+        changes=PreferencesUpdate(topics={"offers": ["email"]}),
+        today=TODAY,
     )
-    del engagement, PreferencesUpdate
     outcome = run(session, gate, [person])
-    # Chosen explicitly: e-mail is their opt-in, for every product.
-    assert outcome.queued == 3 and outcome.opt_in_required == 0
-
-
-def engagement_choice() -> sa.Table:
-    from lawful.engagement.models import NotificationChoice
-
-    return NotificationChoice.__table__  # type: ignore[return-value]
+    channels = session.scalars(
+        sa.select(Notification.channel).where(Notification.person_id == person)
+    ).all()
+    assert outcome.queued == 3 and channels == ["email"] * 3
 
 
 def test_switching_offers_off_sends_nothing(session: Session, gate: Gate) -> None:
-    from lawful.engagement import service as engagement
-    from lawful.engagement.schemas import PreferencesUpdate
-
     person = client(session, gate)
     engagement.set_preferences(
         session,
@@ -274,7 +241,12 @@ def test_a_declined_offer_is_not_made_again(session: Session, gate: Gate) -> Non
         if o.product == "savings-account"
     )
     offers.decline(
-        session, gate=gate, actor=me, person_id=person, offer_id=savings.id, today=TODAY,
+        session,
+        gate=gate,
+        actor=me,
+        person_id=person,
+        offer_id=savings.id,
+        today=TODAY,
         staff=False,
     )
     run(session, gate, [person])
@@ -299,6 +271,3 @@ def test_the_report_suppresses_cells_under_ten(session: Session, gate: Gate) -> 
         assert cell.offers is None or cell.offers >= 10
     facts = json.dumps(report.model_dump(mode="json"))
     assert not any(p in facts for p in people)  # no one named
-
-
-from lawful.core.policy.types import Actor  # noqa: E402
