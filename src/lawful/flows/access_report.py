@@ -13,6 +13,7 @@ from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
 
@@ -41,6 +42,9 @@ def access_report(
     )
     file = customers.export_person(session, gate=gate, actor=actor, person_id=person_id)
     file |= engagement.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
+    file |= offers.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(

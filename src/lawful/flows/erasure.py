@@ -20,6 +20,7 @@ from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.customers.service import Section
 from lawful.engagement import service as engagement
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RequestType, RightsEvent
 
@@ -85,6 +86,7 @@ def erase(
     )
     customers.erase_person(session, gate=gate, actor=actor, person_id=person_id, keep=keep)
     engagement.erase(session, person_ids=[person_id])
+    offers.erase(session, person_ids=[person_id])
     rights.store_holds(session, kept={person_id: kept}, today=today)
     vault.shred(session, keys=gate.keys, subject_id=person_id)
     return Erasure(request_id, erasing, kept, facts.language, facts.brand)

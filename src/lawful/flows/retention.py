@@ -27,6 +27,7 @@ from lawful.core.register.models import Register
 from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.engagement import service as engagement
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RightsEvent
 
@@ -146,6 +147,7 @@ def _former_clients(
     )
     erased = list(erasure.erased)
     engagement.erase(session, person_ids=erased)
+    offers.erase(session, person_ids=erased)
     run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
     vault.shred_many(session, keys=gate.keys, subject_ids=erased)
     run.former_clients_erased += len(erased)

@@ -57,7 +57,8 @@ HIDDEN = frozenset({"person_id", "withheld", "card_id", "id"})
 # Fields whose values are codes, shown by their name in the report's language.
 CODED = (
     "state", "region", "kind", "method", "document_type", "key", "message_topic",
-    "message_channel", "message_channels", "delivery",
+    "message_channel", "message_channels", "delivery", "product", "offer_status", "segment",
+    "card_use",
 )  # fmt: skip
 # How many characters of the tables' type a line of an A4 page holds; beyond MAX_WORD a word may
 # be broken anywhere (an e-mail address), and no column asks for more than MAX_CHARS.
