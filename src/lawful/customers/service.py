@@ -370,6 +370,7 @@ def bulk_insert(
     home_policies: Rows = (),
     kyc: Rows = (),
     preferences: Rows = (),
+    consents: Rows = (),
 ) -> None:
     """Load many rows at once (the demo world), each mapping holding a table's column names.
 
@@ -387,6 +388,7 @@ def bulk_insert(
         (HomePolicy, home_policies),
         (KycRecord, kyc),
         (Preference, preferences),
+        (Consent, consents),
     )
     for model, rows in tables:
         bulk.bulk_insert(session, model, rows)

@@ -25,6 +25,7 @@ from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate
 from lawful.demo import complaints as demo_complaints
 from lawful.demo import engagement
+from lawful.demo import offers as demo_offers
 from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.engagement import service as notifications
@@ -65,6 +66,7 @@ class Rows:
     home_policies: list[Row] = field(default_factory=list)
     kyc: list[Row] = field(default_factory=list)
     preferences: list[Row] = field(default_factory=list)
+    consents: list[Row] = field(default_factory=list)
     notification_settings: list[Row] = field(default_factory=list)
     notification_choices: list[Row] = field(default_factory=list)
     # who did what, for the ledger: (actor, purpose, categories, event, recipient) -> subject ids
@@ -86,6 +88,7 @@ class WorldSummary:
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
+    offers: demo_offers.OffersSummary = field(default_factory=demo_offers.OffersSummary)
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -166,6 +169,7 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
             progress("generating people and products", index, n)
     progress("generating people and products", n, n)
     engagement.add(rows, today=TODAY, seed=seed, now=now)
+    demo_offers.agree(rows, seed=seed, today=TODAY)
     return rows
 
 
@@ -347,7 +351,7 @@ def build(
                 customers.bulk_insert(session, **{table: chunk})
                 written += len(chunk)
                 progress("writing the customer file", written, total)
-        customers.bulk_insert(session, preferences=rows.preferences)
+        customers.bulk_insert(session, preferences=rows.preferences, consents=rows.consents)
         notifications.bulk_insert(
             session, settings=rows.notification_settings, choices=rows.notification_choices
         )
@@ -371,6 +375,8 @@ def build(
         progress=progress,
     )
     treaties = demo_reinsurance.build(engine, gate, rows.home_policies, today=TODAY)
+    # After the objections: the world's objectors are left out of every profile and offer.
+    made = demo_offers.build(engine, gate, today=TODAY, progress=progress)
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -383,6 +389,7 @@ def build(
         filed,
         complaint,
         tuple(treaties),
+        made,
     )
 
 

@@ -248,6 +248,13 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + f"; {summary.complaints} complaints"
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
+        + f"; {summary.offers.offers} offers ({summary.offers.left_out} customers left out by "
+        "objection"
+        + (
+            f", {summary.offers.referral} put in touch with the sustainability partner)"
+            if summary.offers.referral
+            else ")"
+        )
     )
     with unit_of_work(runtime.engine) as session:
         installation.set_marker(
@@ -301,6 +308,7 @@ def _print_tokens(
         f"  curl {bearer} {base}/persons/{other.who}   # another customer's file: 403\n"
         f"  curl {bearer} {me}/notifications   # the card reminder in the app's inbox\n"
         f"  curl {bearer} {me}/notification-preferences\n"
+        f"  curl {bearer} {me}/offers   # each offer says why: the rule and the facts it read\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (

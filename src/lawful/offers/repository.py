@@ -155,3 +155,15 @@ def offer_counts(session: Session, *, entity: str | None) -> list[tuple[str, str
     if entity is not None:
         query = query.where(o.entity == entity)
     return [(e, p, st, n) for e, p, st, n in session.execute(query.order_by(o.entity, o.product))]
+
+
+def with_open_partner_offers(session: Session, *, limit: int) -> list[str]:
+    o = Offer.__table__.c
+    query = (
+        sa.select(o.person_id)
+        .where(o.status == "open", o.partner.is_not(None))
+        .group_by(o.person_id)
+        .order_by(o.person_id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -55,6 +55,7 @@ __all__ = [
     "purge",
     "read_tables",
     "report",
+    "with_open_partner_offers",
 ]
 
 K_FLOOR = 10  # no strategy cell under this many people (or offers) is shown
@@ -145,8 +146,10 @@ def person_offers(
         if _visible(o, state, actor, staff)
     ]
     for purpose, data in ((OWN, OWN_DATA), (PARTNER, PARTNER_DATA)):
+        # Only what is shown is read: a person with no offer standing (a prospect, a former
+        # client) gets an empty list, and nothing is recorded because nothing was read.
         mine = [o.id for o in offers if o.purpose == purpose]
-        if (purpose == OWN and purpose not in state.restricted) or mine:
+        if mine:
             gate.open(session, actor=actor, purpose=purpose).access(
                 person_id,
                 categories=data,
@@ -314,6 +317,11 @@ def report(session: Session, *, entity: str | None = None, k: int = K_FLOOR) -> 
         suppressed_cells=hidden,
         note=f"cells of fewer than {k} people or offers are suppressed: their count is not shown",
     )
+
+
+def with_open_partner_offers(session: Session, *, limit: int) -> list[str]:
+    """Ids of persons with a partner's offer standing: bare ids, a work list, no one's data."""
+    return repository.with_open_partner_offers(session, limit=limit)
 
 
 def erase(session: Session, *, person_ids: Sequence[str]) -> int:
