@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-SUITES = ("policy", "ledger", "ingest", "http", "access_report", "reminders")
+SUITES = ("policy", "ledger", "ingest", "http", "access_report", "reminders", "offers")
 # Run only when named: the same read driven in-process, a profile of lawful's own work with no
 # HTTP server in the way, never a comparison (see `http` for that).
 NAMED_ONLY = ("api",)

@@ -41,12 +41,24 @@ _CHUNK = 900
 
 
 def read_tables(session: Session, *, today: dt.date) -> dict[str, pl.DataFrame]:
-    """Every holding table, one statement each, as a frame of one row per person."""
+    """Every holding table, one statement each, as a frame of one row per person; dates come as
+    ISO text and are parsed column-wise."""
     selects = customers.holding_selects(today)
     frames: dict[str, pl.DataFrame] = {}
     for name, schema in TABLE_SCHEMAS.items():
         rows = session.execute(selects[name]).all()
-        frames[name] = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        text = {c: (pl.String if t == pl.Date else t) for c, t in schema.items()}
+        frame = pl.DataFrame(
+            {
+                c: pl.Series(c, values, dtype=text[c])
+                for c, values in zip(schema, columns, strict=True)
+            }
+        )
+        dates = [c for c, t in schema.items() if t == pl.Date]
+        frames[name] = frame.with_columns(
+            pl.col(c).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False) for c in dates
+        )
     return frames
 
 
