@@ -21,6 +21,7 @@ _ID_PLACEHOLDERS = (
     "{request}",
     "{application}",
     "{complaint}",
+    "{offer}",
     "{size}",
 )
 
@@ -33,6 +34,7 @@ def _path(name: str, **values: str) -> str:
         "request": "1",
         "application": "1",
         "complaint": "1",
+        "offer": "1",
         "size": "1",
         **values,
     }
