@@ -124,10 +124,11 @@ def decide(
         outcome,
     )
     made = own + partner
-    asked = sorted({r["person_id"] for r in made} | set(_asked(clients, states, OWN)))
-    decided = repository.decided_products(session, asked)
+    # Every open offer of the batch is replaced by this run's: one no rule, consent or gate
+    # allows any more (an objection to these offers, a consent withdrawn) goes.
+    decided = repository.decided_products(session, ids)
     fresh = [r for r in made if (r["person_id"], r["product"]) not in decided]
-    repository.replace_open_offers(session, asked, fresh)
+    repository.replace_open_offers(session, ids, fresh)
     for row in fresh:
         outcome.offers[row["product"]] += 1
     _messages(session, gate, clients, fresh, now, outcome)

@@ -86,23 +86,13 @@ def decided_products(session: Session, person_ids: Sequence[str]) -> set[tuple[s
 
 def replace_open_offers(
     session: Session, person_ids: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> dict[tuple[str, str], int]:
-    """Drop these persons' open offers and insert `rows`; the new offers' ids by (person,
-    product)."""
+) -> None:
+    """Drop these persons' open offers and insert `rows` (one multi-row INSERT)."""
     o = Offer.__table__.c
     for chunk in _chunks(person_ids):
         session.execute(sa.delete(Offer).where(o.person_id.in_(chunk), o.status == "open"))
-    if not rows:
-        return {}
-    session.execute(sa.insert(Offer), list(rows))
-    ids: dict[tuple[str, str], int] = {}
-    wanted = sorted({r["person_id"] for r in rows})
-    for chunk in _chunks(wanted):
-        query = sa.select(o.id, o.person_id, o.product).where(
-            o.person_id.in_(chunk), o.status == "open"
-        )
-        ids.update({(p, q): i for i, p, q in session.execute(query)})
-    return ids
+    if rows:
+        session.execute(sa.insert(Offer), list(rows))
 
 
 def replace_segments(
