@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+
+import polars as pl
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -271,3 +274,27 @@ def test_the_report_suppresses_cells_under_ten(session: Session, gate: Gate) -> 
         assert cell.offers is None or cell.offers >= 10
     facts = json.dumps(report.model_dump(mode="json"))
     assert not any(p in facts for p in people)  # no one named
+
+
+def test_quiet_hours_defer_all_but_the_apps_inbox(session: Session, gate: Gate) -> None:
+    person = client(session, gate)
+    engagement.set_preferences(
+        session,
+        gate=gate,
+        actor=ADVISOR,
+        person_id=person,
+        changes=PreferencesUpdate.model_validate(
+            {"quiet_hours": {"start": "22:00", "end": "07:00"}, "topics": {"offers": ["email"]}}
+        ),
+        today=TODAY,
+    )
+    tables = offers.read_tables(session, today=TODAY)
+    clients = offers.clients_frame(tables, today=TODAY).filter(
+        pl.col("person_id") == person
+    )
+    night = dt.datetime.combine(TODAY, dt.time(23, 30), tzinfo=dt.UTC)  # 00:30 in Brussels
+    deferred = offers.decide(session, gate=gate, clients=clients, today=TODAY, now=night)
+    assert deferred.by_quiet_hours == 2 and deferred.queued == 0
+    morning = dt.datetime.combine(TODAY, dt.time(9, 0), tzinfo=dt.UTC)
+    later = offers.decide(session, gate=gate, clients=clients, today=TODAY, now=morning)
+    assert later.queued == 2 and later.by_quiet_hours == 0

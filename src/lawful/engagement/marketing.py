@@ -3,22 +3,26 @@
 The Code of Economic Law (XII.13) and the person's own choices decide together: a topic switched
 off sends nothing; e-mail and SMS go to a person who chose them for the topic (their opt-in), or,
 under the soft opt-in, to the group's own client for an own product analogous to one they hold;
-otherwise the next channel they keep (the app, a push message, a letter) is used, or none. A
+otherwise the next channel they keep (the app, a push message, a letter) is used, or none; and
+nothing but the app's inbox is used during their quiet hours (a later run sends it). A
 direct-marketing objection is the caller's to honour before anything reaches here: the job asks
 nothing and sends nothing for an objector.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from lawful.core.register.models import NotificationChannel, NotificationTopic, ProductScope
 from lawful.engagement import repository
 
+LOCAL = ZoneInfo("Europe/Brussels")
 ELECTRONIC = frozenset({NotificationChannel.EMAIL.value, NotificationChannel.SMS.value})
 OFF = "preference_off"
 OPT_IN_REQUIRED = "opt_in_required"
@@ -30,14 +34,25 @@ class Audience:
 
     languages: dict[str, str | None]
     chosen: dict[tuple[str, str], list[str]]
+    quiet: dict[str, tuple[dt.time, dt.time]]
 
     def channels(self, person_id: str, topic: str) -> list[str] | None:
         return self.chosen.get((person_id, topic))
 
+    def disturbs(self, person_id: str, channel: str, now: dt.datetime) -> bool:
+        """Whether a message on `channel` now would fall in the person's quiet hours (local
+        time; they may span midnight). The app's inbox disturbs no one."""
+        hours = self.quiet.get(person_id)
+        if hours is None or channel == NotificationChannel.IN_APP.value:
+            return False
+        start, end = hours
+        local = now.astimezone(LOCAL).time().replace(tzinfo=None)
+        return start <= local < end if start < end else (local >= start or local < end)
+
 
 def audience(session: Session, *, person_ids: Sequence[str], topics: Sequence[str]) -> Audience:
-    languages, chosen = repository.audience(session, person_ids, topics)
-    return Audience(languages, chosen)
+    languages, chosen, quiet = repository.audience(session, person_ids, topics)
+    return Audience(languages, chosen, quiet)
 
 
 def channel_for(

@@ -94,6 +94,7 @@ def run_offers(day: dt.datetime | None, batch: int) -> None:
         ("customers not asked about partners' offers (no consent)", outcome.without_consent),
         ("messages suppressed by preference (topic off)", outcome.by_preference),
         ("messages withheld (e-mail/SMS needs an opt-in)", outcome.opt_in_required),
+        ("messages deferred by quiet hours", outcome.by_quiet_hours),
         ("refused by the policy otherwise", outcome.refused),
         ("offers deleted past their retention", outcome.purged),
     ):

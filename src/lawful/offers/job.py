@@ -59,6 +59,7 @@ class Outcome:
     by_objection: int = 0  # persons left out: a direct-marketing or purpose objection
     by_preference: int = 0  # messages not sent: the topic switched off
     opt_in_required: int = 0  # messages not sent: e-mail/SMS needs the person's opt-in
+    by_quiet_hours: int = 0  # messages deferred to a later run: the person's quiet hours
     without_consent: int = 0  # persons not considered for partners' offers
     refused: int = 0  # decisions the gate refused otherwise (erased, no relationship…)
     purged: int = 0
@@ -75,6 +76,7 @@ class Outcome:
             "by_objection",
             "by_preference",
             "opt_in_required",
+            "by_quiet_hours",
             "without_consent",
             "refused",
             "purged",
@@ -274,6 +276,9 @@ def _messages(
                 outcome.by_preference += 1
             else:
                 outcome.opt_in_required += 1
+            continue
+        if audience.disturbs(person, channel, now):
+            outcome.by_quiet_hours += 1  # not queued: its key stays free for a later run
             continue
         lang = texts.language(audience.languages.get(person), file_language.get(person))
         message = texts.message(product, json.loads(offer["facts"]), lang)
