@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import polars as pl
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -289,9 +288,7 @@ def test_quiet_hours_defer_all_but_the_apps_inbox(session: Session, gate: Gate) 
         today=TODAY,
     )
     tables = offers.read_tables(session, today=TODAY)
-    clients = offers.clients_frame(tables, today=TODAY).filter(
-        pl.col("person_id") == person
-    )
+    clients = offers.clients_frame(tables, today=TODAY).filter(pl.col("person_id") == person)
     night = dt.datetime.combine(TODAY, dt.time(23, 30), tzinfo=dt.UTC)  # 00:30 in Brussels
     deferred = offers.decide(session, gate=gate, clients=clients, today=TODAY, now=night)
     assert deferred.by_quiet_hours == 2 and deferred.queued == 0
