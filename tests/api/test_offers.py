@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -25,14 +26,14 @@ def _with_offers(api: Api) -> Subject:
     return subject
 
 
-def _offers(api: Api, subject: Subject, **query: str) -> list[dict]:  # type: ignore[type-arg]
+def _offers(api: Api, subject: Subject, **query: str) -> list[dict[str, Any]]:
     path = f"/persons/{subject.id}/offers"
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     response = api.call("GET", path, token=subject.token)
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
-    body: list[dict] = response.json()  # type: ignore[type-arg]
+    body: list[dict[str, Any]] = response.json()
     return body
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from lawful.core.register.models import NotificationChannel, Register
+from lawful.core.register.models import NotificationChannel, NotificationTopic, Register
 from lawful.engagement import service as engagement
 
 EMAIL = NotificationChannel.EMAIL
 
 
-def _topic(register: Register, topic: str, defaults: list[NotificationChannel]):  # type: ignore[no-untyped-def]
+def _topic(
+    register: Register, topic: str, defaults: list[NotificationChannel]
+) -> NotificationTopic:
     return register.topic(topic).model_copy(update={"default_channels": defaults})
 
 
