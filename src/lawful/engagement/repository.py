@@ -318,3 +318,35 @@ def delivery_settings(
         )
         found.update({row.person_id: row for row in session.execute(query)})
     return found
+
+
+# --- marketing messages ---------------------------------------------------------------------
+
+
+def audience(
+    session: Session, person_ids: Sequence[str], topics: Sequence[str]
+) -> tuple[
+    dict[str, str | None],
+    dict[tuple[str, str], list[str]],
+    dict[str, tuple[dt.time, dt.time]],
+]:
+    """The chosen language per person (absent: none chosen), their channels per topic (absent:
+    the topic's defaults) and their quiet hours (absent: none), two statements per chunk of ids."""
+    st, ch = NotificationSettings.__table__.c, NotificationChoice.__table__.c
+    languages: dict[str, str | None] = {}
+    chosen: dict[tuple[str, str], list[str]] = {}
+    quiet: dict[str, tuple[dt.time, dt.time]] = {}
+    for start in range(0, len(person_ids), 900):
+        chunk = list(person_ids[start : start + 900])
+        query = sa.select(st.person_id, st.language, st.quiet_start, st.quiet_end).where(
+            st.person_id.in_(chunk)
+        )
+        for person, language, begins, ends in session.execute(query):
+            languages[person] = language
+            if begins is not None and ends is not None:
+                quiet[person] = (begins, ends)
+        picked = sa.select(ch.person_id, ch.topic, ch.channels).where(
+            ch.person_id.in_(chunk), ch.topic.in_(list(topics))
+        )
+        chosen.update({(p, t): split(c) for p, t, c in session.execute(picked)})
+    return languages, chosen, quiet

@@ -25,13 +25,17 @@ from lawful.core.register.load import check_file, reference_register_path
 from lawful.core.register.models import Register
 from lawful.core.runtime import Runtime
 from lawful.engagement import service as engagement
+from lawful.entrypoints import cli_offers
 from lawful.entrypoints.bootstrap import open_runtime
 from lawful.simulations import followups
 from lawful.simulations import service as simulations
 
 app = typer.Typer(
     name="jobs",
-    help="Scheduled jobs: card reminders, simulation follow-ups, statement changes, the outbox.",
+    help=(
+        "Scheduled jobs: card reminders, simulation follow-ups, offers, statement changes, "
+        "the outbox."
+    ),
 )
 run_app = typer.Typer(name="run", help="Run one job now.")
 app.add_typer(run_app, name="run")
@@ -359,3 +363,12 @@ def statement_changes(
     ):
         table.add_row(label, str(value))
     out.print(table)
+
+
+@run_app.command("offers")
+def offers(
+    day: cli_offers.DayOption = None, batch: cli_offers.BatchOption = cli_offers.BATCH
+) -> None:
+    """Profile every client and choose their offers (objectors left out), then queue the new
+    offers' messages in the outbox (`lawful offers compute`)."""
+    cli_offers.run_offers(day, batch)
