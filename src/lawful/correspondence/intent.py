@@ -151,6 +151,13 @@ _lock = threading.Lock()
 _loaded: dict[Path | None, Classifier] = {}
 
 
+def warm(models: Path | None) -> None:
+    """Read the installation's stored model ahead of its first use, if there is one; training one
+    is left to its first use (or `lawful correspondence train`), not done at a server's start."""
+    if models is not None and model_path(models).exists():
+        load(models)
+
+
 def load(models: Path | None, *, retrain: bool = False) -> Classifier:
     """The installation's model from `models` (a folder of its home), trained and stored there on
     first use; with no folder, trained in memory once per process."""

@@ -81,9 +81,11 @@ def create_app(
         opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
         _settle_heap()
-        # The mail classifier read (or trained, the first time) while the server starts, not
-        # inside the first request's transaction.
-        threading.Thread(target=correspondence_api.classifier, args=(opened,), daemon=True).start()
+        # The installation's mail classifier read while the server starts, not inside the first
+        # request's transaction; one not trained yet is trained at its first use.
+        threading.Thread(
+            target=correspondence_api.warm_classifier, args=(opened,), daemon=True
+        ).start()
         stop = (
             in_background(Sequencer(opened.engine, opened.keys, copies=copies))
             if sequencer
