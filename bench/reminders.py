@@ -152,6 +152,7 @@ def run() -> dict[str, Any]:
         finally:
             rt.engine.dispose()
         settings = Settings(database_url=f"sqlite:///{tmp}/reminders-job.db", home=home)
+        bootstrap.init(settings)
         rt = bootstrap.open_runtime(settings)
         try:
             _load(rt.engine, JOB_SIZE)
