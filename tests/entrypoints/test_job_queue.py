@@ -85,10 +85,10 @@ def test_the_schema_lives_in_lawfuls_own_schema(queue: Queue) -> None:
 
 
 def test_two_workers_share_the_batches_and_each_statement_is_decided_once(queue: Queue) -> None:
-    queued = queue.run(*REMIND, "--batch", "25", "--no-dispatch", "--queue")
+    queued = queue.run(*REMIND, "--batch", "25", "--queue")
     assert queued.returncode == 0, queued.stderr
     assert f"{PEOPLE} statements due queued in {PEOPLE // 25} jobs" in queued.stdout
-    again = queue.run(*REMIND, "--batch", "25", "--no-dispatch", "--queue")
+    again = queue.run(*REMIND, "--batch", "25", "--queue")
     assert again.returncode == 0, again.stderr
     assert f"0 jobs for `lawful jobs worker` ({PEOPLE // 25} batches still" in again.stdout
     assert jobqueue.waiting_jobs(queue.url) == {"todo": PEOPLE // 25}
@@ -108,6 +108,15 @@ def test_two_workers_share_the_batches_and_each_statement_is_decided_once(queue:
         assert "queue: empty" in out
     _each_statement_once(queue)
     assert jobqueue.waiting_jobs(queue.url) == {}
+    # Each batch queued its push messages for the outbox, which the workers dispatched too (no
+    # push service is configured here: they are kept in the app's inbox).
+    assert _statuses(queue) == {"kept": PEOPLE}
+
+
+def _statuses(q: Queue) -> dict[str, int]:
+    with session_scope(q.rt.engine, read_only=True) as session:
+        rows = session.execute(sa.text("SELECT status, count(*) FROM notification GROUP BY 1"))
+        return {status: int(n) for status, n in rows}
 
 
 def _doing(url: str) -> int:
@@ -139,6 +148,14 @@ def test_a_worker_killed_mid_job_has_its_job_run_again_without_sending_twice(
     assert "1 jobs of stopped workers run again" in rerun.stdout
     assert "queue: empty" in rerun.stdout
     _each_statement_once(queue)
+    # The outbox's batches, queued alone and dispatched by a worker.
+    assert _statuses(queue) == {"pending": PEOPLE}
+    outbox = queue.run(*LAWFUL, "jobs", "run", "outbox", "--queue")
+    assert outbox.returncode == 0, outbox.stderr
+    assert f"{PEOPLE} waiting messages queued in 2 jobs" in outbox.stdout
+    dispatched = queue.run(*WORKER)
+    assert dispatched.returncode == 0, dispatched.stderr
+    assert _statuses(queue) == {"kept": PEOPLE}
 
 
 def test_on_sqlite_the_queue_is_refused_clearly(tmp_path: Path, lawful_home: Path) -> None:

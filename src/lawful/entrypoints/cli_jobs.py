@@ -2,7 +2,8 @@
 
 Each batch is its own transaction, committed before the next: a run killed midway keeps what it
 finished, and a rerun finds only what is left (each statement's reminder is decided once, by its
-idempotency key).
+idempotency key). On PostgreSQL, `--queue` queues the batches as jobs instead, which any number of
+`lawful jobs worker` run (`jobqueue`).
 """
 
 from __future__ import annotations
