@@ -6,6 +6,7 @@ customer. On SQLite the queue is refused with a clear message."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -102,10 +103,14 @@ def test_two_workers_share_the_batches_and_each_statement_is_decided_once(queue:
         )
         for _ in range(2)
     ]
+    done = 0
     for process in workers:
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
         assert "queue: empty" in out
+        done += int(re.search(r"worker stopped: (\d+) jobs done", out)[1])  # type: ignore[index]
+    # Every batch once, and the outbox job each batch queued for its push messages, once.
+    assert done == 2 * PEOPLE // 25
     _each_statement_once(queue)
     assert jobqueue.waiting_jobs(queue.url) == {}
     # Each batch queued its push messages for the outbox, which the workers dispatched too (no

@@ -208,15 +208,16 @@ def _defer_card_reminders(day: dt.date, at: dt.datetime | None, batch: int, disp
             transient=True,
         ) as progress:
             task = progress.add_task("queued", total=None)
-            deferred = jobqueue.defer_card_reminders(
-                rt,
-                url,
-                day=day,
-                at=at,
-                batch=batch,
-                dispatch=dispatch,
-                on_batch=lambda done: progress.update(task, completed=done),
-            )
+            with jobqueue.queue_errors():
+                deferred = jobqueue.defer_card_reminders(
+                    rt,
+                    url,
+                    day=day,
+                    at=at,
+                    batch=batch,
+                    dispatch=dispatch,
+                    on_batch=lambda done: progress.update(task, completed=done),
+                )
     finally:
         rt.engine.dispose()
     out.print(
@@ -243,7 +244,8 @@ def outbox(
         url = _queue_url()
         rt = open_runtime()
         try:
-            deferred = jobqueue.defer_outbox(rt, url, batch=500)
+            with jobqueue.queue_errors():
+                deferred = jobqueue.defer_outbox(rt, url, batch=500)
         finally:
             rt.engine.dispose()
         out.print(f"outbox: {deferred.items} waiting messages queued in {deferred.jobs} jobs")
@@ -470,18 +472,20 @@ def worker(
     url = _queue_url()
     rt = open_runtime()
     try:
-        put_back = jobqueue.run_worker(
-            rt,
-            url,
-            concurrency=concurrency,
-            wait=wait,
-            stalled_after=stalled_after,
-            sender=sender_from_settings(),
-        )
-        left = jobqueue.waiting_jobs(url)
+        with jobqueue.queue_errors():
+            run = jobqueue.run_worker(
+                rt,
+                url,
+                concurrency=concurrency,
+                wait=wait,
+                stalled_after=stalled_after,
+                sender=sender_from_settings(),
+            )
+            left = jobqueue.waiting_jobs(url)
     finally:
         rt.engine.dispose()
     out.print(
-        f"worker stopped: {put_back} jobs of stopped workers run again; queue: "
+        f"worker stopped: {run.jobs} jobs done, {run.put_back} jobs of stopped workers run "
+        "again; queue: "
         + (", ".join(f"{n} {status}" for status, n in sorted(left.items())) or "empty")
     )

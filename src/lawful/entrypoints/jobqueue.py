@@ -17,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
 import procrastinate
 import psycopg
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
 from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import make_url
 
@@ -55,6 +57,16 @@ def is_postgresql(database_url: str) -> bool:
 def require_postgresql(database_url: str) -> None:
     if not is_postgresql(database_url):
         raise ConfigurationError(NEEDS_POSTGRESQL)
+
+
+@contextmanager
+def queue_errors() -> Iterator[None]:
+    """The queue's database errors as one clear line (the command line exits 2)."""
+    try:
+        yield
+    except (psycopg.Error, ProcrastinateException) as exc:
+        cause = exc.__cause__ or exc
+        raise ConfigurationError(f"job queue: {cause}".strip()) from None
 
 
 def conninfo(database_url: str) -> str:
@@ -93,6 +105,24 @@ def _runtime(context: procrastinate.JobContext) -> Runtime:
     return runtime
 
 
+class _Tally:
+    """Jobs a worker finished, counted across its threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.jobs = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.jobs += 1
+
+
+def _done(context: procrastinate.JobContext) -> None:
+    tally: _Tally | None = context.additional_context.get("tally")
+    if tally is not None:
+        tally.add()
+
+
 @tasks.task(name="card-reminders", queue=QUEUE, pass_context=True, retry=_RETRY)
 def card_reminders_batch(
     context: procrastinate.JobContext,
@@ -115,8 +145,9 @@ def card_reminders_batch(
         rows = engagement.reminders_due(session, day=when, statements=(first, last))
         done = engagement.remind(session, gate=rt.gate, rows=rows, now=now, day=when)
     waiting = done.sent - done.channels.get("in_app", 0)
-    if dispatch and waiting and context.app is not None:
+    if dispatch and waiting:
         context.app.configure_task(OUTBOX).defer(limit=waiting)
+    _done(context)
     return {"eligible": done.eligible, "sent": done.sent, "already": done.already}
 
 
@@ -128,6 +159,7 @@ def outbox_batch(context: procrastinate.JobContext, *, limit: int) -> dict[str, 
     sender: engagement.Sender | None = context.additional_context.get("sender")
     with unit_of_work(rt.engine) as session:
         done = engagement.dispatch(session, sender=sender, limit=limit, gate=rt.gate)
+    _done(context)
     return {"sent": done.sent, "kept": done.kept, "retry": done.retry, "failed": done.failed}
 
 
@@ -194,6 +226,12 @@ def defer_outbox(rt: Runtime, database_url: str, *, batch: int) -> Deferred:
 # --- the worker -----------------------------------------------------------------------------
 
 
+@dataclass
+class WorkerRun:
+    jobs: int  # jobs this worker finished
+    put_back: int  # jobs of workers that stopped answering, queued again at its start
+
+
 def run_worker(
     rt: Runtime,
     database_url: str,
@@ -202,12 +240,12 @@ def run_worker(
     wait: bool = True,
     stalled_after: float = 30.0,
     sender: engagement.Sender | None = None,
-) -> int:
+) -> WorkerRun:
     """Run the queue's jobs until stopped (SIGINT, SIGTERM), or, without `wait`, until none is
-    left; the number of jobs put back from workers that died. Jobs of a worker silent for
-    `stalled_after` seconds are put back in the queue first."""
+    left. Jobs of a worker silent for `stalled_after` seconds are put back in the queue first."""
     apply_schema(database_url)
     app = queue_app(database_url)
+    tally = _Tally()
 
     async def work() -> int:
         async with app.open_async():
@@ -223,7 +261,7 @@ def run_worker(
                 queues=[QUEUE],
                 concurrency=concurrency,
                 wait=wait,
-                additional_context={"runtime": rt, "sender": sender},
+                additional_context={"runtime": rt, "sender": sender, "tally": tally},
                 update_heartbeat_interval=min(10.0, stalled_after / 3),
                 stalled_worker_timeout=stalled_after,
                 fetch_job_polling_interval=1.0,
@@ -231,7 +269,8 @@ def run_worker(
             )
         return len(stalled)
 
-    return asyncio.run(work())
+    put_back = asyncio.run(work())
+    return WorkerRun(jobs=tally.jobs, put_back=put_back)
 
 
 def waiting_jobs(database_url: str) -> dict[str, int]:
