@@ -106,9 +106,15 @@ def reminders_due(
     key_prefix: str,
     default_days: int,
     max_days: int,
+    statements: tuple[int, int] | None = None,
 ) -> list[sa.Row[Any]]:
     query = _due_query(
-        day=day, topic=topic, key_prefix=key_prefix, default_days=default_days, max_days=max_days
+        day=day,
+        topic=topic,
+        key_prefix=key_prefix,
+        default_days=default_days,
+        max_days=max_days,
+        statements=statements,
     )
     return list(session.execute(query))
 
@@ -123,11 +129,18 @@ def reminders_due_in_batches(
 
 
 def _due_query(
-    *, day: dt.date, topic: str, key_prefix: str, default_days: int, max_days: int
+    *,
+    day: dt.date,
+    topic: str,
+    key_prefix: str,
+    default_days: int,
+    max_days: int,
+    statements: tuple[int, int] | None = None,
 ) -> sa.Select[Any]:
     """Every statement a reminder is due for on `day`, in one statement: unpaid, due within the
     person's own number of days (their setting, else `default_days`), with no message decided
-    for it yet; with the person's language, quiet hours and channels for `topic`."""
+    for it yet; with the person's language, quiet hours and channels for `topic`. With
+    `statements`, only those whose id lies in that range (both ends included): one queued batch."""
     due = customers.statements_due_select(day, day + dt.timedelta(days=max_days)).subquery("due")
     st, ch, n = (
         NotificationSettings.__table__.c,
@@ -166,6 +179,8 @@ def _due_query(
         .where(~sa.exists().where(n.idempotency_key == key))
         .order_by(due.c.statement_id)
     )
+    if statements is not None:
+        query = query.where(due.c.statement_id.between(*statements))
     return query
 
 
