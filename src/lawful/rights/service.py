@@ -31,7 +31,7 @@ from lawful.rights.kept import (
 from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
-from lawful.rights.report import ReportData, concerned, report_view, restrictions
+from lawful.rights.report import ReportData, concerned, grouped, report_view, restrictions
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
@@ -70,6 +70,7 @@ __all__ = [
     "file_request",
     "finish_request",
     "get_request",
+    "grouped",
     "list_objections",
     "list_requests",
     "object",

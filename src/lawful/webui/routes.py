@@ -1,0 +1,576 @@
+"""The customer's privacy centre: server-rendered pages over the services the API uses.
+
+Every page opens one unit of work, authenticates the session's token as the API authenticates a
+bearer token, and calls the same services under the same purposes as the API's routes: the gate
+decides and the ledger records, whether the customer came through the app or through this page.
+URLs name no person: the person is the session's, so another customer's data has no address here;
+an objection's number that is not the customer's answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from babel.dates import format_date, format_datetime
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from lawful.auth import service as auth
+from lawful.auth.schemas import Principal, PrincipalKind
+from lawful.core.errors import LawfulError, NotFound, NotPermitted, Unauthenticated
+from lawful.core.gate import unit_of_work
+from lawful.core.register import statement
+from lawful.core.register.languages import reading_language
+from lawful.core.runtime import Runtime
+from lawful.customers import service as customers
+from lawful.customers.schemas import PersonRead
+from lawful.engagement import service as engagement
+from lawful.flows import access_report as access
+from lawful.rights import service as rights
+from lawful.rights.render import data_view
+from lawful.rights.schemas import AccessReport, ObjectionKind, ObjectionState
+from lawful.web.deps import actor_of
+from lawful.web.headers import API_CSP
+from lawful.webui import session as cookies
+from lawful.webui.texts import LANGUAGE_NAMES, LANGUAGES, text
+
+PREFIX = "/privacy"
+TIMELINE_PAGE = 50
+MAX_PAGE = 100_000
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+PAGES = ("data", "timeline", "choices", "requests", "statement")
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+templates = Jinja2Templates(directory=HERE / "templates")
+# WeasyPrint renders one PDF at a time per process (see rights.api).
+_PDF_RENDERS = threading.Lock()
+_STATEMENTS: dict[tuple[str, str, str], bytes] = {}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is on the page, in which language and under which brand."""
+
+    rt: Runtime
+    who: Principal
+    person: PersonRead
+    lang: str
+    token: str
+
+    @property
+    def person_id(self) -> str:
+        assert self.who.person_id is not None
+        return self.who.person_id
+
+    @property
+    def today(self) -> dt.date:
+        return dt.date.today()
+
+    def t(self, key: str, **values: str) -> str:
+        return text(self.lang, key, **values)
+
+    def date(self, day: dt.date) -> str:
+        return format_date(day, "long", locale=LOCALES[self.lang])
+
+
+Page = tuple[str, dict[str, Any]]
+
+
+def _runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.lawful
+    return rt
+
+
+def _wanted_language(request: Request) -> str | None:
+    chosen = request.cookies.get(cookies.LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else None
+
+
+def _browser_language(request: Request) -> str:
+    """For pages before login: the first of the browser's languages the centre speaks."""
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "fr"
+
+
+def _authenticated(session: Session, rt: Runtime, token: str | None) -> Principal | None:
+    if token is None:
+        return None
+    try:
+        who = auth.authenticate(session, states=rt.gate.states, token=token)
+    except Unauthenticated:
+        return None
+    return who if who.kind is PrincipalKind.CUSTOMER and who.person_id else None
+
+
+def _visit(request: Request, session: Session) -> Visit | None:
+    rt = _runtime(request)
+    token = cookies.session_token(request)
+    who = _authenticated(session, rt, token)
+    if who is None or token is None:
+        return None
+    person = customers.get_person(
+        session, gate=rt.gate, actor=actor_of(who), person_id=str(who.person_id)
+    )
+    register = rt.register
+    wanted = _wanted_language(request) or person.language
+    lang = reading_language(register, brand=register.brand(person.brand), wanted=wanted)
+    return Visit(rt, who, person, lang if lang in LANGUAGES else "en", token)
+
+
+def _to_login() -> RedirectResponse:
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    cookies.close_session(response)
+    return response
+
+
+def _render(
+    request: Request, visit: Visit | None, name: str, context: Mapping[str, Any], status: int = 200
+) -> HTMLResponse:
+    lang = visit.lang if visit else _wanted_language(request) or _browser_language(request)
+    base: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **values: text(lang, key, **values),
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "visit": visit,
+        "csrf": cookies.csrf_token(visit.token) if visit else None,
+        "brand": visit.person.brand if visit else None,
+        "brand_name": _brand_name(visit) if visit else None,
+        "path": request.url.path,
+        "prefix": PREFIX,
+    }
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _brand_name(visit: Visit) -> str:
+    brand = visit.rt.register.brand(visit.person.brand)
+    return brand.name.get(visit.lang) or visit.person.brand
+
+
+def _page(request: Request, build: Callable[[Visit, Session], Page | Response]) -> Response:
+    """Open the unit of work, authenticate the session, build the page; the page is rendered
+    once the transaction is committed."""
+    rt = _runtime(request)
+    try:
+        with unit_of_work(rt.engine) as session:
+            visit = _visit(request, session)
+            if visit is None:
+                return _to_login()
+            built = build(visit, session)
+    except (NotFound, NotPermitted):
+        return _not_found(request)
+    if isinstance(built, Response):
+        return built
+    name, context = built
+    return _render(request, visit, name, context)
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return _render(request, None, "message.html", {"key": "notfound"}, status=404)
+
+
+# --- login, logout, language -------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}/data", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+def _login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    token, fresh = cookies.login_token(request)
+    response = _render(
+        request, None, "login.html", {"login_csrf": token, "error": error}, status=status
+    )
+    if fresh:
+        cookies.keep_login_token(response, token)
+    return response
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form (application/x-www-form-urlencoded): one value per field."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await _form(request)
+    if not cookies.login_valid(request, form.get(cookies.CSRF_FIELD)):
+        return _refused(request)
+    token = form.get("token", "").strip()
+    return await run_in_threadpool(_log_in, request, token)
+
+
+def _log_in(request: Request, token: str) -> Response:
+    rt = _runtime(request)
+    who: Principal | None = None
+    if token and len(token) <= 200:
+        try:
+            with unit_of_work(rt.engine) as session:
+                who = auth.authenticate(session, states=rt.gate.states, token=token)
+        except Unauthenticated:
+            who = None
+    if who is None:
+        return _login_page(request, "login.refused", status=401)
+    if who.kind is not PrincipalKind.CUSTOMER:
+        return _login_page(request, "login.staff", status=403)
+    response = RedirectResponse(f"{PREFIX}/data", status_code=303)
+    cookies.open_session(response, token)
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse)
+async def logout(request: Request) -> Response:
+    form = await _form(request)
+    if not cookies.csrf_valid(cookies.session_token(request), form.get(cookies.CSRF_FIELD)):
+        return _refused(request)
+    return _to_login()
+
+
+def _refused(request: Request) -> HTMLResponse:
+    return _render(request, None, "message.html", {"key": "csrf"}, status=403)
+
+
+@router.get("/language/{lang}", response_class=HTMLResponse)
+def language(
+    request: Request, lang: str, next: str = Query("/privacy/data", max_length=200)
+) -> Response:
+    """Switch the language (a preference of this browser, kept a year); back to the same page."""
+    if lang not in LANGUAGES:
+        return _not_found(request)
+    back = next if _local(next) else f"{PREFIX}/data"
+    response = RedirectResponse(back, status_code=303)
+    cookies.keep_language(response, lang)
+    return response
+
+
+def _local(path: str) -> bool:
+    """Only back to a page of the centre: never to another site."""
+    page = path.split("?", 1)[0]
+    return page.startswith(PREFIX + "/") and "//" not in path and "\\" not in path
+
+
+# --- my data -----------------------------------------------------------------------------------
+
+
+def _report(visit: Visit, session: Session) -> tuple[rights.ReportData, AccessReport]:
+    """The access report, as the API's access-report route makes it, worded in the page's
+    language (the file itself is not changed)."""
+    data = access.access_report(
+        session,
+        gate=visit.rt.gate,
+        actor=actor_of(visit.who),
+        person_id=visit.person_id,
+        today=visit.today,
+        registered_by=visit.who.label,
+    )
+    file = dict(data.file)
+    contact = dict(file.get("contact") or {})
+    contact["language"] = visit.lang
+    file["contact"] = contact
+    view = rights.report_view(visit.rt.register, replace(data, file=file))
+    # Worded in the page's language; the copy of the data stays as it is on file.
+    return data, view.model_copy(update={"data": data.file})
+
+
+@router.get("/data", response_class=HTMLResponse)
+def my_data(request: Request) -> Response:
+    def build(visit: Visit, session: Session) -> Page:
+        _, report = _report(visit, session)
+        return "data.html", {"report": report, "sections": data_view(report), "current": "data"}
+
+    return _page(request, build)
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def my_timeline(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
+    def build(visit: Visit, session: Session) -> Page | Response:
+        data, report = _report(visit, session)
+        proven = [p.inclusion is not None for p in data.proven]
+        statuses: list[bool] = []
+        at = 0
+        for group in rights.grouped(data.events):
+            statuses.append(all(proven[at : at + len(group)]))
+            at += len(group)
+        pages = max(1, math.ceil(len(report.timeline) / TIMELINE_PAGE))
+        if page > pages:
+            return _not_found(request)
+        start = (page - 1) * TIMELINE_PAGE
+        lines = [
+            (line, statuses[start + i], _when(visit, line.occurred_at))
+            for i, line in enumerate(report.timeline[start : start + TIMELINE_PAGE])
+        ]
+        return "timeline.html", {
+            "report": report,
+            "lines": lines,
+            "page": page,
+            "pages": pages,
+            "current": "timeline",
+        }
+
+    return _page(request, build)
+
+
+def _when(visit: Visit, at: dt.datetime) -> str:
+    return format_datetime(at, "medium", tzinfo=dt.UTC, locale=LOCALES[visit.lang])
+
+
+@router.get("/report.{fmt}")
+def my_report(request: Request, fmt: str) -> Response:
+    """The whole access report, as the API gives it (HTML or PDF), in the page's language."""
+    if fmt not in ("html", "pdf"):
+        return _not_found(request)
+
+    def build(visit: Visit, session: Session) -> Response:
+        _, report = _report(visit, session)
+        return _Deferred(report, fmt)
+
+    built = _page(request, build)
+    if isinstance(built, _Deferred):
+        return built.finish()
+    return built
+
+
+class _Deferred(Response):
+    """A report to render once its transaction is committed: no lock held while a PDF renders."""
+
+    def __init__(self, report: AccessReport, fmt: str) -> None:
+        super().__init__()
+        self.report, self.fmt = report, fmt
+
+    def finish(self) -> Response:
+        name = f"report-{self.report.generated_on.isoformat()}.{self.fmt}"
+        if self.fmt == "pdf":
+            with _PDF_RENDERS:
+                body = rights.to_pdf(self.report)
+            return Response(
+                body,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        return Response(
+            rights.to_html(self.report),
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": API_CSP},
+        )
+
+
+# --- my choices --------------------------------------------------------------------------------
+
+
+def _dm_objection(objections: list[Any]) -> Any | None:
+    standing = (ObjectionState.PENDING, ObjectionState.UPHELD)
+    return next(
+        (
+            o
+            for o in objections
+            if o.kind is ObjectionKind.DIRECT_MARKETING
+            and o.purpose is None
+            and o.status in standing
+        ),
+        None,
+    )
+
+
+@router.get("/choices", response_class=HTMLResponse)
+def my_choices(request: Request, done: str | None = Query(None, max_length=20)) -> Response:
+    def build(visit: Visit, session: Session) -> Page:
+        gate, actor = visit.rt.gate, actor_of(visit.who)
+        objections = rights.list_objections(
+            session, gate=gate, actor=actor, person_id=visit.person_id, today=visit.today
+        )
+        preferences = engagement.get_preferences(
+            session, gate=gate, actor=actor, person_id=visit.person_id, today=visit.today
+        )
+        topics = {t.id: t for t in visit.rt.register.notification_topics}
+        rows = [
+            {
+                "title": topics[t.topic].title.get(visit.lang, t.title)
+                if t.topic in topics
+                else t.title,
+                "mandatory": t.mandatory,
+                "chosen": [visit.t(f"channel.{c.value}") for c in t.channels],
+                "effective": [visit.t(f"channel.{c.value}") for c in t.effective_channels],
+                "withheld": sorted({visit.t(f"withheld.{why}") for why in t.withheld.values()}),
+            }
+            for t in preferences.topics
+        ]
+        listed = [
+            {
+                "id": o.id,
+                "title": _purpose_title(visit, o.purpose),
+                "status": visit.t(f"objection.{o.status.value}"),
+                "received": visit.t("objection.received", date=visit.date(o.received_at.date())),
+            }
+            for o in objections
+        ]
+        return "choices.html", {
+            "dm": _dm_objection(objections),
+            "objections": listed,
+            "topics": rows,
+            "done": done if done in ("object", "withdraw") else None,
+            "current": "choices",
+        }
+
+    return _page(request, build)
+
+
+def _purpose_title(visit: Visit, purpose: str | None) -> str:
+    if purpose is None:
+        return visit.t("objection.dm")
+    try:
+        title = visit.rt.register.purpose(purpose).title
+    except KeyError:
+        return purpose
+    brand = visit.rt.register.brand(visit.person.brand)
+    return str(title.get(visit.lang) or purpose).replace("{brand}", brand.name.get(visit.lang, ""))
+
+
+async def _posted(request: Request, act: Callable[[Visit, Session], Response]) -> Response:
+    """A form of the session: its CSRF token checked before anything else is done."""
+    form = await _form(request)
+    token = cookies.session_token(request)
+    if token is None:
+        return _to_login()
+    if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
+        return _refused(request)
+    return await run_in_threadpool(_page, request, act)
+
+
+@router.post("/choices/direct-marketing", response_class=HTMLResponse)
+async def object_to_direct_marketing(request: Request) -> Response:
+    def act(visit: Visit, session: Session) -> Response:
+        actor = actor_of(visit.who)
+        objections = rights.list_objections(
+            session, gate=visit.rt.gate, actor=actor, person_id=visit.person_id, today=visit.today
+        )
+        if _dm_objection(objections) is None:
+            rights.object(
+                session,
+                gate=visit.rt.gate,
+                actor=actor,
+                person_id=visit.person_id,
+                purpose=None,
+                grounds=None,
+                channel=rights.channel_of(actor),
+                registered_by=visit.who.label,
+                today=visit.today,
+            )
+        return RedirectResponse(f"{PREFIX}/choices?done=object", status_code=303)
+
+    return await _posted(request, act)
+
+
+@router.post("/choices/objections/{objection_id}/withdrawal", response_class=HTMLResponse)
+async def withdraw(request: Request, objection_id: int) -> Response:
+    def act(visit: Visit, session: Session) -> Response:
+        if not 1 <= objection_id < 2**31:
+            raise NotFound("no such objection")
+        rights.withdraw_objection(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            objection_id=objection_id,
+            person_id=visit.person_id,
+            today=visit.today,
+        )
+        return RedirectResponse(f"{PREFIX}/choices?done=withdraw", status_code=303)
+
+    try:
+        return await _posted(request, act)
+    except LawfulError:
+        return _not_found(request)
+
+
+# --- my requests, the statement ----------------------------------------------------------------
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def my_requests(request: Request) -> Response:
+    def build(visit: Visit, session: Session) -> Page:
+        found = rights.list_requests(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            person_id=visit.person_id,
+            today=visit.today,
+        )
+        rows = [
+            {
+                "type": visit.t(f"type.{r.type.value}"),
+                "received": visit.date(r.received_on),
+                "deadline": visit.date(r.deadline),
+                "deadline_iso": r.deadline.isoformat(),
+                "status": visit.t(f"status.{r.status.value}"),
+                "extended": visit.t("requests.extended", reason=r.extension_reason)
+                if r.extension_reason
+                else None,
+            }
+            for r in found
+        ]
+        return "requests.html", {"rows": rows, "current": "requests"}
+
+    return _page(request, build)
+
+
+@router.get("/statement", response_class=HTMLResponse)
+def my_statement(request: Request) -> Response:
+    return _page(request, lambda visit, session: ("statement.html", {"current": "statement"}))
+
+
+@router.get("/statement.{fmt}")
+def statement_file(request: Request, fmt: str) -> Response:
+    """The privacy statement of the customer's brand in the page's language, summary first:
+    the same document `lawful statement render` writes."""
+    if fmt not in ("html", "pdf"):
+        return _not_found(request)
+    built = _page(request, lambda visit, session: _StatementOf(visit.person.brand, visit.lang))
+    if not isinstance(built, _StatementOf):
+        return built
+    rt = _runtime(request)
+    key = (built.brand, built.lang, fmt)
+    if key not in _STATEMENTS:
+        if fmt == "pdf":
+            with _PDF_RENDERS:
+                _STATEMENTS[key] = statement.render_pdf(rt.register, brand=key[0], lang=key[1])
+        else:
+            html = statement.render_html(rt.register, brand=key[0], lang=key[1])
+            _STATEMENTS[key] = html.encode()
+    body = _STATEMENTS[key]
+    if fmt == "pdf":
+        name = statement.file_name(built.brand, built.lang, "pdf")
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return Response(
+        body, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": API_CSP}
+    )
+
+
+class _StatementOf(Response):
+    def __init__(self, brand: str, lang: str) -> None:
+        super().__init__()
+        self.brand, self.lang = brand, lang
