@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from tests.api.conftest import _free_port, account, person_data, settings_for
 
 from lawful.auth import service as auth
 from lawful.core.gate import unit_of_work
@@ -24,7 +25,6 @@ from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonCreate
 from lawful.entrypoints.app import create_app
-from tests.api.conftest import _free_port, account, person_data, settings_for
 
 TODAY = dt.date.today()
 # Browsers send Secure cookies over https only, or to localhost: the test client speaks https.

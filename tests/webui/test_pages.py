@@ -8,9 +8,9 @@ import time
 
 import httpx
 from fastapi.testclient import TestClient
+from tests.webui.conftest import Centre, customer_token
 
 from lawful.webui.session import SESSION_COOKIE
-from tests.webui.conftest import Centre, customer_token
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

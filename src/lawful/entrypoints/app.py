@@ -111,9 +111,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(BodyLimit, limit=body_limit)
     # Added last, so outermost: the 413 above carries the headers too.
-    app.add_middleware(
-        SecurityHeaders, docs_paths=("/docs",), page_paths=(privacy_centre.PREFIX,)
-    )
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs",), page_paths=(privacy_centre.PREFIX,))
     v1 = UnitOfWorkRouter(prefix="/api/v1", responses=problems.RESPONSES)
 
     @v1.get("/me", tags=["auth"], summary="Who the token belongs to")

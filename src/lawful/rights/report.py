@@ -52,7 +52,16 @@ from lawful.rights.words import hold_ends, hold_reason
 
 RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
 
-__all__ = ["ReportData", "concerned", "grouped", "report_view", "restrictions", "to_html", "to_json", "to_pdf"]
+__all__ = [
+    "ReportData",
+    "concerned",
+    "grouped",
+    "report_view",
+    "restrictions",
+    "to_html",
+    "to_json",
+    "to_pdf",
+]
 
 
 @dataclass(frozen=True)
