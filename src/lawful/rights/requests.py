@@ -54,6 +54,7 @@ class RightsEvent(StrEnum):
     REQUEST_READ = "rights.request.read"
     REQUEST_QUEUE_READ = "rights.request_queue.read"
     ACCESS_REPORT = "rights.access.report"
+    TIMELINE_READ = "rights.timeline.read"
     OBJECTION_RECEIVE = "rights.objection.receive"
     OBJECTION_DECIDE = "rights.objection.decide"
     OBJECTION_WITHDRAW = "rights.objection.withdraw"

@@ -4,7 +4,7 @@ Each lives in the module of its concept; this module is the domain's one public 
 - tracked requests and their Art. 12(3) deadlines: `requests`; deciding and closing rectification
   and restriction requests: `decisions`
 - the access report (Art. 15), worded by `report` and rendered by `render`; gathered by the
-  use case in `lawful.flows.access_report`
+  use case in `lawful.flows.access_report`; its timeline a page at a time: `timeline`
 - objections (Art. 21): `objections`
 - legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
   erasure, retention and restore use cases that span domains are in `lawful.flows`
@@ -48,6 +48,7 @@ from lawful.rights.requests import (
 )
 from lawful.rights.schemas import RequestType
 from lawful.rights.state import DbSubjectStates
+from lawful.rights.timeline import TimelinePage, timeline_page
 
 __all__ = [
     "PURPOSE",
@@ -57,6 +58,7 @@ __all__ = [
     "ReportData",
     "RequestType",
     "RightsEvent",
+    "TimelinePage",
     "answered_request",
     "channel_of",
     "close_request",
@@ -86,6 +88,7 @@ __all__ = [
     "standing_holds_from",
     "store_holds",
     "submit_request",
+    "timeline_page",
     "to_html",
     "to_json",
     "to_pdf",

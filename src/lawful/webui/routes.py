@@ -10,10 +10,10 @@ an objection's number that is not the customer's answers 404.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -22,11 +22,13 @@ from babel.dates import format_date, format_datetime
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
+from lawful.core.db import is_busy
 from lawful.core.errors import LawfulError, NotFound, NotPermitted, Unauthenticated
 from lawful.core.gate import unit_of_work
 from lawful.core.register import statement
@@ -161,18 +163,39 @@ def _brand_name(visit: Visit) -> str:
     return brand.name.get(visit.lang) or visit.person.brand
 
 
-def _page(request: Request, build: Callable[[Visit, Session], Page | Response]) -> Response:
+def _page(
+    request: Request, build: Callable[[Visit, Session], Page | Response], *, reads: bool = True
+) -> Response:
     """Open the unit of work, authenticate the session, build the page; the page is rendered
-    once the transaction is committed."""
+    once the transaction is committed.
+
+    A page that `reads` runs as the API's GET routes do: without SQLite's write lock, its ledger
+    entries written by the group commit; should it write anything else and find the lock taken,
+    it runs again from the start holding the lock from its first statement."""
     rt = _runtime(request)
     try:
-        with unit_of_work(rt.engine) as session:
-            visit = _visit(request, session)
-            if visit is None:
-                return _to_login()
-            built = build(visit, session)
+        try:
+            return _built(request, rt, build, grouped=reads)
+        except OperationalError as exc:
+            if not (reads and is_busy(exc)):
+                raise
+        return _built(request, rt, build, grouped=False)
     except (NotFound, NotPermitted):
         return _not_found(request)
+
+
+def _built(
+    request: Request,
+    rt: Runtime,
+    build: Callable[[Visit, Session], Page | Response],
+    *,
+    grouped: bool,
+) -> Response:
+    with unit_of_work(rt.engine, commits=rt.commits if grouped else None) as session:
+        visit = _visit(request, session)
+        if visit is None:
+            return _to_login()
+        built = build(visit, session)
     if isinstance(built, Response):
         return built
     name, context = built
@@ -305,27 +328,26 @@ def my_data(request: Request) -> Response:
 
 @router.get("/timeline", response_class=HTMLResponse)
 def my_timeline(request: Request, page: int = Query(1, ge=1, le=MAX_PAGE)) -> Response:
-    def build(visit: Visit, session: Session) -> Page | Response:
-        data, report = _report(visit, session)
-        proven = [p.inclusion is not None for p in data.proven]
-        statuses: list[bool] = []
-        at = 0
-        for group in rights.grouped(data.events):
-            statuses.append(all(proven[at : at + len(group)]))
-            at += len(group)
-        pages = max(1, math.ceil(len(report.timeline) / TIMELINE_PAGE))
-        if page > pages:
-            return _not_found(request)
-        start = (page - 1) * TIMELINE_PAGE
+    def build(visit: Visit, session: Session) -> Page:
+        found = rights.timeline_page(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            person_id=visit.person_id,
+            today=visit.today,
+            language=visit.lang,
+            brand=visit.person.brand,
+            page=page,
+            size=TIMELINE_PAGE,
+        )
         lines = [
-            (line, statuses[start + i], _when(visit, line.occurred_at))
-            for i, line in enumerate(report.timeline[start : start + TIMELINE_PAGE])
+            (line.entry, line.proven, _when(visit, line.entry.occurred_at)) for line in found.lines
         ]
         return "timeline.html", {
-            "report": report,
+            "summary": found.summary,
             "lines": lines,
-            "page": page,
-            "pages": pages,
+            "page": found.page,
+            "pages": found.pages,
             "current": "timeline",
         }
 
@@ -455,7 +477,7 @@ async def _posted(request: Request, act: Callable[[Visit, Session], Response]) -
         return _to_login()
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
-    return await run_in_threadpool(_page, request, act)
+    return await run_in_threadpool(partial(_page, reads=False), request, act)
 
 
 @router.post("/choices/direct-marketing", response_class=HTMLResponse)
