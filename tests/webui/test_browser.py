@@ -20,13 +20,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.webui.conftest import Centre
+from tests.webui.test_dpo import pending_objection
 
 CHROMIUM = Path(os.environ.get("LAWFUL_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PAGES = ("data", "timeline", "choices", "requests", "statement")
 # The screenshots the README shows.
-SHOWN = {"login", "data-nl", "timeline-en", "choices-objected-fr", "requests-en"}
+SHOWN = {"login", "data-nl", "timeline-en", "choices-objected-fr", "requests-en", "dpo-en"}
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +199,20 @@ def _outline(page: Page) -> str:
         " })()"
     )
     return style
+
+
+def test_the_dpo_decides_in_the_browser(page: Page, server: str, centre: Centre) -> None:
+    objection = pending_objection(centre)
+    page.context.add_cookies([{"name": "lawful_lang", "value": "en", "url": f"{server}/privacy/"}])
+    page.goto(f"{server}/privacy/login")
+    page.get_by_label("Access token").fill(centre.staff_token)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server}/privacy/dpo")
+    accessible(page, "the DPO's queue")
+    shoot(page, "dpo-en")
+    form = page.locator(f"form[action='/privacy/dpo/objections/{objection}/decision']")
+    form.get_by_role("button", name="Uphold the objection").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Done: the objection is upheld and the use stays stopped."
+    )
+    accessible(page, "the DPO's queue after a decision")

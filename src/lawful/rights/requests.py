@@ -59,6 +59,7 @@ class RightsEvent(StrEnum):
     OBJECTION_DECIDE = "rights.objection.decide"
     OBJECTION_WITHDRAW = "rights.objection.withdraw"
     OBJECTION_READ = "rights.objection.read"
+    OBJECTION_QUEUE_READ = "rights.objection_queue.read"
     ERASURE_EXECUTE = "rights.erasure.execute"
     HOLD_RELEASE = "rights.hold.release"
     RETENTION_ERASE = "rights.retention.erase"

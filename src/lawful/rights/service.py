@@ -28,7 +28,14 @@ from lawful.rights.kept import (
     standing_holds,
     store_holds,
 )
-from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
+from lawful.rights.objections import (
+    DPO,
+    decide_objection,
+    list_objections,
+    object,
+    objection_queue,
+    withdraw_objection,
+)
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
 from lawful.rights.report import ReportData, concerned, grouped, report_view, restrictions
@@ -51,6 +58,7 @@ from lawful.rights.state import DbSubjectStates
 from lawful.rights.timeline import TimelinePage, timeline_page
 
 __all__ = [
+    "DPO",
     "PURPOSE",
     "DbSubjectStates",
     "Keep",
@@ -76,6 +84,7 @@ __all__ = [
     "list_objections",
     "list_requests",
     "object",
+    "objection_queue",
     "plan_holds",
     "portability",
     "record",

@@ -29,7 +29,14 @@ from starlette.concurrency import run_in_threadpool
 from lawful.auth import service as auth
 from lawful.auth.schemas import Principal, PrincipalKind
 from lawful.core.db import is_busy
-from lawful.core.errors import LawfulError, NotFound, NotPermitted, Unauthenticated
+from lawful.core.errors import (
+    Conflict,
+    InvalidInput,
+    LawfulError,
+    NotFound,
+    NotPermitted,
+    Unauthenticated,
+)
 from lawful.core.gate import unit_of_work
 from lawful.core.register import statement
 from lawful.core.register.languages import reading_language
@@ -150,6 +157,7 @@ def _render(
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "visit": visit,
         "csrf": cookies.csrf_token(visit.token) if visit else None,
+        "staff": None,
         "brand": visit.person.brand if visit else None,
         "brand_name": _brand_name(visit) if visit else None,
         "path": request.url.path,
@@ -256,9 +264,13 @@ def _log_in(request: Request, token: str) -> Response:
             who = None
     if who is None:
         return _login_page(request, "login.refused", status=401)
-    if who.kind is not PrincipalKind.CUSTOMER:
+    if who.kind is PrincipalKind.STAFF and who.role == rights.DPO:
+        target = f"{PREFIX}/dpo"
+    elif who.kind is PrincipalKind.CUSTOMER:
+        target = f"{PREFIX}/data"
+    else:
         return _login_page(request, "login.staff", status=403)
-    response = RedirectResponse(f"{PREFIX}/data", status_code=303)
+    response = RedirectResponse(target, status_code=303)
     cookies.open_session(response, token)
     return response
 
@@ -596,3 +608,122 @@ class _StatementOf(Response):
     def __init__(self, brand: str, lang: str) -> None:
         super().__init__()
         self.brand, self.lang = brand, lang
+
+
+# --- the DPO's queue ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffVisit:
+    rt: Runtime
+    who: Principal
+    lang: str
+    token: str
+
+
+def _dpo_page(
+    request: Request, build: Callable[[StaffVisit, Session], Page | Response]
+) -> Response:
+    """As `_page`, for the data protection officer's token: without a session, the login; any
+    other session, not found."""
+    rt = _runtime(request)
+    token = cookies.session_token(request)
+    with unit_of_work(rt.engine) as session:
+        try:
+            who = auth.authenticate(session, states=rt.gate.states, token=token) if token else None
+        except Unauthenticated:
+            who = None
+        if token is None or who is None:
+            return _to_login()
+        if who.kind is not PrincipalKind.STAFF or who.role != rights.DPO:
+            # A customer's or another role's session stays as it is: this page is not theirs.
+            return _not_found(request)
+        lang = _wanted_language(request) or _browser_language(request)
+        visit = StaffVisit(rt, who, lang, token)
+        built = build(visit, session)
+    if isinstance(built, Response):
+        return built
+    name, context = built
+    return _render(request, None, name, context)
+
+
+@router.get("/dpo", response_class=HTMLResponse)
+def dpo_queue(
+    request: Request,
+    done: str | None = Query(None, max_length=20),
+    problem: str | None = Query(None, max_length=20),
+) -> Response:
+    def build(visit: StaffVisit, session: Session) -> Page:
+        queue = rights.objection_queue(
+            session, gate=visit.rt.gate, actor=actor_of(visit.who), today=dt.date.today()
+        )
+        locale = LOCALES[visit.lang]
+        rows = [
+            {
+                "id": o.id,
+                "person": o.person_id,
+                "purpose": _staff_purpose_title(visit, o.purpose),
+                "received": format_date(o.received_at.date(), "long", locale=locale),
+                "deadline": format_date(o.deadline, "long", locale=locale),
+                "deadline_iso": o.deadline.isoformat(),
+            }
+            for o in queue
+        ]
+        return "dpo.html", {
+            "rows": rows,
+            "done": done if done in ("upheld", "rejected") else None,
+            "problem": problem if problem in ("grounds", "decided") else None,
+            "staff_csrf": cookies.csrf_token(visit.token),
+            "staff": visit,
+        }
+
+    return _dpo_page(request, build)
+
+
+def _staff_purpose_title(visit: StaffVisit, purpose: str | None) -> str:
+    if purpose is None:
+        return text(visit.lang, "objection.dm")
+    try:
+        title = visit.rt.register.purpose(purpose).title
+    except KeyError:
+        return purpose
+    return str(title.get(visit.lang) or purpose).replace("{brand}", "KBC")
+
+
+@router.post("/dpo/objections/{objection_id}/decision", response_class=HTMLResponse)
+async def dpo_decide(request: Request, objection_id: int) -> Response:
+    form = await _form(request)
+    token = cookies.session_token(request)
+    if token is None:
+        return _to_login()
+    if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
+        return _refused(request)
+    upheld = form.get("decision") == "uphold"
+    grounds = form.get("grounds", "").strip() or None
+
+    def act(visit: StaffVisit, session: Session) -> Response:
+        if not 1 <= objection_id < 2**31:
+            raise NotFound("no such objection")
+        rights.decide_objection(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            objection_id=objection_id,
+            upheld=upheld,
+            grounds=grounds,
+            today=dt.date.today(),
+        )
+        outcome = "upheld" if upheld else "rejected"
+        return RedirectResponse(f"{PREFIX}/dpo?done={outcome}", status_code=303)
+
+    def decide() -> Response:
+        try:
+            return _dpo_page(request, act)
+        except InvalidInput:
+            return RedirectResponse(f"{PREFIX}/dpo?problem=grounds", status_code=303)
+        except Conflict:
+            return RedirectResponse(f"{PREFIX}/dpo?problem=decided", status_code=303)
+        except (NotFound, NotPermitted):
+            return _not_found(request)
+
+    return await run_in_threadpool(decide)

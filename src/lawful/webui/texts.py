@@ -32,7 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.refused": "Ce jeton n'est pas valable ou a expiré. Demandez-en un nouveau.",
         "login.staff": (
             "Ce jeton appartient à un membre du personnel : le centre de confidentialité est "
-            "réservé aux clients."
+            "réservé aux clients et au délégué à la protection des données."
         ),
         "login.api": "Pour les développeurs : la documentation de l'API",
         "csrf.title": "Formulaire refusé",
@@ -125,6 +125,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "limitation",
         "type.portability": "portabilité",
         "type.objection": "opposition",
+        "dpo.nav": "Oppositions à trancher",
+        "dpo.title": "Oppositions à trancher",
+        "dpo.intro": (
+            "Les oppositions fondées sur une situation particulière (art. 21, paragraphe 1, du "
+            "RGPD) reçues par votre entité, l'échéance la plus proche d'abord. L'usage concerné "
+            "est suspendu jusqu'à votre décision."
+        ),
+        "dpo.person": "Personne",
+        "dpo.purpose": "Usage visé",
+        "dpo.received": "Reçue le",
+        "dpo.deadline": "Échéance",
+        "dpo.decision": "Décision",
+        "dpo.grounds": "Motifs impérieux et légitimes (obligatoires pour rejeter)",
+        "dpo.uphold": "Accueillir l'opposition",
+        "dpo.reject": "Rejeter l'opposition",
+        "dpo.empty": "Aucune opposition n'attend de décision.",
+        "dpo.done.upheld": "C'est fait : l'opposition est accueillie et l'usage reste arrêté.",
+        "dpo.done.rejected": "C'est fait : l'opposition est rejetée, motifs à l'appui.",
+        "dpo.error.grounds": "Pour rejeter une opposition, écrivez les motifs impérieux.",
+        "dpo.error.decided": "Cette opposition a déjà été tranchée.",
         "objection.dm": "Tout le marketing direct",
         "objection.pending": "en attente de décision",
         "objection.upheld": "en vigueur",
@@ -162,7 +182,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Aanmelden",
         "login.refused": "Dit token is niet geldig of is verlopen. Vraag een nieuw aan.",
         "login.staff": (
-            "Dit token hoort bij een personeelslid: het privacycentrum is er voor klanten."
+            "Dit token hoort bij een personeelslid: het privacycentrum is er voor klanten en "
+            "voor de functionaris voor gegevensbescherming."
         ),
         "login.api": "Voor ontwikkelaars: de documentatie van de API",
         "csrf.title": "Formulier geweigerd",
@@ -254,6 +275,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "beperking",
         "type.portability": "overdraagbaarheid",
         "type.objection": "bezwaar",
+        "dpo.nav": "Bezwaren om te beslissen",
+        "dpo.title": "Bezwaren om over te beslissen",
+        "dpo.intro": (
+            "De bezwaren op grond van een specifieke situatie (art. 21, lid 1, AVG) die uw "
+            "entiteit ontving, de dichtste termijn eerst. Het betrokken gebruik ligt stil tot u "
+            "beslist."
+        ),
+        "dpo.person": "Persoon",
+        "dpo.purpose": "Betrokken gebruik",
+        "dpo.received": "Ontvangen op",
+        "dpo.deadline": "Termijn",
+        "dpo.decision": "Beslissing",
+        "dpo.grounds": "Dwingende gerechtvaardigde gronden (verplicht om af te wijzen)",
+        "dpo.uphold": "Het bezwaar inwilligen",
+        "dpo.reject": "Het bezwaar afwijzen",
+        "dpo.empty": "Er wacht geen enkel bezwaar op een beslissing.",
+        "dpo.done.upheld": "Gedaan: het bezwaar is ingewilligd en het gebruik blijft stopgezet.",
+        "dpo.done.rejected": "Gedaan: het bezwaar is afgewezen, met de gronden erbij.",
+        "dpo.error.grounds": "Schrijf de dwingende gronden op om een bezwaar af te wijzen.",
+        "dpo.error.decided": "Over dit bezwaar is al beslist.",
         "objection.dm": "Alle direct marketing",
         "objection.pending": "wacht op een beslissing",
         "objection.upheld": "van kracht",
@@ -290,7 +331,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.token": "Access token",
         "login.submit": "Log in",
         "login.refused": "This token is not valid or has expired. Ask for a new one.",
-        "login.staff": "This token belongs to a staff member: the privacy centre is for customers.",
+        "login.staff": (
+            "This token belongs to a staff member: the privacy centre is for customers and the "
+            "data protection officer."
+        ),
         "login.api": "For developers: the API documentation",
         "csrf.title": "Form refused",
         "csrf.text": (
@@ -382,6 +426,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "restriction",
         "type.portability": "portability",
         "type.objection": "objection",
+        "dpo.nav": "Objections to decide",
+        "dpo.title": "Objections to decide",
+        "dpo.intro": (
+            "The objections on grounds of a particular situation (GDPR Art. 21(1)) made to your "
+            "entity, the nearest deadline first. The use concerned is stopped until you decide."
+        ),
+        "dpo.person": "Person",
+        "dpo.purpose": "Use objected to",
+        "dpo.received": "Received on",
+        "dpo.deadline": "Deadline",
+        "dpo.decision": "Decision",
+        "dpo.grounds": "Compelling legitimate grounds (required to reject)",
+        "dpo.uphold": "Uphold the objection",
+        "dpo.reject": "Reject the objection",
+        "dpo.empty": "No objection is awaiting a decision.",
+        "dpo.done.upheld": "Done: the objection is upheld and the use stays stopped.",
+        "dpo.done.rejected": "Done: the objection is rejected, with its grounds.",
+        "dpo.error.grounds": "To reject an objection, write the compelling grounds.",
+        "dpo.error.decided": "This objection has already been decided.",
         "objection.dm": "All direct marketing",
         "objection.pending": "awaiting a decision",
         "objection.upheld": "in force",
