@@ -162,3 +162,15 @@ def test_statement_and_report_downloads(centre: Centre) -> None:
     assert report.status_code == 200
     assert "Oliver" in report.text
     assert client.get("/privacy/report.doc").status_code == 404
+
+
+def test_the_report_follows_the_language_chosen_without_a_false_notice(centre: Centre) -> None:
+    client = centre.new_client()
+    log_in(client, centre.customer("nl").token)
+    client.get("/privacy/language/en", params={"next": "/privacy/data"})
+    report = client.get("/privacy/report.html")
+    assert report.status_code == 200
+    assert '<html lang="en"' in report.text
+    assert "We do not answer requests in" not in report.text
+    data = client.get("/privacy/data")
+    assert "Dutch" in data.text or "Nederlands" in data.text  # the file's language, as on file

@@ -378,7 +378,7 @@ def my_report(request: Request, fmt: str) -> Response:
 
     def build(visit: Visit, session: Session) -> Response:
         _, report = _report(visit, session)
-        return _Deferred(report, fmt)
+        return _Deferred(report, fmt, _wanted_language(request))
 
     built = _page(request, build)
     if isinstance(built, _Deferred):
@@ -389,22 +389,22 @@ def my_report(request: Request, fmt: str) -> Response:
 class _Deferred(Response):
     """A report to render once its transaction is committed: no lock held while a PDF renders."""
 
-    def __init__(self, report: AccessReport, fmt: str) -> None:
+    def __init__(self, report: AccessReport, fmt: str, asked: str | None) -> None:
         super().__init__()
-        self.report, self.fmt = report, fmt
+        self.report, self.fmt, self.asked = report, fmt, asked
 
     def finish(self) -> Response:
         name = f"report-{self.report.generated_on.isoformat()}.{self.fmt}"
         if self.fmt == "pdf":
             with _PDF_RENDERS:
-                body = rights.to_pdf(self.report)
+                body = rights.to_pdf(self.report, asked=self.asked)
             return Response(
                 body,
                 media_type="application/pdf",
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
         return Response(
-            rights.to_html(self.report),
+            rights.to_html(self.report, asked=self.asked),
             media_type="text/html; charset=utf-8",
             headers={"Content-Security-Policy": API_CSP},
         )
