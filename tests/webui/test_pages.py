@@ -10,6 +10,8 @@ import httpx
 from fastapi.testclient import TestClient
 from tests.webui.conftest import Centre, customer_token
 
+from lawful.auth import service as auth
+from lawful.core.gate import unit_of_work
 from lawful.webui.session import SESSION_COOKIE
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -54,13 +56,24 @@ def test_login_sets_a_strict_http_only_secure_cookie(centre: Centre) -> None:
     assert "form-action 'self'" in page.headers["content-security-policy"]
 
 
-def test_a_wrong_token_or_a_staff_token_opens_no_session(centre: Centre) -> None:
+def test_a_wrong_token_or_another_staff_token_opens_no_session(centre: Centre) -> None:
     client = centre.new_client()
     refused = log_in(client, "lwf_not-a-token")
     assert refused.status_code == 401
     assert SESSION_COOKIE not in refused.headers.get("set-cookie", "")
-    staff = log_in(client, centre.staff_token)
+    rt = centre.runtime
+    with unit_of_work(rt.engine) as session:
+        advisor = auth.issue_staff_token(
+            session,
+            register=rt.register,
+            staff_id="advisor-7",
+            display_name="Advisor",
+            role="advisor",
+            entity="kbc-bank",
+        ).token
+    staff = log_in(client, advisor)
     assert staff.status_code == 403
+    assert SESSION_COOKIE not in staff.headers.get("set-cookie", "")
     assert client.get("/privacy/data").status_code == 303
 
 

@@ -80,6 +80,11 @@ def test_the_pages_of_a_long_timeline(centre: Centre) -> None:
     last = client.get("/privacy/timeline", params={"page": 3})
     assert last.status_code == 200
     assert 'rel="prev"' in last.text and 'rel="next"' not in last.text
-    assert client.get("/privacy/timeline", params={"page": 9}).status_code == 404
+    past = client.get("/privacy/timeline", params={"page": 9})
+    assert past.status_code == 404
+    assert (
+        "Pagina niet gevonden" in past.text
+        and 'aria-label="Menu van het privacycentrum"' in past.text
+    )
     assert client.get("/privacy/timeline", params={"page": 0}).status_code == 422
     assert client.get("/privacy/timeline", params={"page": "x"}).status_code == 422

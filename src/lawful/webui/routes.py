@@ -199,11 +199,16 @@ def _built(
     *,
     grouped: bool,
 ) -> Response:
-    with unit_of_work(rt.engine, commits=rt.commits if grouped else None) as session:
-        visit = _visit(request, session)
-        if visit is None:
-            return _to_login()
-        built = build(visit, session)
+    visit: Visit | None = None
+    try:
+        with unit_of_work(rt.engine, commits=rt.commits if grouped else None) as session:
+            visit = _visit(request, session)
+            if visit is None:
+                return _to_login()
+            built = build(visit, session)
+    except (NotFound, NotPermitted):
+        # In the customer's language and brand, with the menu: nothing about why.
+        return _render(request, visit, "message.html", {"key": "notfound"}, status=404)
     if isinstance(built, Response):
         return built
     name, context = built
