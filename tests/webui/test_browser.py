@@ -141,7 +141,8 @@ def test_a_customer_reads_objects_and_downloads(
 
     # The statement downloads as a PDF.
     page.goto(f"{server}/privacy/statement")
-    with page.expect_download() as download:
+    # Rendered on first request per brand and language (WeasyPrint): seconds on a busy machine.
+    with page.expect_download(timeout=120_000) as download:
         page.get_by_role("link", name=words["statement"]).click()
     assert download.value.suggested_filename == f"statement-{customer.brand}-{lang}.pdf"
     pdf = download.value.path()
