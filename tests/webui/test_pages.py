@@ -187,3 +187,33 @@ def test_the_report_follows_the_language_chosen_without_a_false_notice(centre: C
     assert "We do not answer requests in" not in report.text
     data = client.get("/privacy/data")
     assert "Dutch" in data.text or "Nederlands" in data.text  # the file's language, as on file
+
+
+def test_give_then_withdraw_a_consent(centre: Centre) -> None:
+    client = centre.new_client()
+    log_in(client, centre.customer("fr").token)
+    page = client.get("/privacy/choices")
+    assert "Vous présenter des offres de nos partenaires" in page.text
+    assert "Vous n'avez pas donné votre accord." in page.text.replace("&#39;", "'")
+    given = client.post(
+        "/privacy/choices/consents/third-party-offers/given", data={"csrf": csrf_of(page)}
+    )
+    assert given.status_code == 303
+    after = client.get(given.headers["location"]).text.replace("&#39;", "'")
+    assert "C'est fait : votre accord est enregistré." in after
+    assert "Vous avez donné votre accord." in after
+    withdrawn = client.post(
+        "/privacy/choices/consents/third-party-offers/withdrawn", data={"csrf": csrf_of(page)}
+    )
+    assert withdrawn.status_code == 303
+    assert "Vous n'avez pas donné" in client.get("/privacy/choices").text.replace("&#39;", "'")
+    # Only the purposes that rest on consent; a contract's purpose is not a click away.
+    for purpose, change in (("customer-relationship", "withdrawn"), ("x", "given")):
+        other = client.post(
+            f"/privacy/choices/consents/{purpose}/{change}", data={"csrf": csrf_of(page)}
+        )
+        assert other.status_code == 404
+    assert (
+        client.post("/privacy/choices/consents/third-party-offers/given", data={}).status_code
+        == 403
+    )

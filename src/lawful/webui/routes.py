@@ -40,12 +40,14 @@ from lawful.core.errors import (
 from lawful.core.gate import unit_of_work
 from lawful.core.register import statement
 from lawful.core.register.languages import reading_language
+from lawful.core.register.models import LegalBasis, Purpose
 from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
 from lawful.engagement import service as engagement
 from lawful.flows import access_report as access
 from lawful.rights import service as rights
+from lawful.rights.language import TextBuilder, builder
 from lawful.rights.render import data_view
 from lawful.rights.schemas import AccessReport, ObjectionKind, ObjectionState
 from lawful.web.deps import actor_of
@@ -58,6 +60,7 @@ TIMELINE_PAGE = 50
 MAX_PAGE = 100_000
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 PAGES = ("data", "timeline", "choices", "requests", "statement")
+DONE = ("object", "withdraw", "consent", "unconsent")
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
@@ -442,6 +445,18 @@ def my_choices(request: Request, done: str | None = Query(None, max_length=20)) 
         preferences = engagement.get_preferences(
             session, gate=gate, actor=actor, person_id=visit.person_id, today=visit.today
         )
+        states = visit.rt.gate.states.load(session, [visit.person_id], as_of=visit.today)
+        given = states[visit.person_id].consents if visit.person_id in states else frozenset()
+        texts = _texts(visit)
+        consents = [
+            {
+                "id": p.id,
+                "title": texts.text(p.title, f"purposes[{p.id}].title"),
+                "description": texts.text(p.description, f"purposes[{p.id}].description"),
+                "given": p.id in given,
+            }
+            for p in _consent_purposes(visit)
+        ]
         topics = {t.id: t for t in visit.rt.register.notification_topics}
         rows = [
             {
@@ -468,7 +483,8 @@ def my_choices(request: Request, done: str | None = Query(None, max_length=20)) 
             "dm": _dm_objection(objections),
             "objections": listed,
             "topics": rows,
-            "done": done if done in ("object", "withdraw") else None,
+            "consents": consents,
+            "done": done if done in DONE else None,
             "current": "choices",
         }
 
@@ -479,11 +495,23 @@ def _purpose_title(visit: Visit, purpose: str | None) -> str:
     if purpose is None:
         return visit.t("objection.dm")
     try:
-        title = visit.rt.register.purpose(purpose).title
+        declared = visit.rt.register.purpose(purpose)
     except KeyError:
         return purpose
-    brand = visit.rt.register.brand(visit.person.brand)
-    return str(title.get(visit.lang) or purpose).replace("{brand}", brand.name.get(visit.lang, ""))
+    return _texts(visit).text(declared.title, f"purposes[{purpose}].title")
+
+
+def _texts(visit: Visit) -> TextBuilder:
+    return builder(visit.rt.register, language=visit.lang, brand=visit.person.brand)
+
+
+def _consent_purposes(visit: Visit) -> list[Purpose]:
+    """The purposes that rest on the person's consent, as the statement shows them."""
+    return [
+        p
+        for p in visit.rt.register.purposes
+        if p.statement and (p.requires_consent or p.legal_basis is LegalBasis.CONSENT)
+    ]
 
 
 async def _posted(request: Request, act: Callable[[Visit, Session], Response]) -> Response:
@@ -540,6 +568,29 @@ async def withdraw(request: Request, objection_id: int) -> Response:
         return await _posted(request, act)
     except LawfulError:
         return _not_found(request)
+
+
+@router.post("/choices/consents/{purpose}/{change}", response_class=HTMLResponse)
+async def consent(request: Request, purpose: str, change: str) -> Response:
+    """Give consent for a purpose that rests on it (`given`), or withdraw it (`withdrawn`)."""
+
+    def act(visit: Visit, session: Session) -> Response:
+        if change not in ("given", "withdrawn") or purpose not in {
+            p.id for p in _consent_purposes(visit)
+        }:
+            raise NotFound("no such choice")
+        call = customers.give_consent if change == "given" else customers.withdraw_consent
+        call(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            person_id=visit.person_id,
+            purpose=purpose,
+        )
+        done = "consent" if change == "given" else "unconsent"
+        return RedirectResponse(f"{PREFIX}/choices?done={done}", status_code=303)
+
+    return await _posted(request, act)
 
 
 # --- my requests, the statement ----------------------------------------------------------------

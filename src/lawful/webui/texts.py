@@ -145,6 +145,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "C'est fait : l'opposition est rejetée, motifs à l'appui.",
         "dpo.error.grounds": "Pour rejeter une opposition, écrivez les motifs impérieux.",
         "dpo.error.decided": "Cette opposition a déjà été tranchée.",
+        "consent.given": "Vous avez donné votre accord.",
+        "consent.not_given": "Vous n'avez pas donné votre accord.",
+        "consent.give": "Je donne mon accord",
+        "consent.give.effect": (
+            "Si vous donnez votre accord, nous utiliserons vos données comme décrit ci-dessus. "
+            "Vous pourrez le retirer à tout moment, ici, d'un clic."
+        ),
+        "consent.withdraw": "Je retire mon accord",
+        "consent.withdraw.effect": (
+            "Si vous retirez votre accord, nous arrêtons aussitôt cet usage de vos données. "
+            "Ce que nous avons fait avant reste licite."
+        ),
+        "choices.done.consent": "C'est fait : votre accord est enregistré.",
+        "choices.done.unconsent": "C'est fait : votre accord est retiré.",
         "objection.dm": "Tout le marketing direct",
         "objection.pending": "en attente de décision",
         "objection.upheld": "en vigueur",
@@ -295,6 +309,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "Gedaan: het bezwaar is afgewezen, met de gronden erbij.",
         "dpo.error.grounds": "Schrijf de dwingende gronden op om een bezwaar af te wijzen.",
         "dpo.error.decided": "Over dit bezwaar is al beslist.",
+        "consent.given": "U gaf uw toestemming.",
+        "consent.not_given": "U gaf geen toestemming.",
+        "consent.give": "Ik geef mijn toestemming",
+        "consent.give.effect": (
+            "Als u uw toestemming geeft, gebruiken we uw gegevens zoals hierboven beschreven. U "
+            "kunt ze altijd intrekken, hier, met één klik."
+        ),
+        "consent.withdraw": "Ik trek mijn toestemming in",
+        "consent.withdraw.effect": (
+            "Als u uw toestemming intrekt, stoppen we meteen met dit gebruik van uw gegevens. Wat "
+            "we eerder deden, blijft rechtmatig."
+        ),
+        "choices.done.consent": "Gedaan: uw toestemming is vastgelegd.",
+        "choices.done.unconsent": "Gedaan: uw toestemming is ingetrokken.",
         "objection.dm": "Alle direct marketing",
         "objection.pending": "wacht op een beslissing",
         "objection.upheld": "van kracht",
@@ -445,6 +473,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "Done: the objection is rejected, with its grounds.",
         "dpo.error.grounds": "To reject an objection, write the compelling grounds.",
         "dpo.error.decided": "This objection has already been decided.",
+        "consent.given": "You gave your consent.",
+        "consent.not_given": "You have not given your consent.",
+        "consent.give": "I give my consent",
+        "consent.give.effect": (
+            "If you give your consent, we will use your data as described above. You can withdraw "
+            "it at any time, here, with one click."
+        ),
+        "consent.withdraw": "I withdraw my consent",
+        "consent.withdraw.effect": (
+            "If you withdraw your consent, we stop this use of your data at once. What we did "
+            "before remains lawful."
+        ),
+        "choices.done.consent": "Done: your consent is recorded.",
+        "choices.done.unconsent": "Done: your consent is withdrawn.",
         "objection.dm": "All direct marketing",
         "objection.pending": "awaiting a decision",
         "objection.upheld": "in force",
