@@ -77,8 +77,8 @@ WORDS = {
     "fr": {
         "choices": "Mes choix",
         "object": "Je m'oppose au marketing direct",
-        "active": "Vous vous êtes opposé au marketing direct. Il est arrêté.",
-        "withheld": "arrêté : vous vous êtes opposé au marketing direct",
+        "active": "Votre opposition au marketing direct est en vigueur : il est arrêté.",
+        "withheld": "arrêté : votre opposition au marketing direct",
         "statement": "Télécharger la déclaration (PDF)",
         "timeline": "Mon historique",
         "login": "Se connecter",

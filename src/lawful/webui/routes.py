@@ -454,6 +454,7 @@ def my_choices(request: Request, done: str | None = Query(None, max_length=20)) 
                 "title": texts.text(p.title, f"purposes[{p.id}].title"),
                 "description": texts.text(p.description, f"purposes[{p.id}].description"),
                 "given": p.id in given,
+                "blocked": p.direct_marketing and _dm_objection(objections) is not None,
             }
             for p in _consent_purposes(visit)
         ]

@@ -76,7 +76,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "canal. Cela n'a aucun effet sur vos contrats ni sur les messages obligatoires."
         ),
         "choices.dm.object": "Je m'oppose au marketing direct",
-        "choices.dm.active": "Vous vous êtes opposé au marketing direct. Il est arrêté.",
+        "choices.dm.active": "Votre opposition au marketing direct est en vigueur : il est arrêté.",
         "choices.dm.withdraw": "Retirer mon opposition",
         "choices.dm.withdraw.effect": (
             "Si vous retirez votre opposition, nous pourrons à nouveau vous proposer nos "
@@ -145,6 +145,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "C'est fait : l'opposition est rejetée, motifs à l'appui.",
         "dpo.error.grounds": "Pour rejeter une opposition, écrivez les motifs impérieux.",
         "dpo.error.decided": "Cette opposition a déjà été tranchée.",
+        "consent.blocked": (
+            "Tant que votre opposition au marketing direct est en vigueur, cet usage reste "
+            "arrêté, même avec votre accord."
+        ),
         "consent.given": "Vous avez donné votre accord.",
         "consent.not_given": "Vous n'avez pas donné votre accord.",
         "consent.give": "Je donne mon accord",
@@ -165,8 +169,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "objection.rejected": "rejetée",
         "objection.withdrawn": "retirée",
         "objection.received": "reçue le {date}",
-        "withheld.dm_objection": "arrêté : vous vous êtes opposé au marketing direct",
-        "withheld.objection": "arrêté : vous vous êtes opposé à cet usage",
+        "withheld.dm_objection": "arrêté : votre opposition au marketing direct",
+        "withheld.objection": "arrêté : votre opposition à cet usage",
         "withheld.opt_in_required": "seulement avec votre accord",
         "withheld.consent_missing": "seulement avec votre consentement",
         "channel.in_app": "dans l'application",
@@ -309,6 +313,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "Gedaan: het bezwaar is afgewezen, met de gronden erbij.",
         "dpo.error.grounds": "Schrijf de dwingende gronden op om een bezwaar af te wijzen.",
         "dpo.error.decided": "Over dit bezwaar is al beslist.",
+        "consent.blocked": (
+            "Zolang uw bezwaar tegen direct marketing geldt, blijft dit gebruik stopgezet, ook met "
+            "uw toestemming."
+        ),
         "consent.given": "U gaf uw toestemming.",
         "consent.not_given": "U gaf geen toestemming.",
         "consent.give": "Ik geef mijn toestemming",
@@ -473,6 +481,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "dpo.done.rejected": "Done: the objection is rejected, with its grounds.",
         "dpo.error.grounds": "To reject an objection, write the compelling grounds.",
         "dpo.error.decided": "This objection has already been decided.",
+        "consent.blocked": (
+            "While your objection to direct marketing stands, this use stays stopped, even with "
+            "your consent."
+        ),
         "consent.given": "You gave your consent.",
         "consent.not_given": "You have not given your consent.",
         "consent.give": "I give my consent",
