@@ -217,3 +217,14 @@ def test_the_dpo_decides_in_the_browser(page: Page, server: str, centre: Centre)
         "Done: the objection is upheld and the use stays stopped."
     )
     accessible(page, "the DPO's queue after a decision")
+
+
+def test_the_documents_and_the_error_pages_are_accessible(
+    page: Page, server: str, centre: Centre
+) -> None:
+    """The report and the statement the pages link to, and a page that is not found."""
+    log_in(page, server, centre.customer("en").token)
+    for path in ("/privacy/timeline?page=99", "/privacy/report.html", "/privacy/statement.html"):
+        page.goto(server + path)
+        accessible(page, path)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
