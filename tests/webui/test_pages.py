@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
@@ -217,3 +218,20 @@ def test_give_then_withdraw_a_consent(centre: Centre) -> None:
         client.post("/privacy/choices/consents/third-party-offers/given", data={}).status_code
         == 403
     )
+
+
+def test_the_statement_rendered_by_the_demo_is_the_one_handed_out(
+    centre: Centre, tmp_path: Path
+) -> None:
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "statement-kbc-brussels-en.html").write_text("<!DOCTYPE html><p>rendered</p>")
+    client = centre.new_client()
+    log_in(client, centre.customer("en").token)
+    app = client.app
+    app.state.statements = folder  # type: ignore[attr-defined]
+    try:
+        assert client.get("/privacy/statement.html").text == "<!DOCTYPE html><p>rendered</p>"
+    finally:
+        app.state.statements = None  # type: ignore[attr-defined]
+    assert "rendered</p>" not in client.get("/privacy/statement.html").text

@@ -144,6 +144,8 @@ def create_app(
 
     if files is not None:
         app.mount("/files", StaticFiles(directory=files, html=True), name="files")
+    # The statements already rendered there (`lawful demo`) are the ones the centre hands out.
+    app.state.statements = files / "statements" if files is not None else None
     return app
 
 

@@ -641,14 +641,20 @@ def statement_file(request: Request, fmt: str) -> Response:
         return built
     rt = _runtime(request)
     key = (built.brand, built.lang, fmt)
-    if key not in _STATEMENTS:
-        if fmt == "pdf":
-            with _PDF_RENDERS:
-                _STATEMENTS[key] = statement.render_pdf(rt.register, brand=key[0], lang=key[1])
-        else:
-            html = statement.render_html(rt.register, brand=key[0], lang=key[1])
-            _STATEMENTS[key] = html.encode()
-    body = _STATEMENTS[key]
+    rendered = _rendered_statement(request, built.brand, built.lang, fmt)
+    if rendered is not None:
+        body = rendered.read_bytes()
+    else:
+        if key not in _STATEMENTS:
+            # Rendered once per process, brand, language and format.
+            if fmt == "pdf":
+                with _PDF_RENDERS:
+                    pdf = statement.render_pdf(rt.register, brand=key[0], lang=key[1])
+                _STATEMENTS[key] = pdf
+            else:
+                html = statement.render_html(rt.register, brand=key[0], lang=key[1])
+                _STATEMENTS[key] = html.encode()
+        body = _STATEMENTS[key]
     if fmt == "pdf":
         name = statement.file_name(built.brand, built.lang, "pdf")
         return Response(
@@ -659,6 +665,16 @@ def statement_file(request: Request, fmt: str) -> Response:
     return Response(
         body, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": API_CSP}
     )
+
+
+def _rendered_statement(request: Request, brand: str, lang: str, fmt: str) -> Path | None:
+    """The statement file `lawful demo` or `lawful statement render` wrote, when the app serves
+    that folder and the file is there."""
+    folder: Path | None = getattr(request.app.state, "statements", None)
+    if folder is None:
+        return None
+    path = folder / statement.file_name(brand, lang, fmt)
+    return path if path.is_file() else None
 
 
 class _StatementOf(Response):
