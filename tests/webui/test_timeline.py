@@ -4,12 +4,14 @@ each with its proof status; a page past the last is not found."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 
 from tests.webui.conftest import TODAY, Centre, customer_token, open_customer
 from tests.webui.test_pages import log_in
 
 from lawful.core.gate import unit_of_work
+from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
 from lawful.entrypoints.sequencer import Sequencer
@@ -33,8 +35,16 @@ def busy_customer(centre: Centre, lines: int) -> str:
                 session, gate=rt.gate, actor=adviser, person_id=person_id, reason="appointment"
             )
             checks.access(person_id, categories=CATEGORIES, event="security.access.checked")
-    Sequencer(rt.engine, rt.keys).drain()
-    return person_id
+    # Sequenced and signed: by this sequencer, or by the server's own running beside it.
+    deadline = time.monotonic() + 30
+    while True:
+        Sequencer(rt.engine, rt.keys).drain()
+        with unit_of_work(rt.engine) as session:
+            recorded = ledger.subject_ledger(session, keys=rt.keys, subject_id=person_id)
+        if all(p.inclusion is not None for p in recorded.events):
+            return person_id
+        assert time.monotonic() < deadline, "the events were not signed"
+        time.sleep(0.1)
 
 
 def test_a_page_says_what_the_access_report_says(centre: Centre) -> None:
