@@ -149,6 +149,8 @@ def test_the_language_switch_stays_in_the_centre(centre: Centre) -> None:
     assert switched.headers["location"] == "/privacy/requests"
     page = client.get("/privacy/requests")
     assert '<html lang="nl">' in page.text
+    timeline = client.get("/privacy/timeline", params={"page": 1})
+    assert 'href="/privacy/language/en?next=/privacy/timeline%3Fpage%3D1"' in timeline.text
     assert "Mijn verzoeken" in page.text
     for elsewhere in ("https://example.com/", "//example.com/privacy/", "/docs"):
         away = client.get("/privacy/language/en", params={"next": elsewhere})

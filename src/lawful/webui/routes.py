@@ -163,7 +163,9 @@ def _render(
         "staff": None,
         "brand": visit.person.brand if visit else None,
         "brand_name": _brand_name(visit) if visit else None,
-        "path": request.url.path,
+        # Where the language switch brings the reader back: this page, at the same place.
+        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "menu": PAGES,
         "prefix": PREFIX,
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
