@@ -58,15 +58,20 @@ def test_the_dpo_decides_from_the_queue(centre: Centre) -> None:
     assert login.status_code == 303 and login.headers["location"] == "/privacy/dpo"
     queue = client.get("/privacy/dpo", headers={"accept-language": "en"})
     assert queue.status_code == 200
-    assert f"/privacy/dpo/objections/{first}/decision" in queue.text
+    assert f'href="/privacy/dpo/objections/{first}"' in queue.text
     assert "journalist" not in queue.text  # the grounds are not shown in the queue
+    opened = client.get(f"/privacy/dpo/objections/{first}", headers={"accept-language": "en"})
+    assert opened.status_code == 200
+    assert "I am a journalist protecting sources" in opened.text
 
     # Rejecting takes written grounds; without them nothing changes.
     refused = client.post(
         f"/privacy/dpo/objections/{first}/decision",
         data={"csrf": csrf_of(queue), "decision": "reject", "grounds": ""},
     )
-    assert refused.headers["location"] == "/privacy/dpo?problem=grounds"
+    assert refused.headers["location"] == f"/privacy/dpo/objections/{first}?problem=grounds"
+    shown = client.get(refused.headers["location"], headers={"accept-language": "en"})
+    assert "To reject an objection, write the compelling grounds." in shown.text
     assert status_of(centre, first) is ObjectionState.PENDING
 
     upheld = client.post(
@@ -90,7 +95,7 @@ def test_the_dpo_decides_from_the_queue(centre: Centre) -> None:
     )
     assert again.headers["location"] == "/privacy/dpo?problem=decided"
     page = client.get("/privacy/dpo?done=rejected", headers={"accept-language": "en"})
-    assert f"/privacy/dpo/objections/{second}/decision" not in page.text
+    assert f'href="/privacy/dpo/objections/{second}"' not in page.text
     assert "Done: the objection is rejected, with its grounds." in page.text
 
 
@@ -116,6 +121,8 @@ def test_without_csrf_or_as_a_customer_nothing_is_decided(centre: Centre) -> Non
         data={"csrf": csrf_of(unknown), "decision": "uphold"},
     )
     assert missing.status_code == 404
+    assert dpo.get("/privacy/dpo/objections/2147483000").status_code == 404
+    assert customer.get(f"/privacy/dpo/objections/{objection}").status_code == 404
 
 
 def test_every_text_exists_in_every_language() -> None:

@@ -209,6 +209,29 @@ def objection_queue(
     ]
 
 
+def objection_to_decide(
+    session: Session, *, gate: Gate, actor: Actor, objection_id: int, today: dt.date
+) -> ObjectionRead:
+    """One objection of the DPO's entity, with the person's grounds, for the DPO to decide on;
+    reading it is recorded for that person. Another entity's answers as one that does not exist."""
+    if actor.role != DPO:
+        raise NotPermitted("only the data protection officer decides on an objection")
+    row = repository.objection(session, objection_id)
+    if row is None or not _in_scope(session, gate, actor, row):
+        raise NotFound(f"no objection {objection_id}")
+    record(
+        session,
+        gate,
+        actor,
+        row.person_id,
+        event=RightsEvent.OBJECTION_READ,
+        today=today,
+        categories=OBJECTION_DATA,
+        details={"objection_id": row.id},
+    )
+    return read(session, gate, row)
+
+
 def decide_objection(
     session: Session,
     *,

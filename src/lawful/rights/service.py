@@ -34,6 +34,7 @@ from lawful.rights.objections import (
     list_objections,
     object,
     objection_queue,
+    objection_to_decide,
     withdraw_objection,
 )
 from lawful.rights.portability import portability
@@ -85,6 +86,7 @@ __all__ = [
     "list_requests",
     "object",
     "objection_queue",
+    "objection_to_decide",
     "plan_holds",
     "portability",
     "record",

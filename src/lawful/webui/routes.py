@@ -765,6 +765,40 @@ def _staff_purpose_title(visit: StaffVisit, purpose: str | None) -> str:
     return str(title.get(visit.lang) or purpose).replace("{brand}", "KBC")
 
 
+@router.get("/dpo/objections/{objection_id}", response_class=HTMLResponse)
+def dpo_objection(
+    request: Request, objection_id: int, problem: str | None = Query(None, max_length=20)
+) -> Response:
+    """One objection with the person's grounds, and the decision form."""
+
+    def build(visit: StaffVisit, session: Session) -> Page:
+        if not 1 <= objection_id < 2**31:
+            raise NotFound("no such objection")
+        found = rights.objection_to_decide(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            objection_id=objection_id,
+            today=dt.date.today(),
+        )
+        locale = LOCALES[visit.lang]
+        return "dpo_objection.html", {
+            "o": found,
+            "purpose": _staff_purpose_title(visit, found.purpose),
+            "received": format_date(found.received_at.date(), "long", locale=locale),
+            "pending": found.status is ObjectionState.PENDING,
+            "problem": "grounds" if problem == "grounds" else None,
+            "status": text(visit.lang, f"objection.{found.status.value}"),
+            "staff_csrf": cookies.csrf_token(visit.token),
+            "staff": visit,
+        }
+
+    try:
+        return _dpo_page(request, build)
+    except (NotFound, NotPermitted):
+        return _not_found(request)
+
+
 @router.post("/dpo/objections/{objection_id}/decision", response_class=HTMLResponse)
 async def dpo_decide(request: Request, objection_id: int) -> Response:
     form = await _form(request)
@@ -795,7 +829,8 @@ async def dpo_decide(request: Request, objection_id: int) -> Response:
         try:
             return _dpo_page(request, act)
         except InvalidInput:
-            return RedirectResponse(f"{PREFIX}/dpo?problem=grounds", status_code=303)
+            back = f"{PREFIX}/dpo/objections/{objection_id}?problem=grounds"
+            return RedirectResponse(back, status_code=303)
         except Conflict:
             return RedirectResponse(f"{PREFIX}/dpo?problem=decided", status_code=303)
         except (NotFound, NotPermitted):

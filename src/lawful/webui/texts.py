@@ -125,6 +125,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "limitation",
         "type.portability": "portabilité",
         "type.objection": "opposition",
+        "dpo.open": "Lire les motifs et trancher",
+        "dpo.back": "Retour aux oppositions à trancher",
+        "dpo.status": "État",
+        "dpo.their_grounds": "Les motifs de la personne",
         "dpo.nav": "Oppositions à trancher",
         "dpo.title": "Oppositions à trancher",
         "dpo.intro": (
@@ -293,6 +297,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "beperking",
         "type.portability": "overdraagbaarheid",
         "type.objection": "bezwaar",
+        "dpo.open": "De gronden lezen en beslissen",
+        "dpo.back": "Terug naar de bezwaren om over te beslissen",
+        "dpo.status": "Stand",
+        "dpo.their_grounds": "De gronden van de persoon",
         "dpo.nav": "Bezwaren om te beslissen",
         "dpo.title": "Bezwaren om over te beslissen",
         "dpo.intro": (
@@ -462,6 +470,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "type.restriction": "restriction",
         "type.portability": "portability",
         "type.objection": "objection",
+        "dpo.open": "Read the grounds and decide",
+        "dpo.back": "Back to the objections to decide",
+        "dpo.status": "Status",
+        "dpo.their_grounds": "The person's grounds",
         "dpo.nav": "Objections to decide",
         "dpo.title": "Objections to decide",
         "dpo.intro": (
