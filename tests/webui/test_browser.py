@@ -30,7 +30,10 @@ PAGES = ("data", "timeline", "choices", "requests", "statement")
 SHOWN = {"login", "data-nl", "timeline-en", "choices-objected-fr", "requests-en", "dpo-en"}
 
 
-@pytest.fixture(scope="session")
+# One browser for every test of this module (they all live here). Not for the whole session:
+# Playwright's synchronous API keeps an event loop running in the main thread while it is open,
+# and tests that run their own (asyncio.run) would fail after it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
