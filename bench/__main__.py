@@ -21,6 +21,7 @@ SUITES = (
     "simulations",
     "conversations",
     "correspondence",
+    "offers",
     "privacy_centre",
 )
 # Run only when named: the same read driven in-process, a profile of lawful's own work with no

@@ -24,6 +24,7 @@ _ID_PLACEHOLDERS = (
     "{simulation}",
     "{message}",
     "{draft}",
+    "{offer}",
     "{size}",
 )
 
@@ -41,6 +42,7 @@ def _path(name: str, **values: str) -> str:
         "note": "1",
         "message": "1",
         "draft": "1",
+        "offer": "1",
         "size": "1",
         **values,
     }

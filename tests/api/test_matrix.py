@@ -16,6 +16,7 @@ reuse) each get a person of their own per cell, so that the cells do not depend 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from lawful.core.ledger import service as ledger
+from lawful.entrypoints.cli_offers import offers_job
 
 from .conftest import (
     ANONYMOUS,
@@ -258,6 +260,16 @@ def _draft(api: Api, subject: Subject) -> dict[str, Any]:
     response = api.call("POST", path, token=api.staff_tokens["advisor"])
     assert response.status_code == 201, response.text
     return {"draft": response.json()["id"]}
+
+
+def _open_offer(api: Api, subject: Subject) -> dict[str, Any]:
+    """The offers job ran for the person (a current account and a card): the bank offers a
+    savings account."""
+    now = dt.datetime.now(dt.UTC)
+    offers_job(api.runtime, today=now.date(), now=now, only=[subject.id])
+    response = api.call("GET", f"/persons/{subject.id}/offers", token=subject.token)
+    assert response.status_code == 200, response.text
+    return {"offer": next(o["id"] for o in response.json() if o["product"] == "savings-account")}
 
 
 OBJECTION = {"purpose": "call-recording", "grounds": "I was threatened on a recorded line."}
@@ -494,6 +506,20 @@ ROUTES = {
         body=lambda: {"approve": True},
         arrange=_draft,
     ),
+    "GET /persons/{id}/offers": Route("GET", "/persons/{person}/offers"),
+    "POST /persons/{id}/offers/{offer_id}/accept": Route(
+        "POST",
+        "/persons/{person}/offers/{offer}/accept",
+        subject="card-client",
+        arrange=_open_offer,
+    ),
+    "POST /persons/{id}/offers/{offer_id}/decline": Route(
+        "POST",
+        "/persons/{person}/offers/{offer}/decline",
+        subject="card-client",
+        arrange=_open_offer,
+    ),
+    "GET /offers/report": Route("GET", "/offers/report"),
     "GET /ledger/tree-heads/latest": Route("GET", "/ledger/tree-heads/latest", arrange=_signed),
     "GET /ledger/tree-heads/{tree_size}": Route(
         "GET", "/ledger/tree-heads/{size}", arrange=_signed
@@ -612,6 +638,9 @@ NOSPEECH = Expect(409, "conflict")  # no speech model is installed: said, not a 
 # mail), other roles refused before anyone is looked up.
 MAIL = (_401, NP, NP, _200, _200, ROLE, ROLE, ROLE)
 MAIL_NEW = (_401, NP, NP, _201, _201, ROLE, ROLE, ROLE)
+# personalised-offers: the person's own through self-service, and the advisor's (for the bank,
+# whose offers they are); every other staff role is refused before anyone is looked up.
+OFFERS_OWN = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
 
 TABLE: dict[str, tuple[Expect, ...]] = {
     #                                         anon  own   other advisor back  dpo   compl underw
@@ -690,6 +719,10 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     "POST /correspondence/{id}/examinations":  MAIL,
     "POST /correspondence/{id}/drafts":        MAIL_NEW,
     "POST /correspondence/drafts/{id}/decision": MAIL,
+    "GET /persons/{id}/offers":                OFFERS_OWN,
+    "POST /persons/{id}/offers/{offer_id}/accept": OFFERS_OWN,
+    "POST /persons/{id}/offers/{offer_id}/decline": OFFERS_OWN,
+    "GET /offers/report":                      (_401, NP, NP, _200, ROLE, ROLE, ROLE, ROLE),
     "GET /ledger/tree-heads/latest":           PUBLIC,
     "GET /ledger/tree-heads/{tree_size}":      PUBLIC,
     "GET /ledger/consistency":                 PUBLIC,

@@ -293,3 +293,62 @@ def test_mail_examined_without_a_ground_is_refused_and_a_complaint_email_is_rout
             session, gate=gate, actor=actor, complaint_id=mail.complaint, today=world.TODAY
         )
         assert (case.source, case.product_kind, case.root_cause) == ("customer", "card", "fees")
+
+
+MARKETING = {"personalised-offers", "third-party-offers", "commercial-profiling", "partnerships"}
+
+
+def test_objectors_have_no_offer_and_no_marketing_event_and_every_offer_explains_itself(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    from lawful.offers import service as offers
+    from lawful.rights import service as rights
+
+    engine, summary, gate = built
+    assert summary.offers.offers > 0 and summary.offers.left_out >= 1
+    dpo = Actor("dpo", "kbc-bank")
+    with unit_of_work(engine) as session:
+        people = [p.id for p in world.people(customers_count=120, seed=SEED)]
+        states = gate.states.load(session, people, as_of=world.TODAY)
+        objectors = [p for p in people if states[p].dm_objection]
+        assert objectors
+        for person in objectors:
+            events = ledger.for_subject(session, keys=gate.keys, subject_id=person)
+            assert not [e for e in events if e.purpose in MARKETING], person
+            held = offers.export_person(
+                session,
+                gate=gate,
+                actor=dpo,
+                person_id=person,
+                purpose=rights.PURPOSE,
+                today=world.TODAY,
+            )
+            assert held == {"profiles": [], "offers": []}
+        others = [p for p in people if p not in objectors and states[p].relationship_states]
+        explained = 0
+        for person in others[:40]:
+            for offer in offers.person_offers(
+                session,
+                gate=gate,
+                actor=Actor("self-service", "kbc-bank"),
+                person_id=person,
+                today=world.TODAY,
+                staff=False,
+            ):
+                assert offer.why.rule and offer.why.text and offer.why.facts
+                assert all(f.label and f.value for f in offer.why.facts)
+                explained += 1
+        assert explained > 0
+
+
+def test_the_partner_referral_is_a_disclosure_in_the_ledger(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    engine, summary, gate = built
+    assert summary.offers.referral is not None
+    with unit_of_work(engine) as session:
+        events = ledger.for_subject(session, keys=gate.keys, subject_id=summary.offers.referral)
+    disclosed = [e for e in events if e.event == "offers.partner_referral.disclose"]
+    assert [(e.recipient, e.purpose, e.decision) for e in disclosed] == [
+        ("sustainability-partner", "partnerships", "allow")
+    ]

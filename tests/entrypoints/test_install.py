@@ -117,7 +117,8 @@ def test_serve_answers_with_docs_that_need_no_internet(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Two workers start on a shared machine: a minute has not always been enough.
+        deadline = time.monotonic() + 180
         while True:
             try:
                 docs = httpx.get(f"{base}/docs", timeout=5)

@@ -37,6 +37,10 @@ def classifier(rt: Runtime) -> Classifier:
     return intent.load(None if rt.home is None else rt.home / "models")
 
 
+def warm_classifier(rt: Runtime) -> None:
+    intent.warm(None if rt.home is None else rt.home / "models")
+
+
 @router.post(
     "/persons/{person_id}/correspondence",
     status_code=status.HTTP_201_CREATED,

@@ -15,18 +15,17 @@ import os
 import random
 import threading
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
-
-import joblib
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_recall_fscore_support
-from sklearn.pipeline import Pipeline
+from typing import TYPE_CHECKING, Any
 
 from lawful.correspondence import corpus
 from lawful.correspondence.corpus import Intent
+
+# scikit-learn (and joblib) are imported where a model is trained, read or scored, not with this
+# module: every command line and the API import it, and scikit-learn alone took seconds to load.
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 SEED = 20261207
 PER_CLASS = 480
@@ -78,6 +77,8 @@ class Classifier:
         truth = [e.intent.value for e in test]
         guessed = [p.intent.value for p in self.predict([e.text for e in test])]
         labels = [i.value for i in Intent]
+        from sklearn.metrics import precision_recall_fscore_support
+
         precision, recall, _, support = precision_recall_fscore_support(
             truth, guessed, labels=labels, zero_division=0
         )
@@ -110,6 +111,10 @@ def _split(unseen_wording: bool = False) -> tuple[list[corpus.Example], list[cor
 def train(*, unseen_wording: bool = False) -> Classifier:
     """A model fitted on the corpus's training split: the same every time."""
     train_set, _ = _split(unseen_wording)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     pipeline = Pipeline(
         [
             (
@@ -134,7 +139,7 @@ def digest() -> str:
     h = hashlib.sha256()
     for e in corpus.generate(per_class=PER_CLASS, seed=SEED):
         h.update(f"{e.intent}\x1f{e.held_out}\x1f{e.text}\x1e".encode())
-    h.update(f"{SETTINGS}\x1e{sklearn.__version__}".encode())
+    h.update(f"{SETTINGS}\x1e{version('scikit-learn')}".encode())
     return h.hexdigest()[:16]
 
 
@@ -144,6 +149,13 @@ def model_path(models: Path) -> Path:
 
 _lock = threading.Lock()
 _loaded: dict[Path | None, Classifier] = {}
+
+
+def warm(models: Path | None) -> None:
+    """Read the installation's stored model ahead of its first use, if there is one; training one
+    is left to its first use (or `lawful correspondence train`), not done at a server's start."""
+    if models is not None and model_path(models).exists():
+        load(models)
 
 
 def load(models: Path | None, *, retrain: bool = False) -> Classifier:
@@ -162,11 +174,15 @@ def _read_or_train(models: Path | None, *, retrain: bool) -> Classifier:
         return train()
     path = model_path(models)
     if path.exists() and not retrain:
+        import joblib
+
         pipeline: Any = joblib.load(path)
         return Classifier(pipeline)
     classifier = train()
     models.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = path.with_suffix(".partial")
+    import joblib
+
     joblib.dump(classifier._pipeline, partial)
     os.chmod(partial, 0o600)
     os.replace(partial, path)

@@ -44,6 +44,7 @@ from lawful.customers.bulk import FACT_KINDS as FACT_KINDS
 from lawful.customers.bulk import FACTS_CHUNK as FACTS_CHUNK
 from lawful.customers.bulk import FactRow as FactRow
 from lawful.customers.bulk import fact_select as fact_select
+from lawful.customers.bulk import locales_many as locales_many
 from lawful.customers.bulk import policy_fact_selects as policy_fact_selects
 from lawful.customers.bulk import related_select as related_select
 from lawful.customers.bulk import statements_due_select as statements_due_select
@@ -55,6 +56,8 @@ from lawful.customers.dossier import portable_data as portable_data
 from lawful.customers.facts import FileFacts as FileFacts
 from lawful.customers.facts import Product as Product
 from lawful.customers.facts import file_facts as file_facts
+from lawful.customers.holdings import CARD_MONTHS as CARD_MONTHS
+from lawful.customers.holdings import holding_selects as holding_selects
 from lawful.customers.models import (
     Account,
     Card,
@@ -368,6 +371,7 @@ def bulk_insert(
     home_policies: Rows = (),
     kyc: Rows = (),
     preferences: Rows = (),
+    consents: Rows = (),
 ) -> None:
     """Load many rows at once (the demo world), each mapping holding a table's column names.
 
@@ -385,6 +389,7 @@ def bulk_insert(
         (HomePolicy, home_policies),
         (KycRecord, kyc),
         (Preference, preferences),
+        (Consent, consents),
     )
     for model, rows in tables:
         bulk.bulk_insert(session, model, rows)

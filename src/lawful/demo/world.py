@@ -30,6 +30,7 @@ from lawful.demo import conversations as demo_conversations
 from lawful.demo import correspondence as demo_correspondence
 from lawful.demo import engagement
 from lawful.demo import flood as demo_flood
+from lawful.demo import offers as demo_offers
 from lawful.demo import reinsurance as demo_reinsurance
 from lawful.demo.people import PeopleFactory, SyntheticPerson, coordinates, iban
 from lawful.engagement import service as notifications
@@ -70,6 +71,7 @@ class Rows:
     home_policies: list[Row] = field(default_factory=list)
     kyc: list[Row] = field(default_factory=list)
     preferences: list[Row] = field(default_factory=list)
+    consents: list[Row] = field(default_factory=list)
     notification_settings: list[Row] = field(default_factory=list)
     notification_choices: list[Row] = field(default_factory=list)
     # who did what, for the ledger: (actor, purpose, categories, event, recipient) -> subject ids
@@ -94,6 +96,7 @@ class WorldSummary:
     flood: demo_flood.FloodShowcase | None = None  # a refused and a loaded house, reviewed
     conversations: demo_conversations.Built = field(default_factory=demo_conversations.Built)
     mail: demo_correspondence.Showcase | None = None  # a customer's letter and complaint e-mail
+    offers: demo_offers.OffersSummary = field(default_factory=demo_offers.OffersSummary)
 
 
 def people(*, customers_count: int, seed: int) -> list[SyntheticPerson]:
@@ -174,6 +177,7 @@ def generate(register: Register, n: int, seed: int, progress: Progress = lambda 
             progress("generating people and products", index, n)
     progress("generating people and products", n, n)
     engagement.add(rows, today=TODAY, seed=seed, now=now)
+    demo_offers.agree(rows, seed=seed, today=TODAY)
     return rows
 
 
@@ -363,7 +367,7 @@ def build(
                 customers.bulk_insert(session, **{table: chunk})
                 written += len(chunk)
                 progress("writing the customer file", written, total)
-        customers.bulk_insert(session, preferences=rows.preferences)
+        customers.bulk_insert(session, preferences=rows.preferences, consents=rows.consents)
         notifications.bulk_insert(
             session, settings=rows.notification_settings, choices=rows.notification_choices
         )
@@ -414,6 +418,8 @@ def build(
         [showcase[brand] for brand in sorted(showcase)],
         today=TODAY,
     )
+    # After the objections: the world's objectors are left out of every profile and offer.
+    made = demo_offers.build(engine, gate, today=TODAY, progress=progress)
     _sequence(engine, gate, progress)
     counts = {table: len(getattr(rows, table)) for table in TABLES}
     return WorldSummary(
@@ -429,6 +435,7 @@ def build(
         flood_houses,
         talked,
         mail,
+        made,
     )
 
 

@@ -70,14 +70,18 @@ class Outcome:
             self.channels[channel] += count
 
 
-def due(session: Session, *, day: dt.date) -> list[Row[Any]]:
-    """Statements a reminder is due for on `day` and not decided yet (one SQL statement).
+def due(
+    session: Session, *, day: dt.date, statements: tuple[int, int] | None = None
+) -> list[Row[Any]]:
+    """Statements a reminder is due for on `day` and not decided yet (one SQL statement); with
+    `statements`, only those with an id in that range (a batch of the job queue).
 
     No gate here: which statements fall due is the job's own work list, like the policy's facts;
     `remind` asks the gate for every person before anything is written or sent."""
     return repository.reminders_due(
         session,
         day=day,
+        statements=statements,
         topic=TOPIC,
         key_prefix=KEY_PREFIX,
         default_days=DEFAULT_REMINDER_DAYS,

@@ -106,9 +106,15 @@ def reminders_due(
     key_prefix: str,
     default_days: int,
     max_days: int,
+    statements: tuple[int, int] | None = None,
 ) -> list[sa.Row[Any]]:
     query = _due_query(
-        day=day, topic=topic, key_prefix=key_prefix, default_days=default_days, max_days=max_days
+        day=day,
+        topic=topic,
+        key_prefix=key_prefix,
+        default_days=default_days,
+        max_days=max_days,
+        statements=statements,
     )
     return list(session.execute(query))
 
@@ -123,11 +129,18 @@ def reminders_due_in_batches(
 
 
 def _due_query(
-    *, day: dt.date, topic: str, key_prefix: str, default_days: int, max_days: int
+    *,
+    day: dt.date,
+    topic: str,
+    key_prefix: str,
+    default_days: int,
+    max_days: int,
+    statements: tuple[int, int] | None = None,
 ) -> sa.Select[Any]:
     """Every statement a reminder is due for on `day`, in one statement: unpaid, due within the
     person's own number of days (their setting, else `default_days`), with no message decided
-    for it yet; with the person's language, quiet hours and channels for `topic`."""
+    for it yet; with the person's language, quiet hours and channels for `topic`. With
+    `statements`, only those whose id lies in that range (both ends included): one queued batch."""
     due = customers.statements_due_select(day, day + dt.timedelta(days=max_days)).subquery("due")
     st, ch, n = (
         NotificationSettings.__table__.c,
@@ -166,6 +179,8 @@ def _due_query(
         .where(~sa.exists().where(n.idempotency_key == key))
         .order_by(due.c.statement_id)
     )
+    if statements is not None:
+        query = query.where(due.c.statement_id.between(*statements))
     return query
 
 
@@ -318,3 +333,35 @@ def delivery_settings(
         )
         found.update({row.person_id: row for row in session.execute(query)})
     return found
+
+
+# --- marketing messages ---------------------------------------------------------------------
+
+
+def audience(
+    session: Session, person_ids: Sequence[str], topics: Sequence[str]
+) -> tuple[
+    dict[str, str | None],
+    dict[tuple[str, str], list[str]],
+    dict[str, tuple[dt.time, dt.time]],
+]:
+    """The chosen language per person (absent: none chosen), their channels per topic (absent:
+    the topic's defaults) and their quiet hours (absent: none), two statements per chunk of ids."""
+    st, ch = NotificationSettings.__table__.c, NotificationChoice.__table__.c
+    languages: dict[str, str | None] = {}
+    chosen: dict[tuple[str, str], list[str]] = {}
+    quiet: dict[str, tuple[dt.time, dt.time]] = {}
+    for start in range(0, len(person_ids), 900):
+        chunk = list(person_ids[start : start + 900])
+        query = sa.select(st.person_id, st.language, st.quiet_start, st.quiet_end).where(
+            st.person_id.in_(chunk)
+        )
+        for person, language, begins, ends in session.execute(query):
+            languages[person] = language
+            if begins is not None and ends is not None:
+                quiet[person] = (begins, ends)
+        picked = sa.select(ch.person_id, ch.topic, ch.channels).where(
+            ch.person_id.in_(chunk), ch.topic.in_(list(topics))
+        )
+        chosen.update({(p, t): split(c) for p, t, c in session.execute(picked)})
+    return languages, chosen, quiet

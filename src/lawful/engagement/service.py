@@ -22,6 +22,11 @@ from lawful.engagement.delivery import AppriseSender as AppriseSender
 from lawful.engagement.delivery import Dispatched as Dispatched
 from lawful.engagement.delivery import Sender as Sender
 from lawful.engagement.delivery import dispatch as dispatch
+from lawful.engagement.marketing import OFF as PREFERENCE_OFF
+from lawful.engagement.marketing import Audience as Audience
+from lawful.engagement.marketing import audience as marketing_audience
+from lawful.engagement.marketing import channel_for as marketing_channel
+from lawful.engagement.marketing import queue as queue_marketing
 from lawful.engagement.notices import NoticeOutcome as NoticeOutcome
 from lawful.engagement.notices import Plan as StatementPlan
 from lawful.engagement.notices import concerned_in_batches as statement_concerned_in_batches
@@ -38,10 +43,13 @@ from lawful.engagement.reminders import purge as purge_reminders
 from lawful.engagement.reminders import quiet_between as quiet_between
 from lawful.engagement.reminders import remind as remind
 from lawful.engagement.schemas import NotificationRead
+from lawful.engagement.texts import language_of as language_of
 
 __all__ = [
     "LOCAL_TIME",
+    "PREFERENCE_OFF",
     "AppriseSender",
+    "Audience",
     "DeliverySettings",
     "Dispatched",
     "NoticeOutcome",
@@ -54,11 +62,15 @@ __all__ = [
     "erase",
     "export_person",
     "get_preferences",
+    "language_of",
+    "marketing_audience",
+    "marketing_channel",
     "notifications",
     "notify_statement_changes",
     "outbox_counts",
     "plan_statement_notices",
     "purge_reminders",
+    "queue_marketing",
     "queue_messages",
     "quiet_between",
     "remind",

@@ -26,6 +26,7 @@ from lawful.entrypoints.sequencer import Sequencer, in_background
 from lawful.flood import api as flood_api
 from lawful.ingest import api as ingest_api
 from lawful.interactions import api as interactions_api
+from lawful.offers import api as offers_api
 from lawful.rights import api as rights_api
 from lawful.simulations import api as simulations_api
 from lawful.transparency import api as transparency_api
@@ -81,9 +82,11 @@ def create_app(
         opened = runtime or bootstrap.open_runtime(settings, migrate=migrate)
         app.state.lawful = opened
         _settle_heap()
-        # The mail classifier read (or trained, the first time) while the server starts, not
-        # inside the first request's transaction.
-        threading.Thread(target=correspondence_api.classifier, args=(opened,), daemon=True).start()
+        # The installation's mail classifier read while the server starts, not inside the first
+        # request's transaction; one not trained yet is trained at its first use.
+        threading.Thread(
+            target=correspondence_api.warm_classifier, args=(opened,), daemon=True
+        ).start()
         stop = (
             in_background(Sequencer(opened.engine, opened.keys, copies=copies))
             if sequencer
@@ -126,6 +129,7 @@ def create_app(
     v1.include_router(simulations_api.router)
     v1.include_router(interactions_api.router)
     v1.include_router(correspondence_api.router)
+    v1.include_router(offers_api.router)
     v1.include_router(transparency_api.router)
     v1.include_router(ingest_api.router)
     app.include_router(v1)

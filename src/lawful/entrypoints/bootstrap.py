@@ -125,6 +125,11 @@ def init(settings: Settings | None = None) -> Initialised:
                     "(new keys would make the ledger unverifiable)"
                 )
             keyring.init_keyring(settings.keys_dir)
+        if engine.dialect.name == "postgresql":
+            # The job queue's tables (procrastinate's own schema), beside lawful's.
+            from lawful.entrypoints import jobqueue
+
+            jobqueue.apply_schema(settings.database_url)
     finally:
         engine.dispose()
     url = make_url(settings.database_url).render_as_string(hide_password=True)

@@ -17,6 +17,7 @@ from lawful.entrypoints import (
     cli_jobs,
     cli_keys,
     cli_ledger,
+    cli_offers,
     cli_register,
     cli_rights,
     cli_statement,
@@ -41,6 +42,7 @@ app.add_typer(cli_complaints.app, name="complaints")
 cli_insurance.app.add_typer(cli_flood.app, name="flood")
 app.add_typer(cli_correspondence.app, name="correspondence")
 app.add_typer(cli_insurance.app, name="insurance")
+app.add_typer(cli_offers.app, name="offers")
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_jobs.app, name="jobs")
 app.command()(cli_install.init)

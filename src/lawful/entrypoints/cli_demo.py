@@ -257,6 +257,13 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
         + f"; {summary.complaints} complaints"
         + (f" (Ombudsfin's card case: #{summary.complaint})" if summary.complaint else "")
         + (f"; reinsurance treaties {', '.join(summary.treaties)}" if summary.treaties else "")
+        + f"; {summary.offers.offers} offers ({summary.offers.left_out} customers left out by "
+        "objection"
+        + (
+            f", {summary.offers.referral} put in touch with the sustainability partner)"
+            if summary.offers.referral
+            else ")"
+        )
     )
     if summary.flood is not None and summary.flood.summary is not None:
         f = summary.flood.summary
@@ -347,8 +354,14 @@ def _print_tokens(
         "valid until "
         f"{min(t.expires_at for t in issued):%Y-%m-%d %H:%M} UTC:"
     )
+    role_w, who_w, detail_w = (
+        max(len(getattr(t, f)) for t in issued) for f in ("role", "who", "detail")
+    )
     for t in issued:
-        out.print(f"  {t.role:<9} {t.who:<33} {t.detail:<13} {t.token}", highlight=False)
+        out.print(
+            f"  {t.role:<{role_w}} {t.who:<{who_w}} {t.detail:<{detail_w}} {t.token}",
+            highlight=False,
+        )
     customer = next(t for t in issued if t.role == "customer")
     other = next((t for t in issued if t.role == "customer" and t.who != customer.who), customer)
     bearer = '-H "Authorization: Bearer $T"'
@@ -374,6 +387,7 @@ def _print_tokens(
         f'  curl -X POST {bearer} -H "Content-Type: application/json" '
         f'-d \'{{"text": "Who did you share my data with?"}}\' {base}/assistant/messages'
         "   # the assistant, from the ledger, in the customer's language\n"
+        f"  curl {bearer} {me}/offers   # each offer says why: the rule and the facts it read\n"
         f"  lawful jobs run card-reminders --date {world.TODAY} --time 10:00"
         "   # after the quiet hours; nothing sent twice\n"
         + (

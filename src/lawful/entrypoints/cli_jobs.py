@@ -2,7 +2,8 @@
 
 Each batch is its own transaction, committed before the next: a run killed midway keeps what it
 finished, and a rerun finds only what is left (each statement's reminder is decided once, by its
-idempotency key).
+idempotency key). On PostgreSQL, `--queue` queues the batches as jobs instead, which any number of
+`lawful jobs worker` run (`jobqueue`).
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ from lawful.core.register.load import check_file, reference_register_path
 from lawful.core.register.models import Register
 from lawful.core.runtime import Runtime
 from lawful.engagement import service as engagement
+from lawful.entrypoints import cli_offers, jobqueue
 from lawful.entrypoints.bootstrap import open_runtime
 from lawful.simulations import followups
 from lawful.simulations import service as simulations
 
 app = typer.Typer(
     name="jobs",
-    help="Scheduled jobs: card reminders, simulation follow-ups, statement changes, the outbox.",
+    help=(
+        "Scheduled jobs: card reminders, simulation follow-ups, offers, statement changes, "
+        "the outbox."
+    ),
 )
 run_app = typer.Typer(name="run", help="Run one job now.")
 app.add_typer(run_app, name="run")
@@ -116,10 +121,21 @@ def card_reminders(
     dispatch: Annotated[
         bool, typer.Option("--dispatch/--no-dispatch", help="Dispatch the outbox afterwards.")
     ] = True,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="PostgreSQL: queue one job per batch for `lawful jobs worker` instead of "
+            "running them here.",
+        ),
+    ] = False,
 ) -> None:
     """Remind card holders of an unpaid balance N days before it is due (N per customer, 3 by
     default), once per statement, on the channel they prefer and in their language."""
     when, now = _moment(day, at)
+    if queue:
+        _defer_card_reminders(when, now if at is not None else None, batch, dispatch)
+        return
     rt = open_runtime()
     try:
         sender = sender_from_settings() if dispatch else None
@@ -171,10 +187,69 @@ def card_reminders(
     out.print(table)
 
 
+def _queue_url() -> str:
+    url = get_settings().database_url
+    jobqueue.require_postgresql(url)  # before anything is opened: a clear refusal on SQLite
+    return url
+
+
+def _defer_card_reminders(day: dt.date, at: dt.datetime | None, batch: int, dispatch: bool) -> None:
+    url = _queue_url()
+    rt = open_runtime()
+    try:
+        with unit_of_work(rt.engine) as session:
+            purged = engagement.purge_reminders(session, gate=rt.gate, now=dt.datetime.now(dt.UTC))
+        with Progress(
+            TextColumn("card reminders queued"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("queued", total=None)
+            with jobqueue.queue_errors():
+                deferred = jobqueue.defer_card_reminders(
+                    rt,
+                    url,
+                    day=day,
+                    at=at,
+                    batch=batch,
+                    dispatch=dispatch,
+                    on_batch=lambda done: progress.update(task, completed=done),
+                )
+    finally:
+        rt.engine.dispose()
+    out.print(
+        f"card reminders for {day.isoformat()}: {deferred.items} statements due queued in "
+        f"{deferred.jobs} jobs for `lawful jobs worker` ({deferred.queued_already} batches "
+        f"still queued from an earlier run); {purged} deleted past their retention"
+    )
+
+
 @run_app.command("outbox")
-def outbox() -> None:
+def outbox(
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="PostgreSQL: queue one job per batch of waiting messages for "
+            "`lawful jobs worker` instead of dispatching them here.",
+        ),
+    ] = False,
+) -> None:
     """Hand waiting messages to their channels (configured by LAWFUL_NOTIFY_URL_*), in batches;
     without a URL for a channel, its messages are kept in the app."""
+    if queue:
+        url = _queue_url()
+        rt = open_runtime()
+        try:
+            with jobqueue.queue_errors():
+                deferred = jobqueue.defer_outbox(rt, url, batch=500)
+        finally:
+            rt.engine.dispose()
+        out.print(f"outbox: {deferred.items} waiting messages queued in {deferred.jobs} jobs")
+        return
     rt = open_runtime()
     try:
         done = outbox_job(rt, sender=sender_from_settings())
@@ -359,3 +434,58 @@ def statement_changes(
     ):
         table.add_row(label, str(value))
     out.print(table)
+
+
+@run_app.command("offers")
+def offers(
+    day: cli_offers.DayOption = None, batch: cli_offers.BatchOption = cli_offers.BATCH
+) -> None:
+    """Profile every client and choose their offers (objectors left out), then queue the new
+    offers' messages in the outbox (`lawful offers compute`)."""
+    cli_offers.run_offers(day, batch)
+
+
+@app.command("worker")
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs run at once by this worker (threads).")
+    ] = 1,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="Wait for new jobs until stopped (SIGINT, SIGTERM), or stop once the queue is "
+            "empty.",
+        ),
+    ] = True,
+    stalled_after: Annotated[
+        float,
+        typer.Option(
+            "--stalled-after",
+            min=1.0,
+            help="Seconds without a heartbeat after which another worker's jobs are run again.",
+        ),
+    ] = 30.0,
+) -> None:
+    """PostgreSQL: run the jobs queued by `lawful jobs run … --queue` (card-reminder and outbox
+    batches); start as many workers as the work needs, on any machine reaching the database."""
+    url = _queue_url()
+    rt = open_runtime()
+    try:
+        with jobqueue.queue_errors():
+            run = jobqueue.run_worker(
+                rt,
+                url,
+                concurrency=concurrency,
+                wait=wait,
+                stalled_after=stalled_after,
+                sender=sender_from_settings(),
+            )
+            left = jobqueue.waiting_jobs(url)
+    finally:
+        rt.engine.dispose()
+    out.print(
+        f"worker stopped: {run.jobs} jobs done, {run.put_back} jobs of stopped workers run "
+        "again; queue: "
+        + (", ".join(f"{n} {status}" for status, n in sorted(left.items())) or "empty")
+    )

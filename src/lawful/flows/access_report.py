@@ -16,6 +16,7 @@ from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.flood import service as flood
 from lawful.interactions import service as conversations
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import ReportData, RequestType, RightsEvent
 from lawful.simulations import service as simulations
@@ -59,6 +60,9 @@ def access_report(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     file |= correspondence.export_person(
+        session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
+    )
+    file |= offers.export_person(
         session, gate=gate, actor=actor, person_id=person_id, purpose=rights.PURPOSE, today=today
     )
     rights.record(

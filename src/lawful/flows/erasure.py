@@ -21,6 +21,7 @@ from lawful.customers import service as customers
 from lawful.customers.service import Section
 from lawful.engagement import service as engagement
 from lawful.interactions import copies as conversations
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RequestType, RightsEvent
 from lawful.simulations import service as simulations
@@ -91,6 +92,7 @@ def erase(
     conversations.erase(
         session, register=gate.register, person_ids=[person_id], complaint_held=held
     )
+    offers.erase(session, person_ids=[person_id])
     rights.store_holds(session, kept={person_id: kept}, today=today)
     vault.shred(session, keys=gate.keys, subject_id=person_id)
     return Erasure(request_id, erasing, kept, facts.language, facts.brand)

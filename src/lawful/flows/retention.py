@@ -34,6 +34,7 @@ from lawful.customers import service as customers
 from lawful.engagement import service as engagement
 from lawful.flood import service as flood
 from lawful.interactions import copies as conversations
+from lawful.offers import service as offers
 from lawful.rights import service as rights
 from lawful.rights.service import Keep, RightsEvent
 from lawful.simulations import service as simulations
@@ -178,6 +179,7 @@ def _former_clients(
     conversations.erase(
         session, register=gate.register, person_ids=erased, complaint_held=held.keys()
     )
+    offers.erase(session, person_ids=erased)
     run.holds_stored += rights.store_holds(session, kept={p: plans[p] for p in erased}, today=today)
     vault.shred_many(session, keys=gate.keys, subject_ids=erased)
     run.former_clients_erased += len(erased)

@@ -18,6 +18,7 @@ from lawful.flood import models as _flood_models  # noqa: F401
 from lawful.ingest import models as _ingest_models  # noqa: F401
 from lawful.insurance import models as _insurance_models  # noqa: F401
 from lawful.interactions import models as _interaction_models  # noqa: F401
+from lawful.offers import models as _offer_models  # noqa: F401
 from lawful.rights import models as _rights_models  # noqa: F401
 from lawful.simulations import models as _simulation_models  # noqa: F401
 

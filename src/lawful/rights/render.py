@@ -61,6 +61,7 @@ CODED = (
     "simulation_status", "follow_up",
     "conversation_channel", "note_kind",
     "direction", "message_intent",
+    "offer_status", "segment", "card_use",
 )  # fmt: skip
 # How many characters of the tables' type a line of an A4 page holds; beyond MAX_WORD a word may
 # be broken anywhere (an e-mail address), and no column asks for more than MAX_CHARS.

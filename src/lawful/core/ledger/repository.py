@@ -21,7 +21,9 @@ _leaves = cast(sa.Table, LedgerLeaf.__table__)
 _nodes = cast(sa.Table, LedgerNode.__table__)
 _heads = cast(sa.Table, LedgerTreeHead.__table__)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulSQ' in ASCII.
-_SEQUENCER_LOCK = 0x6C617766756C5351 & 0x7FFFFFFFFFFFFFFF
+# With the schema's name as its second half: two installations in two schemas of one database
+# each have their sequencer.
+_SEQUENCER_LOCK = 0x6C617766  # "lawf"
 _CHUNK = 10_000  # values bound per statement, well under SQLite's limit
 _RANGES = 400  # index ranges per statement (SQLite's parser stack stays well below its limit)
 
@@ -101,7 +103,10 @@ def lock_sequencer(session: Session) -> bool:
     so the database's write lock is already held."""
     if not _postgresql(session):
         return True
-    taken = session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _SEQUENCER_LOCK})
+    taken = session.execute(
+        sa.text("SELECT pg_try_advisory_xact_lock(:k, hashtext(current_schema()))"),
+        {"k": _SEQUENCER_LOCK},
+    )
     return bool(taken.scalar_one())
 
 
