@@ -152,8 +152,8 @@ def run() -> dict[str, Any]:
             app = create_app(settings=settings, sequencer=False)
             with TestClient(app, base_url=BASE, follow_redirects=False) as client:
                 rt: Runtime = app.state.lawful
-                # The server's start-up (the mail classifier loaded or trained in a thread of its
-                # own) finishes before anything is timed: it is not a page's cost.
+                # The mail classifier (read while the server starts, trained on first use when
+                # none is stored) is ready before anything is timed: it is not a page's cost.
                 correspondence_api.classifier(rt)
                 began = time.perf_counter()
                 person_id = customer_with_events(rt, EVENTS)
