@@ -22,6 +22,7 @@ SUITES = (
     "conversations",
     "correspondence",
     "offers",
+    "privacy_centre",
 )
 # Run only when named: the same read driven in-process, a profile of lawful's own work with no
 # HTTP server in the way, never a comparison (see `http` for that).

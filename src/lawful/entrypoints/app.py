@@ -34,6 +34,7 @@ from lawful.web import problems
 from lawful.web.deps import PrincipalDep
 from lawful.web.middleware import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from lawful.web.routing import UnitOfWorkRouter
+from lawful.webui import routes as privacy_centre
 
 DESCRIPTION = """
 Every route that touches personal data passes the gate: the policy compiled from the processing
@@ -113,7 +114,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(BodyLimit, limit=body_limit)
     # Added last, so outermost: the 413 above carries the headers too.
-    app.add_middleware(SecurityHeaders, docs_paths=("/docs",))
+    app.add_middleware(SecurityHeaders, docs_paths=("/docs",), page_paths=(privacy_centre.PREFIX,))
     v1 = UnitOfWorkRouter(prefix="/api/v1", responses=problems.RESPONSES)
 
     @v1.get("/me", tags=["auth"], summary="Who the token belongs to")
@@ -133,12 +134,22 @@ def create_app(
     v1.include_router(ingest_api.router)
     app.include_router(v1)
 
+    # The customer's privacy centre: pages over the same services (see lawful.webui).
+    app.include_router(privacy_centre.router)
+    app.mount(
+        f"{privacy_centre.PREFIX}/static",
+        StaticFiles(directory=privacy_centre.STATIC),
+        name="privacy-static",
+    )
+
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse(f"{privacy_centre.PREFIX}/login")
 
     if files is not None:
         app.mount("/files", StaticFiles(directory=files, html=True), name="files")
+    # The statements already rendered there (`lawful demo`) are the ones the centre hands out.
+    app.state.statements = files / "statements" if files is not None else None
     return app
 
 

@@ -168,7 +168,10 @@ def demo(
 
     from lawful.entrypoints.app import create_app
 
-    out.print(f"\nserving on [bold]http://{host}:{port}/docs[/bold] — Ctrl-C to stop")
+    out.print(
+        f"\nserving on [bold]http://{host}:{port}/docs[/bold] and the privacy centre on "
+        f"[bold]http://{host}:{port}/privacy/login[/bold] — Ctrl-C to stop"
+    )
     try:
         uvicorn.run(
             create_app(settings=settings, files=out_dir if with_statements else None),
@@ -392,6 +395,7 @@ def _print_tokens(
             if statements_dir
             else ""
         )
+        + f"\nPrivacy centre: http://{host}:{port}/privacy/login (paste a customer's token)"
         + f"\nDatabase: {url} · check the ledger: lawful ledger verify --copies {copies}",
         highlight=False,
     )

@@ -34,7 +34,13 @@ from lawful.rights.requests import (
     start_request,
     submit_request,
 )
-from lawful.rights.schemas import ObjectionKind, ObjectionRead, ObjectionState, RequestType
+from lawful.rights.schemas import (
+    ObjectionKind,
+    ObjectionRead,
+    ObjectionState,
+    PendingObjection,
+    RequestType,
+)
 from lawful.rights.sealed import as_text, open_sealed, seal_text
 
 DPO = "dpo"
@@ -172,6 +178,57 @@ def object(
             outcome=_outcome(row, named=purpose),
             today=today,
         )
+    return read(session, gate, row)
+
+
+def objection_queue(
+    session: Session, *, gate: Gate, actor: Actor, today: dt.date, limit: int = 50
+) -> list[PendingObjection]:
+    """The objections awaiting the DPO's decision at the DPO's entity, the nearest deadline first.
+
+    As the request queue: one recorded access, whatever the number of rows; it shows who objected
+    to what and by when, not the grounds, which are opened when the DPO decides."""
+    if actor.role != DPO:
+        raise NotPermitted("only the data protection officer decides on an objection")
+    gate.open(session, actor=actor, purpose=PURPOSE).survey(
+        categories=("user.unique_id",), event=RightsEvent.OBJECTION_QUEUE_READ.value, as_of=today
+    )
+    rows = repository.pending_objections(
+        session, entity=actor.entity, pending=ObjectionState.PENDING.value, limit=limit
+    )
+    return [
+        PendingObjection(
+            id=row.id,
+            person_id=row.person_id,
+            purpose=row.purpose,
+            received_at=row.received_at,
+            deadline=deadline,
+            request_id=row.request_id,
+        )
+        for row, deadline in rows
+    ]
+
+
+def objection_to_decide(
+    session: Session, *, gate: Gate, actor: Actor, objection_id: int, today: dt.date
+) -> ObjectionRead:
+    """One objection of the DPO's entity, with the person's grounds, for the DPO to decide on;
+    reading it is recorded for that person. Another entity's answers as one that does not exist."""
+    if actor.role != DPO:
+        raise NotPermitted("only the data protection officer decides on an objection")
+    row = repository.objection(session, objection_id)
+    if row is None or not _in_scope(session, gate, actor, row):
+        raise NotFound(f"no objection {objection_id}")
+    record(
+        session,
+        gate,
+        actor,
+        row.person_id,
+        event=RightsEvent.OBJECTION_READ,
+        today=today,
+        categories=OBJECTION_DATA,
+        details={"objection_id": row.id},
+    )
     return read(session, gate, row)
 
 

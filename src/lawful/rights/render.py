@@ -287,15 +287,17 @@ def data_view(report: AccessReport) -> list[tuple[str, Node]]:
     return [(titles.get(k, k), fmt.node(k, v)) for k, v in report.data.items()]
 
 
-def _reading_notice(report: AccessReport) -> list[tuple[str, str]]:
-    """When the person asked for a language we do not answer in: which one they read, and why."""
-    wanted = (report.data.get("contact") or {}).get("language")
+def _reading_notice(report: AccessReport, asked: str | None = None) -> list[tuple[str, str]]:
+    """When the person asked for a language we do not answer in: which one they read, and why.
+    `asked`: the language they chose for this reading, else the one on their file."""
+    wanted = asked or (report.data.get("contact") or {}).get("language")
     if not wanted or wanted == report.lang:
         return []
     return notice(wanted, report.lang)
 
 
-def to_html(report: AccessReport) -> str:
+def to_html(report: AccessReport, *, asked: str | None = None) -> str:
+    """The report as HTML; `asked`: the language the reader chose for it (see `_reading_notice`)."""
     lang = report.lang
     locale = locale_of(lang)
     try:
@@ -308,7 +310,7 @@ def to_html(report: AccessReport) -> str:
                 title=label(lang, "report.title", brand=report.brand_name),
                 generated=long_date(report.generated_on, locale),
                 data=data_view(report),
-                notice=_reading_notice(report),
+                notice=_reading_notice(report, asked),
                 css=_css(),
             )
         )
@@ -316,5 +318,5 @@ def to_html(report: AccessReport) -> str:
         raise RenderError(f"{TEMPLATE}: {exc.message}") from None
 
 
-def to_pdf(report: AccessReport) -> bytes:
-    return html_to_pdf(to_html(report))
+def to_pdf(report: AccessReport, *, asked: str | None = None) -> bytes:
+    return html_to_pdf(to_html(report, asked=asked))

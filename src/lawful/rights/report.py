@@ -52,7 +52,16 @@ from lawful.rights.words import hold_ends, hold_reason
 
 RIGHTS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
 
-__all__ = ["ReportData", "concerned", "report_view", "restrictions", "to_html", "to_json", "to_pdf"]
+__all__ = [
+    "ReportData",
+    "concerned",
+    "grouped",
+    "report_view",
+    "restrictions",
+    "to_html",
+    "to_json",
+    "to_pdf",
+]
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def report_view(register: Register, data: ReportData) -> AccessReport:
         data=data.file,
         entities=names.entities,
         purposes=purposes,
-        timeline=[_line(texts, names, group) for group in _grouped(data.events)],
+        timeline=[_line(texts, names, group) for group in grouped(data.events)],
         objections=[_objection(texts, o) for o in data.objections],
         holds=[
             HoldInfo(
@@ -203,7 +212,7 @@ def _names(texts: TextBuilder, categories: set[str]) -> Names:
     )
 
 
-def _grouped(events: Sequence[ledger.LedgerRecord]) -> list[list[ledger.LedgerRecord]]:
+def grouped(events: Sequence[ledger.LedgerRecord]) -> list[list[ledger.LedgerRecord]]:
     """Events in a row on the same day, by the same entity, for the same purpose and recipient
     make one line: answering one request takes several recorded steps, the person reads one."""
     groups: list[list[ledger.LedgerRecord]] = []

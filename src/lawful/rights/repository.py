@@ -136,6 +136,24 @@ def objections_of_person(session: Session, person_id: str) -> list[Objection]:
     return list(session.scalars(query))
 
 
+def pending_objections(
+    session: Session, *, entity: str, pending: str, limit: int
+) -> list[tuple[Objection, dt.date]]:
+    """The objections awaiting a decision made to `entity` (or before entities were recorded),
+    each with its request's deadline, the nearest first."""
+    query = (
+        sa.select(Objection, RightsRequest.deadline)
+        .join(RightsRequest, RightsRequest.id == Objection.request_id)
+        .where(
+            Objection.status == pending,
+            sa.or_(RightsRequest.entity == entity, RightsRequest.entity.is_(None)),
+        )
+        .order_by(RightsRequest.deadline, Objection.id)
+        .limit(limit)
+    )
+    return [(row, deadline) for row, deadline in session.execute(query).all()]
+
+
 def standing_objection(
     session: Session, person_id: str, *, kind: str, purpose: str | None, standing: Sequence[str]
 ) -> Objection | None:

@@ -92,6 +92,17 @@ class ObjectionRead(Output):
     request_id: int | None
 
 
+class PendingObjection(Output):
+    """An objection in the DPO's queue: who, to what, by when (not the grounds)."""
+
+    id: int
+    person_id: str
+    purpose: str | None
+    received_at: dt.datetime
+    deadline: dt.date
+    request_id: int | None
+
+
 class KeptItem(Output):
     """A section kept despite erasure, why, and until when (None: the end the hold counts from,
     the contract's or the relationship's, has not come yet; `ends` says it in words)."""

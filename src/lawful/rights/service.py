@@ -4,7 +4,7 @@ Each lives in the module of its concept; this module is the domain's one public 
 - tracked requests and their Art. 12(3) deadlines: `requests`; deciding and closing rectification
   and restriction requests: `decisions`
 - the access report (Art. 15), worded by `report` and rendered by `render`; gathered by the
-  use case in `lawful.flows.access_report`
+  use case in `lawful.flows.access_report`; its timeline a page at a time: `timeline`
 - objections (Art. 21): `objections`
 - legal holds (Art. 17(3)), what they keep and until when: `holds`, stored in `kept`; the
   erasure, retention and restore use cases that span domains are in `lawful.flows`
@@ -28,10 +28,18 @@ from lawful.rights.kept import (
     standing_holds,
     store_holds,
 )
-from lawful.rights.objections import decide_objection, list_objections, object, withdraw_objection
+from lawful.rights.objections import (
+    DPO,
+    decide_objection,
+    list_objections,
+    object,
+    objection_queue,
+    objection_to_decide,
+    withdraw_objection,
+)
 from lawful.rights.portability import portability
 from lawful.rights.render import to_html, to_json, to_pdf
-from lawful.rights.report import ReportData, concerned, report_view, restrictions
+from lawful.rights.report import ReportData, concerned, grouped, report_view, restrictions
 from lawful.rights.requests import (
     PURPOSE,
     RightsEvent,
@@ -48,8 +56,10 @@ from lawful.rights.requests import (
 )
 from lawful.rights.schemas import RequestType
 from lawful.rights.state import DbSubjectStates
+from lawful.rights.timeline import TimelinePage, timeline_page
 
 __all__ = [
+    "DPO",
     "PURPOSE",
     "DbSubjectStates",
     "Keep",
@@ -57,6 +67,7 @@ __all__ = [
     "ReportData",
     "RequestType",
     "RightsEvent",
+    "TimelinePage",
     "answered_request",
     "channel_of",
     "close_request",
@@ -70,9 +81,12 @@ __all__ = [
     "file_request",
     "finish_request",
     "get_request",
+    "grouped",
     "list_objections",
     "list_requests",
     "object",
+    "objection_queue",
+    "objection_to_decide",
     "plan_holds",
     "portability",
     "record",
@@ -85,6 +99,7 @@ __all__ = [
     "standing_holds_from",
     "store_holds",
     "submit_request",
+    "timeline_page",
     "to_html",
     "to_json",
     "to_pdf",

@@ -17,6 +17,11 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+# The privacy centre's pages: their own stylesheet, no script, forms posted to the centre only.
+PAGES_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 _COMMON = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -25,7 +30,11 @@ _COMMON = {
 }
 
 
-def security_headers(path: str, docs_paths: Iterable[str]) -> Mapping[str, str]:
+def security_headers(
+    path: str, docs_paths: Iterable[str], page_paths: Iterable[str] = ()
+) -> Mapping[str, str]:
     if any(path == p or path.startswith(p + "/") for p in docs_paths):
         return {**_COMMON, "Content-Security-Policy": DOCS_CSP}
+    if any(path == p or path.startswith(p + "/") for p in page_paths):
+        return {**_COMMON, "Content-Security-Policy": PAGES_CSP, "Cache-Control": "no-store"}
     return {**_COMMON, "Content-Security-Policy": API_CSP, "Cache-Control": "no-store"}

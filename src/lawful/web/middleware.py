@@ -109,15 +109,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class SecurityHeaders:
     """Adds the security headers to every HTTP response (without overriding the app's own)."""
 
-    def __init__(self, app: ASGIApp, *, docs_paths: Iterable[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, *, docs_paths: Iterable[str] = (), page_paths: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.docs_paths = tuple(docs_paths)
+        self.page_paths = tuple(page_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(scope.get("path", ""), self.docs_paths)
+        extra = security_headers(scope.get("path", ""), self.docs_paths, self.page_paths)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

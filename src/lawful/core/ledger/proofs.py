@@ -3,11 +3,13 @@ consistency with another. A handful of queries, whatever the size of the log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import InvalidInput, NotFound
 from lawful.core.ledger import merkle, repository
-from lawful.core.ledger.records import Proven, SubjectLedger, TreeHead
+from lawful.core.ledger.records import LedgerRecord, Proven, SubjectLedger, TreeHead
 
 
 def _fetch(session: Session) -> merkle.Fetch:
@@ -20,7 +22,19 @@ def subject_ledger(session: Session, pseudonym: str) -> SubjectLedger:
     The head is read first: a record sequenced after it is not under it yet, and shows as
     pending until the next head (at most a batch away)."""
     head = repository.latest_head(session)
-    records = repository.for_pseudonym(session, pseudonym)
+    return _proven(session, head, repository.for_pseudonym(session, pseudonym))
+
+
+def prove(session: Session, records: Sequence[LedgerRecord]) -> SubjectLedger:
+    """Records read earlier (a page of a subject's), each proven against the latest signed head
+    when it is under it: the work is that of these records only, whatever the subject's total.
+    Read after the records, the head covers every record then sequenced."""
+    return _proven(session, repository.latest_head(session), records)
+
+
+def _proven(
+    session: Session, head: TreeHead | None, records: Sequence[LedgerRecord]
+) -> SubjectLedger:
     size = 0 if head is None else head.tree_size
     under = [r.leaf_index for r in records if r.leaf_index is not None and r.leaf_index < size]
     ranges = {index: merkle.inclusion_ranges(index, size) for index in under}

@@ -233,6 +233,12 @@ def subject_ledger(session: Session, *, keys: Keyring, subject_id: str) -> Subje
     return proofs.subject_ledger(session, keys.pseudonymise(subject_id))
 
 
+def prove(session: Session, records: Sequence[LedgerRecord]) -> SubjectLedger:
+    """Records read with `for_subject` (a page of them), each with its inclusion proof against
+    the latest signed head."""
+    return proofs.prove(session, records)
+
+
 def details(
     session: Session, *, keys: Keyring, record: LedgerRecord
 ) -> bytes | dict[str, Any] | None:

@@ -1,0 +1,199 @@
+"""Privacy-centre benchmark: the timeline page of a customer with 1 000 ledger events.
+
+A scratch installation (SQLite in a file under /tmp) holds one customer whose ledger has EVENTS
+events alternating between two purposes (so that each is a line of its own: 1 000 lines, 20 pages
+of 50), sequenced and signed, so that every line carries its inclusion proof. Then, in the same run
+and through the same in-process HTTP client:
+  page    GET /privacy/timeline (the first page, then the last), logged in with the customer's
+          session cookie: authentication, the access report over the whole ledger of the person
+          with its proofs, wording, pagination and the Jinja2 rendering — timed per request;
+  anchor  a bare Starlette app answering the same page's bytes (what any server needs to send that
+          page, no data behind it), timed the same way.
+The figure is the page's p95 beside the anchor's, and their ratio; the target is < 100 ms p95.
+
+Run: `.venv/bin/python -m bench privacy_centre` (results in bench/results/privacy_centre.json);
+LAWFUL_BENCH_CENTRE_EVENTS (default 1000), LAWFUL_BENCH_CENTRE_SAMPLES (default 60).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from rich.console import Console
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from bench.home import scratch_home
+from lawful.auth import service as auth
+from lawful.config import Settings
+from lawful.core.gate import unit_of_work
+from lawful.core.policy.types import Actor
+from lawful.core.runtime import Runtime
+from lawful.correspondence import api as correspondence_api
+from lawful.customers import service as customers
+from lawful.customers.schemas import PersonCreate
+from lawful.entrypoints import bootstrap
+from lawful.entrypoints.app import create_app
+from lawful.entrypoints.sequencer import Sequencer
+from lawful.web.security import CATEGORIES, GUARD_ROLE, SECURITY_PURPOSE
+
+RESULTS = Path(__file__).parent / "results"
+EVENTS = int(os.environ.get("LAWFUL_BENCH_CENTRE_EVENTS", "1000"))
+SAMPLES = int(os.environ.get("LAWFUL_BENCH_CENTRE_SAMPLES", "60"))
+TARGET_P95_MS = 100.0
+BASE = "https://testserver"
+ENTITY = "kbc-bank"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+out = Console()
+
+
+def customer_with_events(rt: Runtime, events: int) -> str:
+    """A client of the bank whose ledger holds about `events` events in as many lines: reads by
+    an advisor alternate with access-security checks, each its own purpose."""
+    adviser = Actor("advisor", ENTITY)
+    guard = Actor(GUARD_ROLE, ENTITY)
+    with unit_of_work(rt.engine) as session:
+        person = customers.create_person(
+            session,
+            gate=rt.gate,
+            actor=adviser,
+            data=PersonCreate(
+                first_name="Lotte",
+                last_name="Maes",
+                birth_date=dt.date(1984, 5, 17),
+                national_number=_national_number("840517123"),
+                email="lotte.maes@example.be",
+                phone="+32 470 12 34 56",
+                street="Veldstraat 12",
+                postcode="9000",
+                city="Gent",
+                language="nl",
+            ),
+            entity_state="client",
+            today=dt.date.today(),
+        )
+    person_id = person.id
+    done = 2  # the creation's own events
+    while done < events:
+        with unit_of_work(rt.engine) as session:
+            checks = rt.gate.open(session, actor=guard, purpose=SECURITY_PURPOSE)
+            for _ in range(min(100, (events - done + 1) // 2)):
+                customers.get_person(
+                    session,
+                    gate=rt.gate,
+                    actor=adviser,
+                    person_id=person_id,
+                    reason="appointment at the branch",
+                )
+                checks.access(person_id, categories=CATEGORIES, event="security.access.checked")
+                done += 2
+    return person_id
+
+
+def _national_number(first9: str) -> str:
+    """A Belgian national number with its real check digits (born before 2000)."""
+    return f"{first9}{97 - int(first9) % 97:02d}"
+
+
+def _sequenced(rt: Runtime) -> None:
+    Sequencer(rt.engine, rt.keys).drain()
+
+
+def _log_in(client: TestClient, token: str) -> None:
+    form = client.get("/privacy/login")
+    found = CSRF.search(form.text)
+    assert found is not None
+    response = client.post("/privacy/login", data={"csrf": found.group(1), "token": token})
+    assert response.status_code == 303, response.text
+
+
+def _timed(client: TestClient, path: str, samples: int) -> tuple[list[float], bytes]:
+    body = b""
+    times: list[float] = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        body = response.content
+    return times, body
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+
+
+def _anchor(body: bytes, samples: int) -> list[float]:
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse(body)
+
+    app = Starlette(routes=[Route("/privacy/timeline", page)])
+    with TestClient(app, base_url=BASE) as client:
+        times, _ = _timed(client, "/privacy/timeline", samples)
+    return times
+
+
+def run() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="lawful-bench-centre-") as scratch:
+        settings = Settings(database_url=f"sqlite:///{scratch}/centre.db", home=Path(scratch))
+        with scratch_home(Path(scratch)):
+            bootstrap.init(settings)
+            app = create_app(settings=settings, sequencer=False)
+            with TestClient(app, base_url=BASE, follow_redirects=False) as client:
+                rt: Runtime = app.state.lawful
+                # The mail classifier (read while the server starts, trained on first use when
+                # none is stored) is ready before anything is timed: it is not a page's cost.
+                correspondence_api.classifier(rt)
+                began = time.perf_counter()
+                person_id = customer_with_events(rt, EVENTS)
+                _sequenced(rt)
+                built_s = time.perf_counter() - began
+                with unit_of_work(rt.engine) as session:
+                    token = auth.issue_customer_token(
+                        session, states=rt.gate.states, person_id=person_id
+                    ).token
+                _log_in(client, token)
+                first = client.get("/privacy/timeline")
+                pages = int(re.findall(r"(\d+)</caption>", first.text)[0])
+                client.get("/privacy/timeline")  # warm: templates compiled, caches filled
+                page_one, body = _timed(client, "/privacy/timeline", SAMPLES)
+                last, _ = _timed(client, f"/privacy/timeline?page={pages}", SAMPLES // 2)
+    anchor = _anchor(body, SAMPLES)
+    result = {
+        "events": EVENTS,
+        "pages": pages,
+        "samples": SAMPLES,
+        "build_s": round(built_s, 2),
+        "page_p50_ms": round(statistics.median(page_one), 2),
+        "page_p95_ms": round(_p95(page_one), 2),
+        "last_page_p95_ms": round(_p95(last), 2),
+        "anchor_p50_ms": round(statistics.median(anchor), 2),
+        "anchor_p95_ms": round(_p95(anchor), 2),
+        "target_p95_ms": TARGET_P95_MS,
+        "page_bytes": len(body),
+    }
+    result["ratio_p95"] = round(result["page_p95_ms"] / max(result["anchor_p95_ms"], 1e-6), 1)
+    out.print(
+        f"timeline of {EVENTS} events ({pages} pages of 50): p50 {result['page_p50_ms']} ms, "
+        f"p95 {result['page_p95_ms']} ms (last page p95 {result['last_page_p95_ms']} ms; "
+        f"target < {TARGET_P95_MS:.0f} ms) beside a bare Starlette page of the same "
+        f"{len(body)} bytes: p95 {result['anchor_p95_ms']} ms — ratio {result['ratio_p95']}×"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "privacy_centre.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    run()
