@@ -107,7 +107,9 @@ def test_two_workers_share_the_batches_and_each_statement_is_decided_once(queue:
     for process in workers:
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
-        assert "queue: empty" in out
+        # The first to stop may still see the other's last job in progress: the queue is
+        # checked empty once both have stopped.
+        assert "queue: " in out
         done += int(re.search(r"worker stopped: (\d+) jobs done", out)[1])  # type: ignore[index]
     # Every batch once, and the outbox job each batch queued for its push messages, once.
     assert done == 2 * PEOPLE // 25
