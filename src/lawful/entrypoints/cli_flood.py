@@ -11,12 +11,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lawful.core.gate import unit_of_work
 from lawful.entrypoints.bootstrap import open_runtime
 from lawful.entrypoints.cli_insurance import _one_line
+from lawful.entrypoints.progress import progress_bar
 from lawful.flood import service
 
 app = typer.Typer(name="flood", help="Flood underwriting: the partner's data and the proposals.")
@@ -52,21 +52,10 @@ def assign(
     with _one_line():
         runtime = open_runtime()
         try:
-            with (
-                Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=Console(stderr=True),
-                    transient=True,
-                ) as progress,
-                unit_of_work(runtime.engine) as session,
-            ):
-                task = progress.add_task("flood", total=None)
+            with progress_bar("flood") as bar, unit_of_work(runtime.engine) as session:
 
                 def advance(step: str, done: int, total: int) -> None:
-                    progress.update(task, description=step, completed=done, total=total)
+                    bar(done, total, step)
 
                 summary = service.assign(
                     session,

@@ -15,7 +15,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lawful.config import get_settings
@@ -28,6 +27,7 @@ from lawful.core.runtime import Runtime
 from lawful.engagement import service as engagement
 from lawful.entrypoints import cli_offers, jobqueue
 from lawful.entrypoints.bootstrap import open_runtime
+from lawful.entrypoints.progress import progress_bar
 from lawful.simulations import followups
 from lawful.simulations import service as simulations
 
@@ -139,18 +139,10 @@ def card_reminders(
     rt = open_runtime()
     try:
         sender = sender_from_settings() if dispatch else None
-        with Progress(
-            TextColumn("card reminders"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("reminders", total=None)
+        with progress_bar("card reminders") as bar:
 
             def advance(done: int, _: int) -> None:
-                progress.update(task, completed=done)
+                bar(done)
 
             outcome, dispatched = card_reminders_job(
                 rt,
@@ -199,25 +191,16 @@ def _defer_card_reminders(day: dt.date, at: dt.datetime | None, batch: int, disp
     try:
         with unit_of_work(rt.engine) as session:
             purged = engagement.purge_reminders(session, gate=rt.gate, now=dt.datetime.now(dt.UTC))
-        with Progress(
-            TextColumn("card reminders queued"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("queued", total=None)
-            with jobqueue.queue_errors():
-                deferred = jobqueue.defer_card_reminders(
-                    rt,
-                    url,
-                    day=day,
-                    at=at,
-                    batch=batch,
-                    dispatch=dispatch,
-                    on_batch=lambda done: progress.update(task, completed=done),
-                )
+        with progress_bar("card reminders queued") as bar, jobqueue.queue_errors():
+            deferred = jobqueue.defer_card_reminders(
+                rt,
+                url,
+                day=day,
+                at=at,
+                batch=batch,
+                dispatch=dispatch,
+                on_batch=lambda done: bar(done),
+            )
     finally:
         rt.engine.dispose()
     out.print(
@@ -320,18 +303,10 @@ def simulation_follow_ups(
     rt = open_runtime()
     try:
         sender = sender_from_settings() if dispatch else None
-        with Progress(
-            TextColumn("simulation follow-ups"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("follow-ups", total=None)
+        with progress_bar("simulation follow-ups") as bar:
 
             def advance(done: int, _: int) -> None:
-                progress.update(task, completed=done)
+                bar(done)
 
             outcome, dispatched = simulation_follow_ups_job(
                 rt, now=now, batch=batch, on_batch=advance, sender=sender, dispatch=dispatch

@@ -16,13 +16,13 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from lawful.core.db import session_scope
 from lawful.core.gate import unit_of_work
 from lawful.core.runtime import Runtime
 from lawful.entrypoints.bootstrap import open_runtime
+from lawful.entrypoints.progress import progress_bar
 from lawful.offers import service as offers
 
 app = typer.Typer(name="offers", help="Personalised offers and commercial-strategy profiles.")
@@ -68,18 +68,10 @@ def run_offers(day: dt.datetime | None, batch: int) -> None:
     today = day.date() if day else dt.date.today()
     rt = open_runtime()
     try:
-        with Progress(
-            TextColumn("offers"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("offers", total=None)
+        with progress_bar("offers") as bar:
 
             def advance(done: int, size: int) -> None:
-                progress.update(task, completed=done, total=size)
+                bar(done, size)
 
             outcome = offers_job(rt, today=today, now=now, batch=batch, on_batch=advance)
     finally:
