@@ -1,8 +1,8 @@
 """The anchors of the HTTP benchmark: two bare FastAPI apps, served by uvicorn as `lawful serve`
 serves lawful (one worker, same loop and protocol, warnings only, no proxy or server header).
 
-  bare        answers `GET /api/v1/persons/{id}` with the very bytes and headers lawful answered
-              for that path: what FastAPI and uvicorn cost alone
+  bare        answers `GET /api/v1/persons/{id}` (or any other page of the spec) with the very
+              bytes and headers lawful answered for that path: what FastAPI and uvicorn cost alone
   audit-row   the same, after one audit row inserted and committed per request through the bare
               driver (sqlite3 in WAL with synchronous=FULL, or psycopg in autocommit), one
               connection per worker thread: the least any app recording each access durably pays
@@ -54,6 +54,11 @@ def bare() -> FastAPI:
 
     @app.get("/api/v1/persons/{person_id}")
     async def read(person_id: str, request: Request) -> Response:
+        return answers[_key(request)]
+
+    # Any other page recorded in the spec (the privacy centre's timeline), after the API route.
+    @app.get("/{page:path}")
+    async def other(page: str, request: Request) -> Response:
         return answers[_key(request)]
 
     return app
