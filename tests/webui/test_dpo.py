@@ -122,6 +122,11 @@ def test_without_csrf_or_as_a_customer_nothing_is_decided(centre: Centre) -> Non
     )
     assert missing.status_code == 404
     assert dpo.get("/privacy/dpo/objections/2147483000").status_code == 404
+    # Beyond the key's range (which PostgreSQL would refuse to compare) and malformed: refused
+    # alike, before anything is looked up.
+    assert dpo.get("/privacy/dpo/objections/99999999999999999999").status_code == 404
+    assert dpo.get("/privacy/dpo/objections/0").status_code == 404
+    assert dpo.get("/privacy/dpo/objections/abc").status_code == 422
     assert customer.get(f"/privacy/dpo/objections/{objection}").status_code == 404
 
 

@@ -50,7 +50,7 @@ from lawful.rights import service as rights
 from lawful.rights.language import TextBuilder, builder
 from lawful.rights.render import data_view
 from lawful.rights.schemas import AccessReport, ObjectionKind, ObjectionState
-from lawful.web.deps import actor_of
+from lawful.web.deps import MAX_ID, actor_of
 from lawful.web.headers import API_CSP
 from lawful.webui import session as cookies
 from lawful.webui.texts import LANGUAGE_NAMES, LANGUAGES, text
@@ -555,7 +555,7 @@ async def object_to_direct_marketing(request: Request) -> Response:
 @router.post("/choices/objections/{objection_id}/withdrawal", response_class=HTMLResponse)
 async def withdraw(request: Request, objection_id: int) -> Response:
     def act(visit: Visit, session: Session) -> Response:
-        if not 1 <= objection_id < 2**31:
+        if not 1 <= objection_id <= MAX_ID:  # beyond the key's range: nobody's
             raise NotFound("no such objection")
         rights.withdraw_objection(
             session,
@@ -772,7 +772,7 @@ def dpo_objection(
     """One objection with the person's grounds, and the decision form."""
 
     def build(visit: StaffVisit, session: Session) -> Page:
-        if not 1 <= objection_id < 2**31:
+        if not 1 <= objection_id <= MAX_ID:  # beyond the key's range: nobody's
             raise NotFound("no such objection")
         found = rights.objection_to_decide(
             session,
@@ -811,7 +811,7 @@ async def dpo_decide(request: Request, objection_id: int) -> Response:
     grounds = form.get("grounds", "").strip() or None
 
     def act(visit: StaffVisit, session: Session) -> Response:
-        if not 1 <= objection_id < 2**31:
+        if not 1 <= objection_id <= MAX_ID:  # beyond the key's range: nobody's
             raise NotFound("no such objection")
         rights.decide_objection(
             session,
