@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
+from bench.clients import clients
 from bench.home import scratch_home
 from lawful.config import Settings
 from lawful.core.db import session_scope, utcnow
@@ -212,19 +213,7 @@ def _load(engine: Any, n: int) -> None:
         with session_scope(engine) as session:
             customers.bulk_insert(
                 session,
-                persons=[
-                    {"id": f"{i:032x}", "brand": "kbc", "language": "nl", "created_at": now}
-                    for i in ids
-                ],
-                relationships=[
-                    {
-                        "person_id": f"{i:032x}",
-                        "entity": "kbc-insurance",
-                        "state": "client",
-                        "since": dt.date(2020, 1, 1),
-                    }
-                    for i in ids
-                ],
+                **clients(ids, now=now, entity="kbc-insurance"),
                 home_policies=[
                     {
                         "id": i,

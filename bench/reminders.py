@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from bench.clients import clients
 from bench.home import scratch_home
 from lawful.config import Settings
 from lawful.core.db import session_scope, utcnow
@@ -58,19 +59,7 @@ def _load(engine: sa.Engine, n: int) -> None:
         with session_scope(engine) as session:
             customers.bulk_insert(
                 session,
-                persons=[
-                    {"id": f"{i:032x}", "brand": "kbc", "language": "nl", "created_at": now}
-                    for i in ids
-                ],
-                relationships=[
-                    {
-                        "person_id": f"{i:032x}",
-                        "entity": "kbc-bank",
-                        "state": "client",
-                        "since": dt.date(2020, 1, 1),
-                    }
-                    for i in ids
-                ],
+                **clients(ids, now=now),
                 cards=[
                     {
                         "id": i,
