@@ -34,6 +34,7 @@ from lawful.web import problems
 from lawful.web.deps import PrincipalDep
 from lawful.web.middleware import DEFAULT_MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from lawful.web.routing import UnitOfWorkRouter
+from lawful.webui import console as staff_console
 from lawful.webui import routes as privacy_centre
 
 DESCRIPTION = """
@@ -136,6 +137,7 @@ def create_app(
 
     # The customer's privacy centre: pages over the same services (see lawful.webui).
     app.include_router(privacy_centre.router)
+    app.include_router(staff_console.router)  # the staff console, under the same session
     app.mount(
         f"{privacy_centre.PREFIX}/static",
         StaticFiles(directory=privacy_centre.STATIC),
