@@ -324,9 +324,11 @@ async def _posted(
     act: Callable[[Desk, Session, dict[str, str]], Page | Response],
     *,
     section: str,
+    reads: bool = False,
 ) -> Response:
     """A form posted from the console: refused (403) without the session's CSRF token, before
-    anything is looked up; then as `_page`, holding the write lock from the start."""
+    anything is looked up; then as `_page`, holding the write lock from the start unless it
+    only `reads`."""
     form = await _form(request)
     if form is None:
         return _message(request, None, "toolarge", 413)
@@ -336,7 +338,7 @@ async def _posted(
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _message(request, None, "csrf", 403)
     return await run_in_threadpool(
-        _page, request, lambda desk, session: act(desk, session, form), section=section, reads=False
+        _page, request, lambda desk, session: act(desk, session, form), section=section, reads=reads
     )
 
 
@@ -904,4 +906,5 @@ async def ledger_verify(request: Request) -> Response:
             _VERIFYING.release()
         return RedirectResponse(f"{PREFIX}/ledger?done=verified", status_code=303)
 
-    return await _posted(request, act, section="ledger")
+    # Reads only: the sequencer keeps signing while the log is checked.
+    return await _posted(request, act, section="ledger", reads=True)
