@@ -14,8 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from tests.api.conftest import account
+from tests.conftest import append_only_lifted
 from tests.webui.conftest import TODAY, Centre
 from tests.webui.test_pages import csrf_of
 
@@ -33,6 +35,7 @@ from lawful.customers import service as customers
 from lawful.customers.schemas import PersonUpdate
 from lawful.interactions import service as interactions
 from lawful.interactions.schemas import ConversationCreate, RecordingIn
+from lawful.webui import console
 from lawful.webui.console_texts import TEXTS
 from lawful.webui.session import SESSION_COOKIE
 from lawful.webui.texts import LANGUAGES
@@ -588,6 +591,32 @@ def test_the_dpo_sees_the_signed_head_and_verifies_the_ledger(
     assert advisor.get(f"{CONSOLE}/ledger").status_code == 403
     token = csrf_of(advisor.get(CONSOLE))
     assert advisor.post(f"{CONSOLE}/ledger/verification", data={"csrf": token}).status_code == 403
+
+
+def test_a_modified_event_is_named_by_its_position(
+    centre: Centre, world: World, as_staff: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run last on this module's database: one recorded event is altered in place, as someone
+    with write access to the database and the triggers switched off could."""
+    rt = centre.runtime
+    signed_head(centre)
+    client = as_staff["dpo"]
+    token = csrf_of(client.get(f"{CONSOLE}/ledger"))
+    # Beyond the console's bound, nothing is verified: the page says to use the command line.
+    monkeypatch.setattr(console, "VERIFY_MAX", 1)
+    client.post(f"{CONSOLE}/ledger/verification", data={"csrf": token})
+    assert "Too large for the console" in client.get(f"{CONSOLE}/ledger").text
+    monkeypatch.undo()
+    with unit_of_work(rt.engine) as session, append_only_lifted(session):
+        select = sa.text("SELECT entry FROM ledger_leaf WHERE leaf_index = 3")
+        entry = bytes(session.execute(select).scalar_one())
+        session.execute(
+            sa.text("UPDATE ledger_leaf SET entry = :e WHERE leaf_index = 3"), {"e": entry + b" "}
+        )
+    verified = client.post(f"{CONSOLE}/ledger/verification", data={"csrf": token})
+    page = client.get(verified.headers["location"], headers={"accept-language": "fr"})
+    assert "NON intact à partir de la position 3." in page.text
+    assert "un événement ne correspond plus à son empreinte." in page.text
 
 
 def signed_head(centre: Centre) -> TreeHead:
