@@ -396,6 +396,7 @@ def _print_tokens(
             else ""
         )
         + f"\nPrivacy centre: http://{host}:{port}/privacy/login (paste a customer's token)"
+        + f"\nStaff console: http://{host}:{port}/privacy/console/login (paste a staff token)"
         + f"\nDatabase: {url} · check the ledger: lawful ledger verify --copies {copies}",
         highlight=False,
     )

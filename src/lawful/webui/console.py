@@ -468,7 +468,8 @@ async def customer_file(request: Request) -> Response:
         )
         shown = person.model_dump()
         rows = [
-            (desk.t(f"field.{f}"), _shown(desk, shown.get(f)), f in person.withheld) for f in FIELDS
+            (desk.t(f"field.{f}"), _shown(desk, shown.get(f), f), f in person.withheld)
+            for f in FIELDS
         ]
         history = [
             {
@@ -493,9 +494,19 @@ async def customer_file(request: Request) -> Response:
     return await _posted(request, act, section="customers")
 
 
-def _shown(desk: Desk, value: Any) -> str:
+def _shown(desk: Desk, value: Any, field: str = "") -> str:
     if value is None:
         return "—"
+    if field == "region":
+        return desk.t(f"region.{value}")
+    if field == "language":
+        return LANGUAGE_NAMES.get(str(value), str(value))
+    if field == "brand":
+        try:
+            name = desk.rt.register.brand(str(value)).name
+        except KeyError:
+            return str(value)
+        return str(name.get(desk.lang) or value)
     if isinstance(value, dt.datetime):
         return desk.when(value)
     if isinstance(value, dt.date):

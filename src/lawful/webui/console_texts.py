@@ -121,6 +121,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "field.region": "Région",
         "field.brand": "Marque",
         "field.language": "Langue",
+        "region.flanders": "Flandre",
+        "region.wallonia": "Wallonie",
+        "region.brussels": "Bruxelles-Capitale",
         "exchanges.title": "Conversations et courrier",
         "exchanges.intro": (
             "La liste ne montre que les métadonnées. Pour lire un contenu, ouvrez-le : il vous "
@@ -410,6 +413,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "field.region": "Gewest",
         "field.brand": "Merk",
         "field.language": "Taal",
+        "region.flanders": "Vlaanderen",
+        "region.wallonia": "Wallonië",
+        "region.brussels": "Brussels Hoofdstedelijk Gewest",
         "exchanges.title": "Gesprekken en briefwisseling",
         "exchanges.intro": (
             "De lijst toont alleen metagegevens. Om een inhoud te lezen, opent u die: er wordt "
@@ -695,6 +701,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "field.region": "Region",
         "field.brand": "Brand",
         "field.language": "Language",
+        "region.flanders": "Flanders",
+        "region.wallonia": "Wallonia",
+        "region.brussels": "Brussels-Capital",
         "exchanges.title": "Conversations and correspondence",
         "exchanges.intro": (
             "The list shows metadata only. To read a content, open it: you will be asked for "
