@@ -59,6 +59,7 @@ class World:
     person: str
     conversation: int
     message: int
+    private: int
     complaint: int
     late: int
     tokens: dict[str, str]
@@ -129,6 +130,19 @@ def world(centre: Centre, lawful_home: Path) -> World:
             by="advisor:adv-1",
         )
 
+        private = correspondence.register_message(
+            session,
+            gate=rt.gate,
+            actor=ADVISOR,
+            person_id=person,
+            data=MessageCreate(
+                body="Personal note to my adviser only.", mailbox="adv-2", private=True
+            ),
+            classifier=classifier,
+            today=TODAY,
+            by="advisor:adv-1",
+        )
+
         def complaint(received: dt.date) -> int:
             return complaints.file_complaint(
                 session,
@@ -161,7 +175,7 @@ def world(centre: Centre, lawful_home: Path) -> World:
         "dpo": centre.staff_token,
         "customer": centre.customer("fr").token,
     }
-    return World(person, conversation.id, message.id, fresh, late, tokens)
+    return World(person, conversation.id, message.id, private.id, fresh, late, tokens)
 
 
 def log_in(client: TestClient, token: str) -> httpx.Response:
@@ -480,6 +494,20 @@ def test_a_message_opens_for_a_declared_ground_with_a_justification(
     assert hidden.status_code == 404 and "Namur" not in hidden.text
     # A complaint handler's role does not examine correspondence at all.
     assert as_staff["handler"].get(path).status_code == 403
+    # A message marked private is examined by its mailbox's holder only: the reason is shown.
+    private = f"{CONSOLE}/correspondence/{world.private}"
+    refused = client.post(
+        private,
+        data={"csrf": csrf_of(form), "ground": "security", "justification": "Routine check"},
+    )
+    assert refused.status_code == 403 and "Personal note" not in refused.text
+    assert "only the mailbox&#39;s holder may examine it" in refused.text
+    last = events(centre, world.person)[-1]
+    assert (last.event, last.decision, last.reasons) == (
+        "correspondence.message.examine",
+        "deny",
+        ("marked_private",),
+    )
 
 
 # --- complaints ----------------------------------------------------------------------------

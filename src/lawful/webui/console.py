@@ -297,6 +297,9 @@ def _built(
     except (NotFound, NotPermitted):
         # Unknown, or outside the staff member's entity: the same page, nothing about which.
         return _message(request, desk, "notfound", 404)
+    except InvalidInput:
+        # A rule of the service the form did not check first: nothing was done.
+        return _message(request, desk, "invalid", 422)
     if isinstance(built, Response):
         return built
     name, context = built

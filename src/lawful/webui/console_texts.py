@@ -48,6 +48,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ce formulaire n'a pas été envoyé depuis votre session. Rien n'a été consulté ni "
             "modifié. Revenez à la page et réessayez."
         ),
+        "invalid.title": "Demande refusée",
+        "invalid.text": "Une donnée du formulaire ne respecte pas les règles. Rien n'a été fait.",
         "toolarge.title": "Formulaire trop long",
         "toolarge.text": "Ce formulaire dépasse la taille admise. Rien n'a été fait.",
         "reason.role_not_permitted": "votre rôle ne peut pas poursuivre cette finalité.",
@@ -334,6 +336,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "csrf.text": (
             "Dit formulier is niet vanuit uw sessie verstuurd. Er is niets geraadpleegd of "
             "gewijzigd. Ga terug naar de pagina en probeer opnieuw."
+        ),
+        "invalid.title": "Aanvraag geweigerd",
+        "invalid.text": (
+            "Een gegeven in het formulier voldoet niet aan de regels. Er is niets gebeurd."
         ),
         "toolarge.title": "Formulier te lang",
         "toolarge.text": "Dit formulier is groter dan toegelaten. Er is niets gebeurd.",
@@ -631,6 +637,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "This form was not sent from your session. Nothing was read or changed. Go back to "
             "the page and try again."
         ),
+        "invalid.title": "Request refused",
+        "invalid.text": "A value in the form breaks a rule. Nothing was done.",
         "toolarge.title": "Form too long",
         "toolarge.text": "This form is larger than allowed. Nothing was done.",
         "reason.role_not_permitted": "your role may not pursue this purpose.",
