@@ -250,6 +250,10 @@ def test_staff_log_in_with_a_strict_cookie_and_out_again(centre: Centre, world: 
     assert home.status_code == 200 and '<html lang="fr">' in home.text
     assert "Conseiller" in home.text and "KBC Bank SA" in home.text
     assert home.headers["cache-control"] == "no-store"
+    # The centre's language switch brings the staff member back to the same console page.
+    switched = client.get("/privacy/language/nl", params={"next": f"{CONSOLE}/customers"})
+    assert switched.headers["location"] == f"{CONSOLE}/customers"
+    assert "Klantendossier" in client.get(f"{CONSOLE}/customers").text
     refused = client.post(f"{CONSOLE}/logout", data={})
     assert refused.status_code == 403
     out = client.post(f"{CONSOLE}/logout", data={"csrf": csrf_of(home)})
@@ -614,6 +618,11 @@ def test_the_dpo_sees_the_signed_head_and_verifies_the_ledger(
     assert verified.status_code == 303
     shown = client.get(verified.headers["location"])
     assert re.search(r"Intact: \d+ events checked, \d+ signed heads\.", shown.text), shown.text
+    # One verification at a time: while one runs, another is not started.
+    with console._VERIFYING:
+        busy = client.post(f"{CONSOLE}/ledger/verification", data={"csrf": csrf_of(page)})
+    assert busy.headers["location"] == f"{CONSOLE}/ledger?done=busy"
+    assert "A verification is already running." in client.get(busy.headers["location"]).text
     # Other roles do not reach it, nor run it.
     advisor = as_staff["advisor"]
     assert advisor.get(f"{CONSOLE}/ledger").status_code == 403
