@@ -18,6 +18,10 @@ LAWFUL_BENCH_HTTP_ROUNDS (default 3), LAWFUL_BENCH_HTTP_CUSTOMERS (default 2000)
 LAWFUL_BENCH_HTTP_BACKENDS (default "sqlite,postgresql"). LAWFUL_BENCH_HTTP_BEFORE: the `lawful`
 executable of another installation of lawful (an earlier version) to serve the same database
 beside this one, its customer read measured in the same rounds ("before, customer").
+LAWFUL_BENCH_HTTP_PROFILE=1: after the rounds, one more round of the customer read at 16
+connections under py-spy (GIL-holding samples of the server), its CPU time split by where it is
+spent (HTTP server, framework, SQLAlchemy, database driver, lawful's own code...) and the busiest
+functions; the raw stacks are kept in bench/results/.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ ROUNDS = int(os.environ.get("LAWFUL_BENCH_HTTP_ROUNDS", "3"))
 CUSTOMERS = int(os.environ.get("LAWFUL_BENCH_HTTP_CUSTOMERS", "2000"))
 BACKENDS = os.environ.get("LAWFUL_BENCH_HTTP_BACKENDS", "sqlite,postgresql").split(",")
 BEFORE = os.environ.get("LAWFUL_BENCH_HTTP_BEFORE")
+PROFILE = os.environ.get("LAWFUL_BENCH_HTTP_PROFILE") == "1"
 CONNECTIONS = (1, 16)
 SEED = 11
 REASON = "bench: appointment 2026-12-07"
@@ -98,6 +103,7 @@ def _server(command: list[str], env: dict[str, str], port: int, log: Path) -> It
     base = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _PIDS[base] = process.pid
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -118,6 +124,74 @@ def _server(command: list[str], env: dict[str, str], port: int, log: Path) -> It
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+_PIDS: dict[str, int] = {}  # base URL -> the server's process id, for the profile
+
+# Where a sample's CPU time goes: the innermost frame of the sample that lies in one of these
+# (py-spy names a frame `function (package/module.py:line)`); standard-library helpers (json,
+# re, enum...) count for the caller that used them. The first place whose prefix matches names it.
+_PLACES = (
+    ("HTTP server (uvicorn, h11, httptools)", ("uvicorn/", "h11/", "httptools/")),
+    ("asyncio event loop", ("asyncio/", "uvloop/", "anyio/", "selectors.py")),
+    ("framework (Starlette, FastAPI)", ("starlette/", "fastapi/")),
+    ("thread hand-over", ("concurrent/", "threading.py", "queue.py")),
+    ("response model (pydantic)", ("pydantic/", "pydantic_core/")),
+    ("SQLAlchemy", ("sqlalchemy/",)),
+    ("database driver (sqlite3, psycopg)", ("sqlite3/", "psycopg/", "psycopg_pool/")),
+    ("cryptography", ("cryptography/",)),
+    ("lawful: ledger and vault", ("lawful/core/ledger/", "lawful/core/vault/")),
+    ("lawful: gate and policy", ("lawful/core/gate", "lawful/core/policy/")),
+    ("lawful: web layer", ("lawful/web/",)),
+    ("lawful: the rest", ("lawful/",)),
+)
+_OTHER = "other (standard library with no caller above)"
+
+
+def _place(stack: list[str]) -> str:
+    for frame in reversed(stack):
+        path = frame.rpartition("(")[2]
+        for name, prefixes in _PLACES:
+            if path.startswith(prefixes):
+                return name
+    return _OTHER
+
+
+def _profile(target: Target, seconds: int, raw: Path) -> dict[str, Any]:
+    """One round of `target` at 16 connections with py-spy sampling the server; the share of
+    samples per place of the innermost frame, and the ten busiest innermost functions."""
+    spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+    recorder = subprocess.Popen(
+        [spy, "record", "--pid", str(_PIDS[target.base]), "--subprocesses", "--gil",
+         "--format", "raw", "--rate", "250", "--duration", str(seconds + 1),
+         "--output", str(raw), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(0.5)
+    load = _wrk(target, 16, seconds)
+    _, err = recorder.communicate(timeout=seconds + 60)
+    if recorder.returncode != 0 or not raw.exists():
+        raise RuntimeError(f"py-spy could not sample the server: {err.decode()[-500:]}")
+    places: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        frames = stack.split(";")
+        leaf, place, n = frames[-1], _place(frames), int(count)
+        total += n
+        places[place] = places.get(place, 0) + n
+        functions[leaf] = functions.get(leaf, 0) + n
+    busiest = sorted(functions.items(), key=lambda item: -item[1])[:10]
+    return {
+        "per_s": load.per_s,
+        "samples": total,
+        "cpu_ms_per_request": None if not load.requests else total / 250 * 1000 / load.requests,
+        "places": {k: v / total for k, v in sorted(places.items(), key=lambda i: -i[1])},
+        "busiest": [(name, n / total) for name, n in busiest],
+    }
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
@@ -279,6 +353,10 @@ def measure(backend: str, url: str, tmp: Path) -> dict[str, Any]:
             results[f"c{connections}"] = {
                 name: _median(loads).__dict__ for name, loads in rounds.items()
             }
+        if PROFILE:
+            RESULTS.mkdir(exist_ok=True)
+            raw = RESULTS / f"http-profile-{backend}.txt"
+            results["profile"] = _profile(checked[0], SECONDS, raw)
     for connections in CONNECTIONS:
         figures = results[f"c{connections}"]
         bare, audit = figures["bare"]["per_s"], figures["audit-row"]["per_s"]
@@ -364,6 +442,20 @@ def _print(console: Console, results: list[dict[str, Any]]) -> None:
         f"p99 < {TARGET_P99_MS:g} ms, no errors, 16 connections ≥ {TARGET_SCALING}× 1 "
         f"(machine: {os.cpu_count()} CPUs, shared)"
     )
+    for r in results:
+        profile = r.get("profile")
+        if not profile:
+            continue
+        console.print(
+            f"\n{r['backend']}: where the server's CPU goes on the customer read, 16 connections "
+            f"({profile['per_s']:,.0f} req/s under the profiler, {profile['samples']:,} samples, "
+            f"{profile['cpu_ms_per_request']:.2f} ms of CPU holding the GIL per request)"
+        )
+        for place, share in profile["places"].items():
+            console.print(f"  {share:6.1%}  {place}")
+        console.print("  busiest functions:")
+        for name, share in profile["busiest"]:
+            console.print(f"  {share:6.1%}  {name}")
 
 
 if __name__ == "__main__":
