@@ -7,6 +7,8 @@
 - `ledger_node`: hashes of the complete subtrees of every fourth level, so that proofs and roots
   come from a few stored hashes instead of the whole log.
 - `ledger_tree_head`: the signed tree heads.
+- `ledger_member`, `ledger_member_node`: the members of batch disclosures (one entry for a
+  transfer of many subjects' data) and their Merkle tree's stored subtrees (see `batch`).
 
 Entries are indexed by subject on the pseudonym's bytes inside the entry itself
 (`entry.subject_key`), so no separate column can say otherwise than what was hashed.
@@ -60,3 +62,27 @@ class LedgerTreeHead(Base):
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     key_id: Mapped[str] = mapped_column(sa.String(64))
     signature: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
+
+
+class LedgerMember(Base):
+    """The members of batch disclosures: one row per subject, by the batch's entry (its id in
+    `ledger_pending`, kept by its leaf) and its place in the batch's member tree."""
+
+    __tablename__ = "ledger_member"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+    entry_id: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
+    member_index: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True)
+    subject: Mapped[bytes] = mapped_column(sa.LargeBinary(32), index=True)  # pseudonym's bytes
+
+
+class LedgerMemberNode(Base):
+    """Hashes of the complete subtrees of every fourth level of each batch's member tree."""
+
+    __tablename__ = "ledger_member_node"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+    entry_id: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True)
+    idx: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import InvalidInput, NotFound
+from lawful.core.ledger import batch as batches
 from lawful.core.ledger import merkle, repository
 from lawful.core.ledger.records import LedgerRecord, Proven, SubjectLedger, TreeHead
 
@@ -47,10 +48,28 @@ def _proven(
                 None
                 if record.leaf_index not in ranges
                 else tuple(merkle.proof(ranges[record.leaf_index], nodes)),
+                member_path(session, record),
             )
             for record in records
         ],
     )
+
+
+def member_path(session: Session, record: LedgerRecord) -> tuple[bytes, ...] | None:
+    """A member's inclusion path under its batch's member root (pending or not: the batch's
+    members are written with its entry). None for a record that is no batch member."""
+    header, member = record.batch, record.member
+    if header is None or member is None:
+        return None
+    ranges = merkle.inclusion_ranges(member.index, header.members)
+
+    def fetch(blocks: set[merkle.Block]) -> dict[merkle.Subtree, bytes]:
+        subjects, stored = repository.member_blocks(session, member.entry_id, blocks)
+        indexes = sorted(subjects)
+        hashes = batches.member_leaves(header.batch, [subjects[i] for i in indexes])
+        return {**stored, **{(0, i): h for i, h in zip(indexes, hashes, strict=True)}}
+
+    return tuple(merkle.proof(ranges, merkle.resolve(merkle.needed(ranges), fetch)))
 
 
 def consistency(session: Session, first: int, second: int) -> list[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -13,13 +14,22 @@ from sqlalchemy.orm import Session
 from lawful.core.db import utcnow
 from lawful.core.ledger.entry import subject_key
 from lawful.core.ledger.merkle import STRIDE, Block, Subtree
-from lawful.core.ledger.models import LedgerLeaf, LedgerNode, LedgerPending, LedgerTreeHead
-from lawful.core.ledger.records import Counts, LedgerRecord, TreeHead
+from lawful.core.ledger.models import (
+    LedgerLeaf,
+    LedgerMember,
+    LedgerMemberNode,
+    LedgerNode,
+    LedgerPending,
+    LedgerTreeHead,
+)
+from lawful.core.ledger.records import Counts, LedgerRecord, Membership, TreeHead
 
 _pending = cast(sa.Table, LedgerPending.__table__)
 _leaves = cast(sa.Table, LedgerLeaf.__table__)
 _nodes = cast(sa.Table, LedgerNode.__table__)
 _heads = cast(sa.Table, LedgerTreeHead.__table__)
+_members = cast(sa.Table, LedgerMember.__table__)
+_member_nodes = cast(sa.Table, LedgerMemberNode.__table__)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulSQ' in ASCII.
 # With the schema's name as its second half: two installations in two schemas of one database
 # each have their sequencer.
@@ -90,6 +100,168 @@ def _binary_rows(entries: Sequence[bytes], *, first: bool) -> bytes:
         append(_ONE_FIELD + len(entry).to_bytes(4, "big"))
         append(entry)
     return b"".join(parts)
+
+
+# --- batch disclosures ------------------------------------------------------------------------
+
+
+def insert_batch_entry(session: Session, entry: bytes) -> int:
+    """A batch disclosure's entry, pending like any other; its id, by which its members name it
+    (the leaf keeps it as `entry_id`). Written at once even in a session that holds its entries
+    back: its members need the id."""
+    return int(
+        session.connection()
+        .execute(sa.insert(_pending).values(entry=entry).returning(_pending.c.id))
+        .scalar_one()
+    )
+
+
+def insert_members(session: Session, entry_id: int, subjects: Sequence[bytes]) -> None:
+    """Member `i` of the batch is `subjects[i]`: COPY on PostgreSQL, one prepared statement
+    executed many times on SQLite, inside the session's transaction."""
+    if not subjects:
+        return
+    driver = session.connection().connection.driver_connection
+    if _postgresql(session):
+        head = _MEMBER_FIELDS + entry_id.to_bytes(8, "big", signed=True)
+        with (
+            driver.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(
+                "COPY ledger_member (entry_id, member_index, subject) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
+        ):
+            copy.write(_COPY_HEADER)
+            for start in range(0, len(subjects), _COPY_ROWS):
+                chunk = subjects[start : start + _COPY_ROWS]
+                copy.write(
+                    b"".join(
+                        head + _INT8 + i.to_bytes(8, "big") + _BYTES32 + subject
+                        for i, subject in enumerate(chunk, start=start)
+                    )
+                )
+            copy.write(_COPY_TRAILER)
+        return
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            "INSERT INTO ledger_member (entry_id, member_index, subject) VALUES (?, ?, ?)",
+            zip(repeat(entry_id), range(len(subjects)), subjects),
+        )
+    finally:
+        cursor.close()
+
+
+# Three fields: entry_id and member_index (int8, 8 bytes each), subject (32 bytes).
+_MEMBER_FIELDS = b"\x00\x03" + (8).to_bytes(4, "big")
+_INT8 = (8).to_bytes(4, "big")
+_BYTES32 = (32).to_bytes(4, "big")
+
+
+def insert_member_nodes(session: Session, entry_id: int, nodes: Mapping[Subtree, bytes]) -> None:
+    if nodes:
+        session.connection().execute(
+            sa.insert(_member_nodes),
+            [
+                {"entry_id": entry_id, "level": level, "idx": idx, "hash": h}
+                for (level, idx), h in nodes.items()
+            ],
+        )
+
+
+def member_blocks(
+    session: Session, entry_id: int, blocks: set[Block]
+) -> tuple[dict[int, bytes], dict[Subtree, bytes]]:
+    """What the blocks of a batch's member tree hold: the subjects of the members at level 0
+    (by member index), the stored subtree hashes above. Ranges written as integer literals, as
+    in `stored_subtrees`."""
+    wide = 1 << STRIDE
+    subjects: dict[int, bytes] = {}
+    nodes: dict[Subtree, bytes] = {}
+    ranges = sorted(blocks)
+    for start in range(0, len(ranges), _RANGES):
+        chunk = ranges[start : start + _RANGES]
+        low = [
+            f"member_index BETWEEN {b * wide} AND {b * wide + wide - 1}"
+            for lv, b in chunk
+            if not lv
+        ]
+        if low:
+            rows = session.execute(
+                sa.text(
+                    "SELECT member_index, subject FROM ledger_member WHERE entry_id = :e "
+                    f"AND ({' OR '.join(low)})"
+                ),
+                {"e": entry_id},
+            )
+            subjects.update((index, bytes(subject)) for index, subject in rows)
+        high = [
+            f"(level = {lv} AND idx BETWEEN {b * wide} AND {b * wide + wide - 1})"
+            for lv, b in chunk
+            if lv
+        ]
+        if high:
+            rows = session.execute(
+                sa.text(
+                    "SELECT level, idx, hash FROM ledger_member_node WHERE entry_id = :e "
+                    f"AND ({' OR '.join(high)})"
+                ),
+                {"e": entry_id},
+            )
+            nodes.update(((level, idx), bytes(h)) for level, idx, h in rows)
+    return subjects, nodes
+
+
+def batch_leaves(session: Session, marker: bytes) -> list[tuple[int, int, bytes]]:
+    """(leaf index, entry id, entry) of every leaf whose entry holds `marker` (what starts a
+    batch header): a scan of the log, as verification is."""
+    where = (
+        "position(CAST(:m AS bytea) IN entry) > 0"
+        if _postgresql(session)
+        else "instr(entry, :m) > 0"
+    )
+    rows = session.execute(
+        sa.text(
+            f"SELECT leaf_index, entry_id, entry FROM ledger_leaf WHERE {where} ORDER BY leaf_index"
+        ),
+        {"m": marker},
+    )
+    return [(index, entry_id, bytes(entry)) for index, entry_id, entry in rows]
+
+
+def members_of(session: Session, entry_id: int) -> list[tuple[int, bytes]]:
+    """(member index, subject) of a batch, in member order."""
+    rows = session.execute(
+        sa.select(_members.c.member_index, _members.c.subject)
+        .where(_members.c.entry_id == entry_id)
+        .order_by(_members.c.member_index)
+    )
+    return [(index, bytes(subject)) for index, subject in rows]
+
+
+def member_nodes_of(session: Session, entry_id: int) -> dict[Subtree, bytes]:
+    rows = session.execute(
+        sa.select(_member_nodes.c.level, _member_nodes.c.idx, _member_nodes.c.hash).where(
+            _member_nodes.c.entry_id == entry_id
+        )
+    )
+    return {(level, idx): bytes(h) for level, idx, h in rows}
+
+
+def member_entry_ids(session: Session) -> list[int]:
+    """Every batch the member table names."""
+    return list(session.execute(sa.select(_members.c.entry_id).distinct()).scalars())
+
+
+def leaves_of_entries(session: Session, entry_ids: Sequence[int]) -> dict[int, int]:
+    """entry id -> leaf index, for those of `entry_ids` that are in the log."""
+    found: dict[int, int] = {}
+    for start in range(0, len(entry_ids), _CHUNK):
+        chunk = list(entry_ids[start : start + _CHUNK])
+        rows = session.execute(
+            sa.select(_leaves.c.entry_id, _leaves.c.leaf_index).where(_leaves.c.entry_id.in_(chunk))
+        )
+        found.update((entry_id, index) for entry_id, index in rows)
+    return found
 
 
 # --- the sequencer -----------------------------------------------------------------------------
@@ -262,20 +434,47 @@ _RECORDS = sa.union_all(
         _leaves.c.leaf_index.label("position"),
         sa.literal(0).label("id"),
         _leaves.c.entry,
+        sa.null().label("member_index"),
+        sa.null().label("subject"),
     ).where(sa.text(subject_key("ledger_leaf.entry") + " = :p")),
-    sa.select(sa.null().label("position"), _pending.c.id, _pending.c.entry).where(
-        sa.text(subject_key("ledger_pending.entry") + " = :p")
-    ),
+    sa.select(
+        sa.null().label("position"), _pending.c.id, _pending.c.entry, sa.null(), sa.null()
+    ).where(sa.text(subject_key("ledger_pending.entry") + " = :p")),
+    # The batch disclosures the subject is a member of, in the log or still pending.
+    sa.select(
+        _leaves.c.leaf_index,
+        _leaves.c.entry_id,
+        _leaves.c.entry,
+        _members.c.member_index,
+        _members.c.subject,
+    )
+    .select_from(_members.join(_leaves, _leaves.c.entry_id == _members.c.entry_id))
+    .where(_members.c.subject == sa.bindparam("s")),
+    sa.select(
+        sa.null(), _pending.c.id, _pending.c.entry, _members.c.member_index, _members.c.subject
+    )
+    .select_from(_members.join(_pending, _pending.c.id == _members.c.entry_id))
+    .where(_members.c.subject == sa.bindparam("s")),
 )
 
 
 def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
-    """The subject's records: sequenced ones in leaf order, then pending ones in arrival order.
+    """The subject's records, batch disclosures they are a member of included: sequenced ones in
+    leaf order, then pending ones in arrival order.
 
     One statement, hence one snapshot: an entry the sequencer moves meanwhile is read once."""
-    rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
+    rows = list(session.execute(_RECORDS, {"p": pseudonym.encode(), "s": bytes.fromhex(pseudonym)}))
     rows.sort(key=lambda row: (1, row.id) if row.position is None else (0, row.position))
-    return [LedgerRecord.of(bytes(row.entry), row.position) for row in rows]
+    return [
+        LedgerRecord.of(
+            bytes(row.entry),
+            row.position,
+            None
+            if row.member_index is None
+            else Membership(row.member_index, bytes(row.subject), row.id),
+        )
+        for row in rows
+    ]
 
 
 def recent(session: Session, limit: int) -> list[LedgerRecord]:
