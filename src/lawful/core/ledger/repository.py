@@ -429,16 +429,18 @@ def stored_subtrees(session: Session, blocks: set[Block]) -> dict[Subtree, bytes
 
 # --- records -----------------------------------------------------------------------------------
 
+_NO_INDEX = sa.cast(sa.null(), sa.BigInteger())
+_NO_SUBJECT = sa.cast(sa.null(), sa.LargeBinary())
 _RECORDS = sa.union_all(
     sa.select(
         _leaves.c.leaf_index.label("position"),
-        sa.literal(0).label("id"),
+        sa.cast(sa.literal(0), sa.BigInteger()).label("id"),
         _leaves.c.entry,
-        sa.null().label("member_index"),
-        sa.null().label("subject"),
+        _NO_INDEX.label("member_index"),
+        _NO_SUBJECT.label("subject"),
     ).where(sa.text(subject_key("ledger_leaf.entry") + " = :p")),
     sa.select(
-        sa.null().label("position"), _pending.c.id, _pending.c.entry, sa.null(), sa.null()
+        sa.null().label("position"), _pending.c.id, _pending.c.entry, _NO_INDEX, _NO_SUBJECT
     ).where(sa.text(subject_key("ledger_pending.entry") + " = :p")),
     # The batch disclosures the subject is a member of, in the log or still pending.
     sa.select(
