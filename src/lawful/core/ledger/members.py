@@ -52,33 +52,54 @@ def _check_batch(
     session: Session, position: int, entry_id: int, header: batches.Header
 ) -> Break | None:
     where = f"the batch disclosure at leaf {position}"
-    rows = repository.members_of(session, entry_id)
     n = header.members
-    indexes = [index for index, _ in rows]
-    beyond = [index for index in indexes if not 0 <= index < n]
-    if beyond:
-        return Break(
-            position,
-            Problem.MEMBER_ADDED,
-            f"{where} has {n} members, yet the member table holds member {beyond[0]}: a member "
-            "was added",
-        )
-    if len(rows) < n:
-        gone = next(i for i, index in enumerate([*indexes, n]) if index != i)
-        return Break(
-            position,
-            Problem.MEMBER_MISSING,
-            f"member {gone} of {where} is missing from the member table ({len(rows)} of {n} "
-            "members left): members were deleted",
-        )
-    subjects = [subject for _, subject in rows]
+    subjects: list[bytes] = []
+    for number, first, block in repository.members_of(session, entry_id):
+        start = number << batches.BLOCK_LEVEL
+        if start > len(subjects):  # a block is gone
+            return _missing(position, where, len(subjects), start)
+        if start < len(subjects) or start >= n:
+            return Break(
+                position,
+                Problem.MEMBER_ADDED,
+                f"{where} has {n} members, yet the member table holds a block of members from "
+                f"{start}: members were added",
+            )
+        held = batches.split(block)
+        full = min(batches.BLOCK, n - start)
+        if len(held) > full or len(block) % batches.SUBJECT:
+            return Break(
+                position,
+                Problem.MEMBER_ADDED,
+                f"{where} has {n} members, yet the member table holds {len(held)} from member "
+                f"{start} where {full} belong: members were added",
+            )
+        if len(held) < full:
+            return Break(
+                position,
+                Problem.MEMBER_MISSING,
+                f"{full - len(held)} of members {start} to {start + full - 1} of {where} are "
+                "missing from the member table: members were deleted",
+            )
+        if first != block[: batches.SUBJECT]:
+            return Break(
+                position,
+                Problem.MEMBER_ALTERED,
+                f"member {start} of {where} is not the one its block is found by: a member row "
+                "was rewritten",
+            )
+        subjects += held
+    if len(subjects) < n:
+        return _missing(position, where, len(subjects), n)
     levels = batches.levels_of(batches.member_leaves(header.batch, subjects))
     if batches.root_of(levels) != header.root:
+        altered = _altered(subjects)
+        which = "a member" if altered is None else f"member {altered}"
         return Break(
             position,
             Problem.MEMBER_ALTERED,
-            f"member {_altered(subjects)} of {where} no longer matches the batch's member root: "
-            "a member row was rewritten",
+            f"{which} of {where} no longer matches the batch's member root: a member row was "
+            "rewritten",
         )
     stored = repository.member_nodes_of(session, entry_id)
     computed = batches.stored_nodes(levels)
@@ -94,9 +115,18 @@ def _check_batch(
     return None
 
 
-def _altered(subjects: list[bytes]) -> int:
+def _missing(position: int, where: str, first: int, end: int) -> Break:
+    return Break(
+        position,
+        Problem.MEMBER_MISSING,
+        f"members {first} to {end - 1} of {where} are missing from the member table: their "
+        "rows were deleted",
+    )
+
+
+def _altered(subjects: list[bytes]) -> int | None:
     """The member whose row was most likely rewritten: members are sorted by subject, and a
-    rewritten subject breaks the order around it (the first member when the order holds)."""
+    rewritten subject breaks the order around it (unless it still fits in it: None)."""
     for i in range(1, len(subjects)):
         if subjects[i] <= subjects[i - 1]:
             # Either i - 1 rose above its place or i fell below it: the one whose removal
@@ -104,7 +134,7 @@ def _altered(subjects: list[bytes]) -> int:
             earlier_fits = i < 2 or subjects[i - 2] < subjects[i]
             later_fits = i + 1 >= len(subjects) or subjects[i - 1] < subjects[i + 1]
             return i if later_fits and not earlier_fits else i - 1
-    return 0
+    return None
 
 
 def _strays(session: Session, batch_ids: set[int], size: int) -> list[Break]:

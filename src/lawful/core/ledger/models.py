@@ -65,19 +65,25 @@ class LedgerTreeHead(Base):
 
 
 class LedgerMember(Base):
-    """The members of batch disclosures: one row per subject, by the batch's entry (its id in
-    `ledger_pending`, kept by its leaf) and its place in the batch's member tree."""
+    """The members of batch disclosures, a block of them to a row: the batch's entry (its id in
+    `ledger_pending`, kept by its leaf), the block's number, its first pseudonym (by which a
+    subject's block is found) and its pseudonyms' bytes end to end, in member order."""
 
     __tablename__ = "ledger_member"
-    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+    __table_args__ = (
+        sa.Index("ix_ledger_member_first", "entry_id", "first_subject"),
+        sa.Index("ix_ledger_member_block", "block"),
+    )
 
     entry_id: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
-    member_index: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True)
-    subject: Mapped[bytes] = mapped_column(sa.LargeBinary(32), index=True)  # pseudonym's bytes
+    block: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    first_subject: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    subjects: Mapped[bytes] = mapped_column(sa.LargeBinary())
 
 
 class LedgerMemberNode(Base):
-    """Hashes of the complete subtrees of every fourth level of each batch's member tree."""
+    """Hashes of the complete subtrees of every fourth level of each batch's member tree, from
+    a block's level up."""
 
     __tablename__ = "ledger_member_node"
     __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012

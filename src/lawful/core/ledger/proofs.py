@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lawful.core.errors import InvalidInput, NotFound
 from lawful.core.ledger import batch as batches
 from lawful.core.ledger import merkle, repository
+from lawful.core.ledger.merkle import STRIDE
 from lawful.core.ledger.records import LedgerRecord, Proven, SubjectLedger, TreeHead
 
 
@@ -64,10 +65,23 @@ def member_path(session: Session, record: LedgerRecord) -> tuple[bytes, ...] | N
     ranges = merkle.inclusion_ranges(member.index, header.members)
 
     def fetch(blocks: set[merkle.Block]) -> dict[merkle.Subtree, bytes]:
-        subjects, stored = repository.member_blocks(session, member.entry_id, blocks)
-        indexes = sorted(subjects)
-        hashes = batches.member_leaves(header.batch, [subjects[i] for i in indexes])
-        return {**stored, **{(0, i): h for i, h in zip(indexes, hashes, strict=True)}}
+        # Below a block's level, hashes come from the block's members; above, from storage.
+        low = {
+            (b << (level + STRIDE)) >> batches.BLOCK_LEVEL
+            for level, b in blocks
+            if level < batches.BLOCK_LEVEL
+        }
+        found: dict[merkle.Subtree, bytes] = {}
+        for number, block in repository.member_rows(session, member.entry_id, low).items():
+            found.update(batches.block_hashes(header.batch, number, block))
+        high = [
+            (level, (b << STRIDE) + i)
+            for level, b in blocks
+            if level >= batches.BLOCK_LEVEL
+            for i in range(1 << STRIDE)
+        ]
+        found.update(repository.member_nodes(session, member.entry_id, high))
+        return found
 
     try:
         return tuple(merkle.proof(ranges, merkle.resolve(merkle.needed(ranges), fetch)))

@@ -4,14 +4,15 @@ DELETE the pending queue allows: of entries the same transaction has sequenced."
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
+from lawful.core.ledger import batch as batches
 from lawful.core.ledger.entry import subject_key
 from lawful.core.ledger.merkle import STRIDE, Block, Subtree
 from lawful.core.ledger.models import (
@@ -116,45 +117,16 @@ def insert_batch_entry(session: Session, entry: bytes) -> int:
     )
 
 
-def insert_members(session: Session, entry_id: int, subjects: Sequence[bytes]) -> None:
-    """Member `i` of the batch is `subjects[i]`: COPY on PostgreSQL, one prepared statement
-    executed many times on SQLite, inside the session's transaction."""
-    if not subjects:
-        return
-    driver = session.connection().connection.driver_connection
-    if _postgresql(session):
-        head = _MEMBER_FIELDS + entry_id.to_bytes(8, "big", signed=True)
-        with (
-            driver.cursor() as cursor,  # type: ignore[union-attr]
-            cursor.copy(
-                "COPY ledger_member (entry_id, member_index, subject) FROM STDIN (FORMAT BINARY)"
-            ) as copy,
-        ):
-            copy.write(_COPY_HEADER)
-            for start in range(0, len(subjects), _COPY_ROWS):
-                chunk = subjects[start : start + _COPY_ROWS]
-                copy.write(
-                    b"".join(
-                        head + _INT8 + i.to_bytes(8, "big") + _BYTES32 + subject
-                        for i, subject in enumerate(chunk, start=start)
-                    )
-                )
-            copy.write(_COPY_TRAILER)
-        return
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(
-            "INSERT INTO ledger_member (entry_id, member_index, subject) VALUES (?, ?, ?)",
-            zip(repeat(entry_id), range(len(subjects)), subjects),
+def insert_members(session: Session, entry_id: int, blocks: Sequence[bytes]) -> None:
+    """The batch's members, a block of pseudonyms to a row (see `batch`)."""
+    if blocks:
+        session.connection().execute(
+            sa.insert(_members),
+            [
+                {"entry_id": entry_id, "block": n, "first_subject": b[:32], "subjects": b}
+                for n, b in enumerate(blocks)
+            ],
         )
-    finally:
-        cursor.close()
-
-
-# Three fields: entry_id and member_index (int8, 8 bytes each), subject (32 bytes).
-_MEMBER_FIELDS = b"\x00\x03" + (8).to_bytes(4, "big")
-_INT8 = (8).to_bytes(4, "big")
-_BYTES32 = (32).to_bytes(4, "big")
 
 
 def insert_member_nodes(session: Session, entry_id: int, nodes: Mapping[Subtree, bytes]) -> None:
@@ -168,47 +140,54 @@ def insert_member_nodes(session: Session, entry_id: int, nodes: Mapping[Subtree,
         )
 
 
-def member_blocks(
-    session: Session, entry_id: int, blocks: set[Block]
-) -> tuple[dict[int, bytes], dict[Subtree, bytes]]:
-    """What the blocks of a batch's member tree hold: the subjects of the members at level 0
-    (by member index), the stored subtree hashes above. Ranges written as integer literals, as
-    in `stored_subtrees`."""
-    wide = 1 << STRIDE
-    subjects: dict[int, bytes] = {}
-    nodes: dict[Subtree, bytes] = {}
-    ranges = sorted(blocks)
-    for start in range(0, len(ranges), _RANGES):
-        chunk = ranges[start : start + _RANGES]
-        low = [
-            f"member_index BETWEEN {b * wide} AND {b * wide + wide - 1}"
-            for lv, b in chunk
-            if not lv
-        ]
-        if low:
-            rows = session.execute(
-                sa.text(
-                    "SELECT member_index, subject FROM ledger_member WHERE entry_id = :e "
-                    f"AND ({' OR '.join(low)})"
-                ),
-                {"e": entry_id},
-            )
-            subjects.update((index, bytes(subject)) for index, subject in rows)
-        high = [
-            f"(level = {lv} AND idx BETWEEN {b * wide} AND {b * wide + wide - 1})"
-            for lv, b in chunk
-            if lv
-        ]
-        if high:
-            rows = session.execute(
-                sa.text(
-                    "SELECT level, idx, hash FROM ledger_member_node WHERE entry_id = :e "
-                    f"AND ({' OR '.join(high)})"
-                ),
-                {"e": entry_id},
-            )
-            nodes.update(((level, idx), bytes(h)) for level, idx, h in rows)
-    return subjects, nodes
+def _as_bytes(column: sa.ColumnElement[bytes]) -> sa.ColumnElement[bytes]:
+    return sa.cast(column, sa.LargeBinary())
+
+
+def member_rows(session: Session, entry_id: int, blocks: Iterable[int]) -> dict[int, bytes]:
+    """Block number -> the block's pseudonyms, for the blocks asked of one batch."""
+    rows = session.execute(
+        sa.select(_members.c.block, _as_bytes(_members.c.subjects)).where(
+            _members.c.entry_id == entry_id, _members.c.block.in_(sorted(set(blocks)))
+        )
+    )
+    return {block: bytes(subjects) for block, subjects in rows}
+
+
+def member_nodes(session: Session, entry_id: int, keys: Iterable[Subtree]) -> dict[Subtree, bytes]:
+    """The stored hashes asked of one batch's member tree (a handful: a proof's)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    found = sa.tuple_(_member_nodes.c.level, _member_nodes.c.idx).in_(wanted)
+    rows = session.execute(
+        sa.select(_member_nodes.c.level, _member_nodes.c.idx, _member_nodes.c.hash).where(
+            _member_nodes.c.entry_id == entry_id, found
+        )
+    )
+    return {(level, idx): bytes(h) for level, idx, h in rows}
+
+
+# In each batch, the one block that holds the subject if any does: the last whose first
+# pseudonym is not above theirs (found through ix_ledger_member_first, one probe per batch).
+_SUBJECT_BLOCKS = sa.text(
+    "SELECT m.entry_id, m.block, m.subjects FROM ledger_member AS e "
+    "JOIN ledger_member AS m ON m.entry_id = e.entry_id AND m.block = ("
+    "SELECT i.block FROM ledger_member AS i WHERE i.entry_id = e.entry_id "
+    "AND i.first_subject <= :s ORDER BY i.first_subject DESC LIMIT 1) "
+    "WHERE e.block = 0"
+)
+
+
+def memberships(session: Session, subject: bytes) -> list[tuple[int, int]]:
+    """(batch entry id, member index) of every batch the subject (a pseudonym's bytes) is in."""
+    found = []
+    for entry_id, block, subjects in session.execute(_SUBJECT_BLOCKS, {"s": subject}):
+        members = batches.split(bytes(subjects))
+        i = bisect_left(members, subject)
+        if i < len(members) and members[i] == subject:
+            found.append((entry_id, (block << batches.BLOCK_LEVEL) + i))
+    return found
 
 
 def batch_leaves(session: Session, marker: bytes) -> list[tuple[int, int, bytes]]:
@@ -228,14 +207,17 @@ def batch_leaves(session: Session, marker: bytes) -> list[tuple[int, int, bytes]
     return [(index, entry_id, bytes(entry)) for index, entry_id, entry in rows]
 
 
-def members_of(session: Session, entry_id: int) -> list[tuple[int, bytes]]:
-    """(member index, subject) of a batch, in member order."""
+def members_of(session: Session, entry_id: int) -> list[tuple[int, bytes, bytes]]:
+    """(block number, first pseudonym, pseudonyms) of a batch, in block order."""
+    # CAST: a row edited by hand may hold text where bytes belong, and must still be read.
     rows = session.execute(
-        sa.select(_members.c.member_index, _members.c.subject)
+        sa.select(
+            _members.c.block, _as_bytes(_members.c.first_subject), _as_bytes(_members.c.subjects)
+        )
         .where(_members.c.entry_id == entry_id)
-        .order_by(_members.c.member_index)
+        .order_by(_members.c.block)
     )
-    return [(index, bytes(subject)) for index, subject in rows]
+    return [(block, bytes(first), bytes(subjects)) for block, first, subjects in rows]
 
 
 def member_nodes_of(session: Session, entry_id: int) -> dict[Subtree, bytes]:
@@ -429,34 +411,15 @@ def stored_subtrees(session: Session, blocks: set[Block]) -> dict[Subtree, bytes
 
 # --- records -----------------------------------------------------------------------------------
 
-_NO_INDEX = sa.cast(sa.null(), sa.BigInteger())
-_NO_SUBJECT = sa.cast(sa.null(), sa.LargeBinary())
 _RECORDS = sa.union_all(
     sa.select(
         _leaves.c.leaf_index.label("position"),
-        sa.cast(sa.literal(0), sa.BigInteger()).label("id"),
+        sa.literal(0).label("id"),
         _leaves.c.entry,
-        _NO_INDEX.label("member_index"),
-        _NO_SUBJECT.label("subject"),
     ).where(sa.text(subject_key("ledger_leaf.entry") + " = :p")),
-    sa.select(
-        sa.null().label("position"), _pending.c.id, _pending.c.entry, _NO_INDEX, _NO_SUBJECT
-    ).where(sa.text(subject_key("ledger_pending.entry") + " = :p")),
-    # The batch disclosures the subject is a member of, in the log or still pending.
-    sa.select(
-        _leaves.c.leaf_index,
-        _leaves.c.entry_id,
-        _leaves.c.entry,
-        _members.c.member_index,
-        _members.c.subject,
-    )
-    .select_from(_members.join(_leaves, _leaves.c.entry_id == _members.c.entry_id))
-    .where(_members.c.subject == sa.bindparam("s")),
-    sa.select(
-        sa.null(), _pending.c.id, _pending.c.entry, _members.c.member_index, _members.c.subject
-    )
-    .select_from(_members.join(_pending, _pending.c.id == _members.c.entry_id))
-    .where(_members.c.subject == sa.bindparam("s")),
+    sa.select(sa.null().label("position"), _pending.c.id, _pending.c.entry).where(
+        sa.text(subject_key("ledger_pending.entry") + " = :p")
+    ),
 )
 
 
@@ -464,19 +427,35 @@ def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
     """The subject's records, batch disclosures they are a member of included: sequenced ones in
     leaf order, then pending ones in arrival order.
 
-    One statement, hence one snapshot: an entry the sequencer moves meanwhile is read once."""
-    rows = list(session.execute(_RECORDS, {"p": pseudonym.encode(), "s": bytes.fromhex(pseudonym)}))
-    rows.sort(key=lambda row: (1, row.id) if row.position is None else (0, row.position))
-    return [
-        LedgerRecord.of(
-            bytes(row.entry),
-            row.position,
-            None
-            if row.member_index is None
-            else Membership(row.member_index, bytes(row.subject), row.id),
+    One statement for their own entries, hence one snapshot: an entry the sequencer moves
+    meanwhile is read once; one for the batches (whose members never change) likewise."""
+    rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
+    subject = bytes.fromhex(pseudonym)
+    members = dict(memberships(session, subject))
+    found = [(row.position, row.id, bytes(row.entry), None) for row in rows]
+    for position, entry_id, entry in _batch_entries(session, sorted(members)):
+        found.append((position, entry_id, entry, Membership(members[entry_id], subject, entry_id)))
+    found.sort(key=lambda row: (1, row[1]) if row[0] is None else (0, row[0]))
+    return [LedgerRecord.of(entry, position, member) for position, _, entry, member in found]
+
+
+def _batch_entries(
+    session: Session, entry_ids: Sequence[int]
+) -> list[tuple[int | None, int, bytes]]:
+    """(leaf index or None while pending, entry id, entry) of batch entries, in one statement."""
+    if not entry_ids:
+        return []
+    rows = session.execute(
+        sa.union_all(
+            sa.select(_leaves.c.leaf_index, _leaves.c.entry_id, _leaves.c.entry).where(
+                _leaves.c.entry_id.in_(entry_ids)
+            ),
+            sa.select(sa.null(), _pending.c.id, _pending.c.entry).where(
+                _pending.c.id.in_(entry_ids)
+            ),
         )
-        for row in rows
-    ]
+    )
+    return [(position, entry_id, bytes(entry)) for position, entry_id, entry in rows]
 
 
 def recent(session: Session, limit: int) -> list[LedgerRecord]:

@@ -235,7 +235,7 @@ def append_batch(
         )
     )
     entry_id = repository.insert_batch_entry(session, data)
-    repository.insert_members(session, entry_id, tree.subjects)
+    repository.insert_members(session, entry_id, batches.blocks(tree.subjects))
     repository.insert_member_nodes(session, entry_id, tree.nodes)
     return LedgerRecord.of(data, None)
 

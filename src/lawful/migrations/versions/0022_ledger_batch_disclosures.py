@@ -1,6 +1,7 @@
 """Batch disclosures in the ledger: one entry for a transfer of many subjects' data, its members
-in `ledger_member` (the batch's entry, the member's place in the batch's Merkle tree, the
-subject's pseudonym) and that tree's stored subtrees in `ledger_member_node`. Both refuse UPDATE
+in `ledger_member` (a block of them to a row: the batch's entry, the block's number, its first
+pseudonym, its pseudonyms end to end) and their Merkle tree's stored subtrees in
+`ledger_member_node`. Both refuse UPDATE
 and DELETE, as the log does. A batch's leaf is found by its entry id: PostgreSQL gets an index on
 it (SQLite's log already has one).
 
@@ -33,12 +34,14 @@ def upgrade() -> None:
     op.create_table(
         "ledger_member",
         sa.Column("entry_id", POSITION, autoincrement=False, nullable=False),
-        sa.Column("member_index", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("subject", sa.LargeBinary(32), nullable=False),
-        sa.PrimaryKeyConstraint("entry_id", "member_index", name=op.f("pk_ledger_member")),
-        sqlite_with_rowid=False,
+        sa.Column("block", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("first_subject", sa.LargeBinary(32), nullable=False),
+        sa.Column("subjects", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("entry_id", "block", name=op.f("pk_ledger_member")),
     )
-    op.create_index(op.f("ix_ledger_member_subject"), "ledger_member", ["subject"])
+    # A subject's block in each batch: the last whose first pseudonym is not above theirs.
+    op.create_index("ix_ledger_member_first", "ledger_member", ["entry_id", "first_subject"])
+    op.create_index("ix_ledger_member_block", "ledger_member", ["block"])
     op.create_table(
         "ledger_member_node",
         sa.Column("entry_id", POSITION, autoincrement=False, nullable=False),
@@ -72,5 +75,6 @@ def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_ledger_leaf_entry_id")
     op.drop_table("ledger_member_node")
-    op.drop_index(op.f("ix_ledger_member_subject"), table_name="ledger_member")
+    op.drop_index("ix_ledger_member_block", table_name="ledger_member")
+    op.drop_index("ix_ledger_member_first", table_name="ledger_member")
     op.drop_table("ledger_member")
