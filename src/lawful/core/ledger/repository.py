@@ -432,7 +432,9 @@ def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
     rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
     subject = bytes.fromhex(pseudonym)
     members = dict(memberships(session, subject))
-    found = [(row.position, row.id, bytes(row.entry), None) for row in rows]
+    found: list[tuple[int | None, int, bytes, Membership | None]] = [
+        (row.position, row.id, bytes(row.entry), None) for row in rows
+    ]
     for position, entry_id, entry in _batch_entries(session, sorted(members)):
         found.append((position, entry_id, entry, Membership(members[entry_id], subject, entry_id)))
     found.sort(key=lambda row: (1, row[1]) if row[0] is None else (0, row[0]))
