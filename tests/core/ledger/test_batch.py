@@ -147,6 +147,10 @@ def test_a_batch_names_its_members_once_and_says_nothing_personal(session: Sessi
     assert b"holder" not in record.entry and run_keys().pseudonymise("a").encode() not in (
         record.entry
     )
+    # The member table holds the members' pseudonyms, as their own entries do, and nothing else:
+    # erasing a member (destroying their key) leaves nothing more readable here than there.
+    (held,) = session.execute(sa.text("SELECT subjects FROM ledger_member")).scalars()
+    assert bytes(held) == b"".join(sorted(run_keys().pseudonym_digests(["a", "b"])))
 
 
 # --- verification ------------------------------------------------------------------------------
