@@ -16,6 +16,7 @@ from collections.abc import Collection
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from lawful.core.bulk import no_cycle_collection
 from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
@@ -111,6 +112,13 @@ def bordereau(
             f"it does not cover {quarter.label}",
             field="period",
         )
+    with no_cycle_collection():
+        return _bordereau(session, gate=gate, treaty=treaty, quarter=quarter, today=today)
+
+
+def _bordereau(
+    session: Session, *, gate: Gate, treaty: TreatyRead, quarter: Period, today: dt.date | None
+) -> Bordereau:
     risks = customers.home_risks(
         session,
         entity=treaty.entity,
