@@ -34,7 +34,7 @@ import re
 import secrets
 from binascii import hexlify
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
 
@@ -58,7 +58,7 @@ class Header:
     batch: str  # 32 lowercase hex characters, random
     members: int
     root: bytes
-    about: Mapping[str, str]
+    about: Mapping[str, str] = field(hash=False)  # a dict: the batch and root identify it
 
     def encode(self) -> bytes:
         return _JSON.encode(
