@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from lawful.core.db import create_engine, upgrade
 from lawful.core.vault.keys import Keyring, init_keyring
 
-APPEND_ONLY_TABLES = ("ledger_pending", "ledger_leaf", "ledger_node", "ledger_tree_head")
+APPEND_ONLY_TABLES = (
+    "ledger_pending",
+    "ledger_leaf",
+    "ledger_node",
+    "ledger_tree_head",
+    "ledger_member",
+    "ledger_member_node",
+)
 
 # Speed is measured by the benchmarks, not by the tests: an example that runs slowly on a busy
 # machine is not a failure.

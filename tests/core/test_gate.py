@@ -124,6 +124,30 @@ def test_bulk_job_records_every_decision_in_one_batch(session: Session, gate: Ga
     assert ledger.counts(session).total == before + 3
 
 
+def test_a_bulk_disclosure_is_one_batch_of_the_subjects_the_gate_allows(
+    session: Session, gate: Gate
+) -> None:
+    before = ledger.counts(session).total
+    ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+    outcome = ctx.disclose_many(
+        ["alice", "carol", "dave"],
+        categories=FILE_DATA,
+        event="customers.person.disclose",
+        recipient="print-mail",
+        about={"run": "2026-11"},
+        as_of=TODAY,
+    )
+    # Carol's objection and Dave's absence are decided per subject, and recorded on their own.
+    assert outcome.allowed == ["alice"]
+    assert outcome.denied == {"carol": ("objection_pending",), "dave": ("no_relationship",)}
+    assert ledger.counts(session).total == before + 3  # two refusals and ONE batch
+    (alice,) = ledger.for_subject(session, keys=gate.keys, subject_id="alice")
+    assert alice.batch is not None and alice.batch.members == 1 and alice.member is not None
+    assert alice.recipient == "print-mail" and alice.batch.about == {"run": "2026-11"}
+    (carol,) = ledger.for_subject(session, keys=gate.keys, subject_id="carol")
+    assert carol.decision == "deny" and carol.batch is None
+
+
 @pytest.fixture
 def fresh_engine(
     database_of_its_own: Callable[[str], AbstractContextManager[str]],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import uuid
 from pathlib import Path
+from types import ModuleType
 
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy.orm import Session
+from tests.rights.conftest import SELF, TODAY, access_report
 
 from lawful.core.errors import InvalidInput
 from lawful.core.gate import Gate
@@ -199,3 +202,35 @@ def test_a_bad_treaty_or_period_is_refused(
     real = treaty(session, gate, "reinsurers-treaty")
     with pytest.raises(InvalidInput, match=message):
         service.bordereau(session, gate=gate, treaty_code=code or real, period=period)
+
+
+def test_each_policyholders_access_report_proves_the_transfer(
+    session: Session, gate: Gate, rfc9162: ModuleType
+) -> None:
+    people = [policyholder(session, gate)[0] for _ in range(3)]
+    code = treaty(session, gate, "reinsurers-treaty")
+    service.bordereau(session, gate=gate, treaty_code=code, period="2026-Q4")
+    while ledger.sequence(session, keys=gate.keys).sequenced:
+        pass
+    for person in people:
+        report = access_report(session, gate, actor=SELF, person_id=person.id, today=TODAY)
+        head = report.ledger.tree_head
+        assert head is not None
+        (transfer,) = [e for e in report.ledger.events if e.event == service.EVENT]
+        assert transfer.status == "included" and transfer.leaf_index is not None
+        entry = base64.b64decode(transfer.entry)
+        root = bytes.fromhex(head.root_hash)
+        path = [bytes.fromhex(h) for h in transfer.inclusion_path]
+        assert rfc9162.inclusion_holds(transfer.leaf_index, head.tree_size, entry, path, root)
+        member = transfer.member
+        assert member is not None and member.members >= 3
+        assert rfc9162.member_holds(
+            entry,
+            member.member_index,
+            base64.b64decode(member.member),
+            [bytes.fromhex(h) for h in member.inclusion_path],
+            gate.keys.pseudonymise(person.id),
+        )
+        # The timeline says to whom, for what.
+        line = next(t for t in report.timeline if service.EVENT in t.events)
+        assert line.purpose == "reinsurance-transfer" and line.recipient

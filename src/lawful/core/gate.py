@@ -211,6 +211,48 @@ class ProcessingContext:
         ledger.append(self.session, keys=self.gate.keys, events=events)
         return BulkOutcome(allowed, denied, dict(zip(subject_ids, decisions, strict=True)))
 
+    def disclose_many(
+        self,
+        subject_ids: Sequence[str],
+        *,
+        categories: Sequence[str],
+        event: str,
+        recipient: str,
+        about: Mapping[str, str],
+        as_of: dt.date | None = None,
+        states: Mapping[str, SubjectState] | None = None,
+    ) -> BulkOutcome:
+        """Decide for many subjects at once, as `access_many`, for one disclosure of their data
+        to `recipient`; record it as ONE batch disclosure whose members are the subjects allowed
+        (each can prove their membership and the batch's place in the log), and each refusal
+        as an event of its own. `about` says what was disclosed, in clear: nothing personal.
+        """
+        day = as_of or dt.date.today()
+        states = self._states(subject_ids, day, states)
+        cats = tuple(categories)
+        decisions = self.gate.policy.decide_subjects(
+            self.actor, self.purpose, cats, [states[s] for s in subject_ids], recipient
+        )
+        refusals = []
+        allowed: list[str] = []
+        denied: dict[str, tuple[str, ...]] = {}
+        # Subjects allowed on the same grounds share one batch (nearly always all of them).
+        batches: dict[Decision, list[str]] = {}
+        for subject_id, decision in zip(subject_ids, decisions, strict=True):
+            if decision.allowed:
+                allowed.append(subject_id)
+                batches.setdefault(decision, []).append(subject_id)
+            else:
+                denied[subject_id] = tuple(r.value for r in decision.reasons)
+                refusals.append(self._event(subject_id, cats, event, None, recipient, decision))
+        ledger.append(self.session, keys=self.gate.keys, events=refusals)
+        for decision, members in batches.items():
+            new = replace(self._event("", cats, event, None, recipient, decision), subject_id=None)
+            ledger.append_batch(
+                self.session, keys=self.gate.keys, event=new, subject_ids=members, about=about
+            )
+        return BulkOutcome(allowed, denied, dict(zip(subject_ids, decisions, strict=True)))
+
     def _states(
         self,
         subject_ids: Sequence[str],

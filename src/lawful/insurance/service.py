@@ -1,9 +1,11 @@
 """Reinsurance: treaties with declared reinsurers, facultative placements, and bordereaux.
 
 A bordereau is made set-based: one read of the portfolio from the customer file, one read of
-the claims, one bulk decision of the gate for every policyholder (each recorded as a disclosure
-to the reinsurer under `reinsurance-transfer`), then the rows of those allowed. The policyholder
-appears under a pseudonym keyed for that reinsurer alone.
+the claims, one bulk decision of the gate for every policyholder, then the rows of those
+allowed. The transfer is recorded as one batch disclosure to the reinsurer under
+`reinsurance-transfer` whose members are the policyholders allowed (each can prove they are one,
+and where the transfer stands in the signed log); a refusal is recorded on its own. The
+policyholder appears under a pseudonym keyed for that reinsurer alone.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Collection
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from lawful.core.bulk import no_cycle_collection
 from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor
@@ -109,6 +112,13 @@ def bordereau(
             f"it does not cover {quarter.label}",
             field="period",
         )
+    with no_cycle_collection():
+        return _bordereau(session, gate=gate, treaty=treaty, quarter=quarter, today=today)
+
+
+def _bordereau(
+    session: Session, *, gate: Gate, treaty: TreatyRead, quarter: Period, today: dt.date | None
+) -> Bordereau:
     risks = customers.home_risks(
         session,
         entity=treaty.entity,
@@ -121,12 +131,12 @@ def bordereau(
     )
     holders = list(dict.fromkeys(r.person_id for r in risks))
     ctx = gate.open(session, actor=Actor(ACTOR_ROLE, treaty.entity, treaty.code), purpose=PURPOSE)
-    outcome = ctx.access_many(
+    outcome = ctx.disclose_many(
         holders,
         categories=gate.register.purpose(PURPOSE).data_categories,
         event=EVENT,
-        details={h: {"treaty": treaty.code, "period": quarter.label} for h in holders},
         recipient=treaty.reinsurer,
+        about={"treaty": treaty.code, "period": quarter.label},
         as_of=today,
     )
     allowed = set(outcome.allowed)

@@ -41,6 +41,7 @@ from lawful.rights.schemas import (
     EventProof,
     HoldInfo,
     LedgerProofs,
+    MemberProof,
     ObjectionInfo,
     ObjectionRead,
     PurposeInfo,
@@ -317,9 +318,22 @@ def _proofs(
                 event=p.record.event,
                 entry=base64.b64encode(p.record.entry).decode(),
                 inclusion_path=[h.hex() for h in p.inclusion or ()],
+                member=_member(p),
             )
             for p in proven
         ],
+    )
+
+
+def _member(proven: ledger.Proven) -> MemberProof | None:
+    header, member = proven.record.batch, proven.record.member
+    if header is None or member is None or proven.member_path is None:
+        return None
+    return MemberProof(
+        member_index=member.index,
+        members=header.members,
+        member=base64.b64encode(member.entry(header)).decode(),
+        inclusion_path=[h.hex() for h in proven.member_path],
     )
 
 

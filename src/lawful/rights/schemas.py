@@ -198,6 +198,16 @@ class TreeHeadInfo(Output):
     signature: str  # hex, Ed25519 over RFC 9162 TreeHeadDataV2
 
 
+class MemberProof(Output):
+    """The person's place among the members of a batch disclosure (one entry for a transfer of
+    many people's data): their member is proven under the root the batch's entry names."""
+
+    member_index: int
+    members: int  # the size of the batch's member tree
+    member: str  # base64 of the member's bytes: "lawful-member-v1" US batch US pseudonym
+    inclusion_path: list[str]  # hex, RFC 9162 PATH(member_index, D[members]) to the batch's root
+
+
 class EventProof(Output):
     """One event of the timeline as the ledger holds it, with its proof of inclusion."""
 
@@ -207,6 +217,7 @@ class EventProof(Output):
     event: str
     entry: str  # base64 of the exact bytes hashed (SHA-256 of 0x00 and these is the leaf hash)
     inclusion_path: list[str]  # hex, RFC 9162 PATH(leaf_index, D[tree_size]); empty if pending
+    member: MemberProof | None = None  # a batch disclosure: the person's membership in it
 
 
 class LedgerProofs(Output):

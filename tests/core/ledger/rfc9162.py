@@ -2,13 +2,14 @@
 
 It imports nothing of lawful's: it is what a customer, an auditor or a journalist could write to
 check what the ledger hands out — an entry's inclusion in a signed tree head, one tree head's
-consistency with another, and the tree head's Ed25519 signature over the TLS encoding of
-TreeHeadDataV2 (RFC 9162 §4.10, no extensions).
+consistency with another, the tree head's Ed25519 signature over the TLS encoding of
+TreeHeadDataV2 (RFC 9162 §4.10, no extensions), and a person's membership in a batch disclosure.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 
 from cryptography.exceptions import InvalidSignature
@@ -123,3 +124,23 @@ def signature_holds(
     except InvalidSignature:
         return False
     return True
+
+
+def member_holds(
+    batch_entry: bytes,
+    member_index: int,
+    member: bytes,
+    inclusion_path: list[bytes],
+    pseudonym: str,
+) -> bool:
+    """The README's batch disclosures: the entry's has_details is 2 and a JSON header follows,
+    naming the batch, its member count and the root of its members' tree; the member is
+    "lawful-member-v1" US batch US pseudonym, included under that root (RFC 9162 §2.1.3.2)."""
+    fields = batch_entry.split(b"\x1f", 16)
+    if len(fields) != 17 or fields[0] != b"lawful-entry-v1" or fields[15] != b"2":
+        return False
+    header = json.loads(fields[16])
+    if member != b"\x1f".join([b"lawful-member-v1", header["batch"].encode(), pseudonym.encode()]):
+        return False
+    root = bytes.fromhex(header["root"])
+    return inclusion_holds(member_index, header["members"], member, inclusion_path, root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import stat
 from pathlib import Path
@@ -78,6 +79,18 @@ def test_pseudonyms_are_stable_keyed_and_not_the_id(keyring: Keyring, tmp_path: 
     assert keys.init_keyring(tmp_path / "k").pseudonymise("c-1") != keyring.pseudonymise("c-1")
     # A staff member's pseudonym is never the pseudonym of a subject with the same id.
     assert keyring.staff_pseudonym("c-1") != keyring.pseudonymise("c-1")
+
+
+def test_bulk_pseudonyms_are_hmac_sha256_as_the_readme_says(keyring: Keyring) -> None:
+    ids = ["", "a", "0" * 32, "é" * 70]
+    one = keyring.pseudonymiser()
+    expected = [hmac.digest(keyring.pseudonym_key, i.encode(), "sha256") for i in ids]
+    assert [one(i) for i in ids] == [keyring.pseudonymise(i) for i in ids]
+    assert [one(i) for i in ids] == [e.hex() for e in expected]
+    assert keyring.pseudonym_digests(ids) == expected
+    theirs = keyring.recipient_pseudonymiser("rhenus-re")
+    key = hmac.digest(keyring.pseudonym_key, b"recipient-pseudonym-key:rhenus-re", "sha256")
+    assert [theirs(i) for i in ids] == [hmac.digest(key, i.encode(), "sha256").hex() for i in ids]
 
 
 def test_master_rotation_rewraps_every_key_and_destroying_the_old_one_forgets_backups(

@@ -10,8 +10,10 @@ instant in UTC as 27 characters, `2026-05-01T09:30:00.000000Z`. `subject` and `a
 64 lowercase hex characters (keyed pseudonyms), or a single 0x00 byte when absent, as is an absent
 `recipient`. The three lists are canonical JSON arrays of strings (no spaces, non-ASCII kept).
 `has_details` is "1" or "0"; the details — the subject's data encrypted with their own key — are
-the raw bytes after the last separator, possibly empty. The subject's pseudonym therefore always
-starts at byte 44: the database indexes the entries by those bytes (`subject_key`).
+the raw bytes after the last separator, possibly empty. A `has_details` of "2" marks a batch
+disclosure (no subject): what follows is its header in clear, naming the root of its members'
+Merkle tree (see `batch`). The subject's pseudonym always starts at byte 44: the database indexes
+the entries by those bytes (`subject_key`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ INSTANT_LENGTH = 27
 PSEUDONYM_LENGTH = 64
 SUBJECT_OFFSET = len(FORMAT) + 1 + INSTANT_LENGTH + 1
 _FIELDS = 16  # separators in an entry
+BATCH = b"2"  # has_details of a batch disclosure: its header follows, in clear
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -58,10 +61,13 @@ class Entry:
     reasons: str
     obligations: str
     details: bytes | None
+    batch: bytes | None = None  # a batch disclosure's header (has_details 2), never with details
 
 
 def encode(entry: Entry) -> bytes:
     details = entry.details
+    if entry.batch is not None and (details is not None or entry.subject_pseudonym is not None):
+        raise ValueError("a batch disclosure has neither subject nor details")
     head = SEP.join(
         (
             _TAG,
@@ -79,10 +85,12 @@ def encode(entry: Entry) -> bytes:
             NULL if entry.recipient is None else entry.recipient.encode(),
             entry.reasons.encode(),
             entry.obligations.encode(),
-            b"0" if details is None else b"1",
+            b"2" if entry.batch is not None else b"0" if details is None else b"1",
             b"",
         )
     )
+    if entry.batch is not None:
+        return head + entry.batch
     return head if details is None else head + details
 
 
@@ -149,13 +157,16 @@ _DETAILS = SEP + b"1" + SEP
 def decode(data: bytes) -> Entry:
     """The fields of an encoded entry; ValueError if the bytes are not one."""
     parts = data.split(SEP, _FIELDS)
-    if len(parts) != _FIELDS + 1 or parts[0] != _TAG or parts[15] not in (b"0", b"1"):
+    if len(parts) != _FIELDS + 1 or parts[0] != _TAG or parts[15] not in (b"0", b"1", b"2"):
         raise ValueError("not a lawful-entry-v1 entry")
     if not _INSTANT.match(parts[1]):
         raise ValueError("occurred_at is not a UTC instant")
     has_details = parts[15] == b"1"
-    if not has_details and parts[16]:
+    batch = parts[16] if parts[15] == BATCH else None
+    if parts[15] == b"0" and parts[16]:
         raise ValueError("details follow a has_details of 0")
+    if batch is not None and parts[2] != NULL:
+        raise ValueError("a batch disclosure names no subject")
     return Entry(
         occurred_at=parts[1].decode(),
         subject_pseudonym=_pseudonym(parts[2]),
@@ -172,6 +183,7 @@ def decode(data: bytes) -> Entry:
         reasons=parts[13].decode(),
         obligations=parts[14].decode(),
         details=parts[16] if has_details else None,
+        batch=batch,
     )
 
 

@@ -7,6 +7,8 @@
 - `ledger_node`: hashes of the complete subtrees of every fourth level, so that proofs and roots
   come from a few stored hashes instead of the whole log.
 - `ledger_tree_head`: the signed tree heads.
+- `ledger_member`, `ledger_member_node`: the members of batch disclosures (one entry for a
+  transfer of many subjects' data) and their Merkle tree's stored subtrees (see `batch`).
 
 Entries are indexed by subject on the pseudonym's bytes inside the entry itself
 (`entry.subject_key`), so no separate column can say otherwise than what was hashed.
@@ -60,3 +62,33 @@ class LedgerTreeHead(Base):
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     key_id: Mapped[str] = mapped_column(sa.String(64))
     signature: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
+
+
+class LedgerMember(Base):
+    """The members of batch disclosures, a block of them to a row: the batch's entry (its id in
+    `ledger_pending`, kept by its leaf), the block's number, its first pseudonym (by which a
+    subject's block is found) and its pseudonyms' bytes end to end, in member order."""
+
+    __tablename__ = "ledger_member"
+    __table_args__ = (
+        sa.Index("ix_ledger_member_first", "entry_id", "first_subject"),
+        sa.Index("ix_ledger_member_block", "block"),
+    )
+
+    entry_id: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
+    block: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    first_subject: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    subjects: Mapped[bytes] = mapped_column(sa.LargeBinary())
+
+
+class LedgerMemberNode(Base):
+    """Hashes of the complete subtrees of every fourth level of each batch's member tree, from
+    a block's level up."""
+
+    __tablename__ = "ledger_member_node"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012
+
+    entry_id: Mapped[int] = mapped_column(Position, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True)
+    idx: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))

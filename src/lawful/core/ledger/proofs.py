@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from lawful.core.errors import InvalidInput, NotFound
+from lawful.core.ledger import batch as batches
 from lawful.core.ledger import merkle, repository
+from lawful.core.ledger.merkle import STRIDE
 from lawful.core.ledger.records import LedgerRecord, Proven, SubjectLedger, TreeHead
 
 
@@ -47,10 +49,46 @@ def _proven(
                 None
                 if record.leaf_index not in ranges
                 else tuple(merkle.proof(ranges[record.leaf_index], nodes)),
+                member_path(session, record),
             )
             for record in records
         ],
     )
+
+
+def member_path(session: Session, record: LedgerRecord) -> tuple[bytes, ...] | None:
+    """A member's inclusion path under its batch's member root (pending or not: the batch's
+    members are written with its entry). None for a record that is no batch member."""
+    header, member = record.batch, record.member
+    if header is None or member is None:
+        return None
+    ranges = merkle.inclusion_ranges(member.index, header.members)
+
+    def fetch(blocks: set[merkle.Block]) -> dict[merkle.Subtree, bytes]:
+        # Below a block's level, hashes come from the block's members; above, from storage.
+        low = {
+            (b << (level + STRIDE)) >> batches.BLOCK_LEVEL
+            for level, b in blocks
+            if level < batches.BLOCK_LEVEL
+        }
+        found: dict[merkle.Subtree, bytes] = {}
+        for number, block in repository.member_rows(session, member.entry_id, low).items():
+            found.update(batches.block_hashes(header.batch, number, block))
+        high = [
+            (level, (b << STRIDE) + i)
+            for level, b in blocks
+            if level >= batches.BLOCK_LEVEL
+            for i in range(1 << STRIDE)
+        ]
+        found.update(repository.member_nodes(session, member.entry_id, high))
+        return found
+
+    try:
+        return tuple(merkle.proof(ranges, merkle.resolve(merkle.needed(ranges), fetch)))
+    except KeyError:
+        # A member row or stored hash this proof needs is gone: `verify` names it; the record
+        # is still listed, without a proof that could not be made.
+        return None
 
 
 def consistency(session: Session, first: int, second: int) -> list[bytes]:

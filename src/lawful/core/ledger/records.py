@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from lawful.core.ledger import entry as encoding
 from lawful.core.ledger import merkle
+from lawful.core.ledger.batch import Header, member
 
 
 class Decision(StrEnum):
@@ -28,6 +29,12 @@ class Problem(StrEnum):
     HEAD_MISMATCH = "head_mismatch"  # a signed tree head's root differs from the leaves'
     HEAD_SIGNATURE = "head_signature"
     HEAD_MISSING = "head_missing"  # kept outside the database, gone from it
+    # A batch disclosure's member table no longer matches the root its entry names:
+    MEMBER_MISSING = "member_missing"  # a member row was deleted
+    MEMBER_ADDED = "member_added"  # a member row was added
+    MEMBER_ALTERED = (
+        "member_altered"  # a member row names another subject, or a stored hash differs
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,8 @@ class LedgerRecord:
     obligations: tuple[str, ...]
     details: bytes | None  # encrypted with the subject's vault key
     entry: bytes = field(repr=False)  # exactly the bytes the leaf hash covers
+    batch: Header | None = None  # a batch disclosure: what it says of its members
+    member: Membership | None = None  # a batch read for one of its members: which one
 
     @property
     def pending(self) -> bool:
@@ -61,7 +70,9 @@ class LedgerRecord:
         return merkle.leaf_hash(self.entry)
 
     @classmethod
-    def of(cls, data: bytes, leaf_index: int | None) -> LedgerRecord:
+    def of(
+        cls, data: bytes, leaf_index: int | None, member: Membership | None = None
+    ) -> LedgerRecord:
         fields = encoding.decode(data)
         return cls(
             leaf_index=leaf_index,
@@ -81,7 +92,22 @@ class LedgerRecord:
             obligations=tuple(json.loads(fields.obligations)),
             details=fields.details,
             entry=data,
+            batch=None if fields.batch is None else Header.decode(fields.batch),
+            member=member,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One subject's place among a batch disclosure's members."""
+
+    index: int
+    subject: bytes  # the pseudonym's 32 bytes
+    entry_id: int  # the batch entry's id, by which the member table names it
+
+    def entry(self, header: Header) -> bytes:
+        """The member's bytes, what its leaf hash in the batch's member tree covers."""
+        return member(header.batch, self.subject)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +156,8 @@ class Proven:
 
     record: LedgerRecord
     inclusion: tuple[bytes, ...] | None  # None: pending (not yet sequenced, or not yet signed)
+    # A batch disclosure: the member's inclusion path under the batch's member root.
+    member_path: tuple[bytes, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

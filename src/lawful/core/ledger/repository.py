@@ -4,6 +4,7 @@ DELETE the pending queue allows: of entries the same transaction has sequenced."
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -11,15 +12,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
+from lawful.core.ledger import batch as batches
 from lawful.core.ledger.entry import subject_key
 from lawful.core.ledger.merkle import STRIDE, Block, Subtree
-from lawful.core.ledger.models import LedgerLeaf, LedgerNode, LedgerPending, LedgerTreeHead
-from lawful.core.ledger.records import Counts, LedgerRecord, TreeHead
+from lawful.core.ledger.models import (
+    LedgerLeaf,
+    LedgerMember,
+    LedgerMemberNode,
+    LedgerNode,
+    LedgerPending,
+    LedgerTreeHead,
+)
+from lawful.core.ledger.records import Counts, LedgerRecord, Membership, TreeHead
 
 _pending = cast(sa.Table, LedgerPending.__table__)
 _leaves = cast(sa.Table, LedgerLeaf.__table__)
 _nodes = cast(sa.Table, LedgerNode.__table__)
 _heads = cast(sa.Table, LedgerTreeHead.__table__)
+_members = cast(sa.Table, LedgerMember.__table__)
+_member_nodes = cast(sa.Table, LedgerMemberNode.__table__)
 # Any constant works, as long as nothing else in the database uses it: 'lawfulSQ' in ASCII.
 # With the schema's name as its second half: two installations in two schemas of one database
 # each have their sequencer.
@@ -90,6 +101,149 @@ def _binary_rows(entries: Sequence[bytes], *, first: bool) -> bytes:
         append(_ONE_FIELD + len(entry).to_bytes(4, "big"))
         append(entry)
     return b"".join(parts)
+
+
+# --- batch disclosures ------------------------------------------------------------------------
+
+
+def insert_batch_entry(session: Session, entry: bytes) -> int:
+    """A batch disclosure's entry, pending like any other; its id, by which its members name it
+    (the leaf keeps it as `entry_id`). Written at once even in a session that holds its entries
+    back: its members need the id."""
+    return int(
+        session.connection()
+        .execute(sa.insert(_pending).values(entry=entry).returning(_pending.c.id))
+        .scalar_one()
+    )
+
+
+def insert_members(session: Session, entry_id: int, blocks: Sequence[bytes]) -> None:
+    """The batch's members, a block of pseudonyms to a row (see `batch`)."""
+    if blocks:
+        session.connection().execute(
+            sa.insert(_members),
+            [
+                {"entry_id": entry_id, "block": n, "first_subject": b[:32], "subjects": b}
+                for n, b in enumerate(blocks)
+            ],
+        )
+
+
+def insert_member_nodes(session: Session, entry_id: int, nodes: Mapping[Subtree, bytes]) -> None:
+    if nodes:
+        session.connection().execute(
+            sa.insert(_member_nodes),
+            [
+                {"entry_id": entry_id, "level": level, "idx": idx, "hash": h}
+                for (level, idx), h in nodes.items()
+            ],
+        )
+
+
+def _as_bytes(column: sa.ColumnElement[bytes]) -> sa.ColumnElement[bytes]:
+    return sa.cast(column, sa.LargeBinary())
+
+
+def member_rows(session: Session, entry_id: int, blocks: Iterable[int]) -> dict[int, bytes]:
+    """Block number -> the block's pseudonyms, for the blocks asked of one batch."""
+    rows = session.execute(
+        sa.select(_members.c.block, _as_bytes(_members.c.subjects)).where(
+            _members.c.entry_id == entry_id, _members.c.block.in_(sorted(set(blocks)))
+        )
+    )
+    return {block: bytes(subjects) for block, subjects in rows}
+
+
+def member_nodes(session: Session, entry_id: int, keys: Iterable[Subtree]) -> dict[Subtree, bytes]:
+    """The stored hashes asked of one batch's member tree (a handful: a proof's)."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    found = sa.tuple_(_member_nodes.c.level, _member_nodes.c.idx).in_(wanted)
+    rows = session.execute(
+        sa.select(_member_nodes.c.level, _member_nodes.c.idx, _member_nodes.c.hash).where(
+            _member_nodes.c.entry_id == entry_id, found
+        )
+    )
+    return {(level, idx): bytes(h) for level, idx, h in rows}
+
+
+# In each batch, the one block that holds the subject if any does: the last whose first
+# pseudonym is not above theirs (found through ix_ledger_member_first, one probe per batch).
+_SUBJECT_BLOCKS = sa.text(
+    "SELECT m.entry_id, m.block, m.subjects FROM ledger_member AS e "
+    "JOIN ledger_member AS m ON m.entry_id = e.entry_id AND m.block = ("
+    "SELECT i.block FROM ledger_member AS i WHERE i.entry_id = e.entry_id "
+    "AND i.first_subject <= :s ORDER BY i.first_subject DESC LIMIT 1) "
+    "WHERE e.block = 0"
+)
+
+
+def memberships(session: Session, subject: bytes) -> list[tuple[int, int]]:
+    """(batch entry id, member index) of every batch the subject (a pseudonym's bytes) is in."""
+    found = []
+    for entry_id, block, subjects in session.execute(_SUBJECT_BLOCKS, {"s": subject}):
+        members = batches.split(bytes(subjects))
+        i = bisect_left(members, subject)
+        if i < len(members) and members[i] == subject:
+            found.append((entry_id, (block << batches.BLOCK_LEVEL) + i))
+    return found
+
+
+def batch_leaves(session: Session, marker: bytes) -> list[tuple[int, int, bytes]]:
+    """(leaf index, entry id, entry) of every leaf whose entry holds `marker` (what starts a
+    batch header): a scan of the log, as verification is."""
+    where = (
+        "position(CAST(:m AS bytea) IN entry) > 0"
+        if _postgresql(session)
+        else "instr(entry, :m) > 0"
+    )
+    rows = session.execute(
+        sa.text(
+            f"SELECT leaf_index, entry_id, entry FROM ledger_leaf WHERE {where} ORDER BY leaf_index"
+        ),
+        {"m": marker},
+    )
+    return [(index, entry_id, bytes(entry)) for index, entry_id, entry in rows]
+
+
+def members_of(session: Session, entry_id: int) -> list[tuple[int, bytes, bytes]]:
+    """(block number, first pseudonym, pseudonyms) of a batch, in block order."""
+    # CAST: a row edited by hand may hold text where bytes belong, and must still be read.
+    rows = session.execute(
+        sa.select(
+            _members.c.block, _as_bytes(_members.c.first_subject), _as_bytes(_members.c.subjects)
+        )
+        .where(_members.c.entry_id == entry_id)
+        .order_by(_members.c.block)
+    )
+    return [(block, bytes(first), bytes(subjects)) for block, first, subjects in rows]
+
+
+def member_nodes_of(session: Session, entry_id: int) -> dict[Subtree, bytes]:
+    rows = session.execute(
+        sa.select(_member_nodes.c.level, _member_nodes.c.idx, _member_nodes.c.hash).where(
+            _member_nodes.c.entry_id == entry_id
+        )
+    )
+    return {(level, idx): bytes(h) for level, idx, h in rows}
+
+
+def member_entry_ids(session: Session) -> list[int]:
+    """Every batch the member table names."""
+    return list(session.execute(sa.select(_members.c.entry_id).distinct()).scalars())
+
+
+def leaves_of_entries(session: Session, entry_ids: Sequence[int]) -> dict[int, int]:
+    """entry id -> leaf index, for those of `entry_ids` that are in the log."""
+    found: dict[int, int] = {}
+    for start in range(0, len(entry_ids), _CHUNK):
+        chunk = list(entry_ids[start : start + _CHUNK])
+        rows = session.execute(
+            sa.select(_leaves.c.entry_id, _leaves.c.leaf_index).where(_leaves.c.entry_id.in_(chunk))
+        )
+        found.update((entry_id, index) for entry_id, index in rows)
+    return found
 
 
 # --- the sequencer -----------------------------------------------------------------------------
@@ -270,12 +424,40 @@ _RECORDS = sa.union_all(
 
 
 def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
-    """The subject's records: sequenced ones in leaf order, then pending ones in arrival order.
+    """The subject's records, batch disclosures they are a member of included: sequenced ones in
+    leaf order, then pending ones in arrival order.
 
-    One statement, hence one snapshot: an entry the sequencer moves meanwhile is read once."""
+    One statement for their own entries, hence one snapshot: an entry the sequencer moves
+    meanwhile is read once; one for the batches (whose members never change) likewise."""
     rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
-    rows.sort(key=lambda row: (1, row.id) if row.position is None else (0, row.position))
-    return [LedgerRecord.of(bytes(row.entry), row.position) for row in rows]
+    subject = bytes.fromhex(pseudonym)
+    members = dict(memberships(session, subject))
+    found: list[tuple[int | None, int, bytes, Membership | None]] = [
+        (row.position, row.id, bytes(row.entry), None) for row in rows
+    ]
+    for position, entry_id, entry in _batch_entries(session, sorted(members)):
+        found.append((position, entry_id, entry, Membership(members[entry_id], subject, entry_id)))
+    found.sort(key=lambda row: (1, row[1]) if row[0] is None else (0, row[0]))
+    return [LedgerRecord.of(entry, position, member) for position, _, entry, member in found]
+
+
+def _batch_entries(
+    session: Session, entry_ids: Sequence[int]
+) -> list[tuple[int | None, int, bytes]]:
+    """(leaf index or None while pending, entry id, entry) of batch entries, in one statement."""
+    if not entry_ids:
+        return []
+    rows = session.execute(
+        sa.union_all(
+            sa.select(_leaves.c.leaf_index, _leaves.c.entry_id, _leaves.c.entry).where(
+                _leaves.c.entry_id.in_(entry_ids)
+            ),
+            sa.select(sa.null(), _pending.c.id, _pending.c.entry).where(
+                _pending.c.id.in_(entry_ids)
+            ),
+        )
+    )
+    return [(position, entry_id, bytes(entry)) for position, entry_id, entry in rows]
 
 
 def recent(session: Session, limit: int) -> list[LedgerRecord]:

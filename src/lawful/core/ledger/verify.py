@@ -4,7 +4,8 @@ leaves, every signed tree head against the tree, every signature against the key
 The log is checked in segments of 2^16 leaves, each a complete subtree checked on its own, in
 parallel worker processes for a large log. A segment hands back its root and, for each signed
 head ending inside it, the hashes of its part of that head's tree; the parent process joins them
-into every head's root. The first bad position found anywhere is named, with why.
+into every head's root. Each batch disclosure's members are then held against the root its entry
+names (`members`). The first bad position found anywhere is named, with why.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from lawful.core.ledger import merkle, repository, scan
+from lawful.core.ledger import members, merkle, repository, scan
 from lawful.core.ledger.merkle import STRIDE, Subtree
 from lawful.core.ledger.records import Break, Problem, TreeHead, VerifyResult
 from lawful.core.ledger.scan import Reader, Source
@@ -166,6 +167,7 @@ def verify(
     segments = _segments(session, reader, size, sizes, workers, parallel_from)
     breaks += [s.broken for s in segments if s.broken is not None]
     breaks += _heads(segments, every, size, reader.upper_nodes(), segment_level, breaks)
+    breaks += members.check(session, size)
     last = max((h.tree_size for h in every), default=0)
     if size > last:
         breaks.append(

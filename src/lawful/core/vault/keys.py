@@ -19,7 +19,7 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,14 +80,18 @@ class Keyring:
         return hmac.digest(self.pseudonym_key, subject_id.encode(), "sha256").hex()
 
     def pseudonymiser(self) -> Callable[[str], str]:
-        """`pseudonymise` with the lookups hoisted, for loops over many subjects."""
-        key = self.pseudonym_key
-        digest = hmac.digest
+        """`pseudonymise` for loops over many subjects (the key's hash states made once)."""
+        digest = _hmac_sha256(self.pseudonym_key)
 
         def pseudonym(subject_id: str) -> str:
-            return digest(key, subject_id.encode(), "sha256").hex()
+            return digest(subject_id.encode()).hex()
 
         return pseudonym
+
+    def pseudonym_digests(self, subject_ids: Iterable[str]) -> list[bytes]:
+        """The pseudonyms' 32 bytes (`pseudonymise` before hex), for many subjects at once."""
+        digest = _hmac_sha256(self.pseudonym_key)
+        return [digest(s.encode()) for s in subject_ids]
 
     def staff_pseudonym(self, staff_id: str) -> str:
         """Who acted, as the ledger names it: a pseudonym in a domain of its own, so that a
@@ -100,10 +104,10 @@ class Keyring:
         link up, as it needs), different for every other, so that two recipients cannot join
         their files on it, nor on the ledger's pseudonyms; none is reversible without the key."""
         key = hmac.digest(self.pseudonym_key, _RECIPIENT_DOMAIN + recipient.encode(), "sha256")
-        digest = hmac.digest
+        digest = _hmac_sha256(key)
 
         def pseudonym(subject_id: str) -> str:
-            return digest(key, subject_id.encode(), "sha256").hex()
+            return digest(subject_id.encode()).hex()
 
         return pseudonym
 
@@ -317,3 +321,23 @@ def _fsync_directory(directory: Path) -> None:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under `key` (RFC 2104) with the padded key's two hash states computed once:
+    each message then costs two copies and two hashes, a third of `hmac.digest`'s time, which
+    sets up the key again on every call."""
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+    inner_copy, outer_copy = inner.copy, outer.copy
+
+    def digest(message: bytes) -> bytes:
+        state = inner_copy()
+        state.update(message)
+        result = outer_copy()
+        result.update(state.digest())
+        return result.digest()
+
+    return digest
