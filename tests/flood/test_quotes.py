@@ -142,7 +142,8 @@ def test_the_prospect_is_recorded_with_the_partner_as_source(
     )
     assert details == {"source": "flood-partner", "quotes": [simulation], "proposed": ["refuse"]}
     # The building itself was collected under the simulation's purpose, named as property data.
-    (start,) = [e.record for e in recorded.events if e.record.event == "simulations.simulation.start"]
+    started = simulations.Event.START.value
+    (start,) = [e.record for e in recorded.events if e.record.event == started]
     assert start.purpose == simulations.PURPOSE
     assert "user.location.property" in start.data_categories
 

@@ -65,7 +65,10 @@ class FloodAssessment(Base):
     __table_args__ = (
         sa.Index("ix_flood_assessment_entity_status", "entity", "status", "id"),
         sa.Index("ix_flood_assessment_person", "person_id"),
-        sa.CheckConstraint("(policy_id IS NULL) <> (simulation_id IS NULL)", name="policy_or_quote"),
+        # Of a home policy or of a quote, never both, never neither.
+        sa.CheckConstraint(
+            "(policy_id IS NULL) <> (simulation_id IS NULL)", name="policy_or_quote"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)

@@ -61,9 +61,9 @@ def current(
     wanted = sorted(ids)
     found: dict[int, tuple[Any, ...]] = {}
     for i in range(0, len(wanted), CHUNK):
-        query = sa.select(
-            column, a.zone_ref, a.flood_class, a.construction_year, a.proposed
-        ).where(column.in_(wanted[i : i + CHUNK]))
+        query = sa.select(column, a.zone_ref, a.flood_class, a.construction_year, a.proposed).where(
+            column.in_(wanted[i : i + CHUNK])
+        )
         found.update({r[0]: tuple(r[1:]) for r in session.execute(query)})
     return found
 

@@ -32,7 +32,6 @@ from lawful.core.vault import service as vault
 from lawful.customers import service as customers
 from lawful.flood import repository, rules, words
 from lawful.flood.models import FloodAssessment
-from lawful.simulations import service as simulations
 from lawful.flood.schemas import (
     AssessmentRead,
     AssignSummary,
@@ -41,6 +40,7 @@ from lawful.flood.schemas import (
     QuoteFloodRead,
     ReviewCreate,
 )
+from lawful.simulations import service as simulations
 
 PURPOSE = "flood-data-underwriting"
 JOB_ROLE = "flood-service"
@@ -114,7 +114,9 @@ class _Property(NamedTuple):
     built_on: dt.date
 
 
-def _properties(session: Session, gate: Gate, today: dt.date, entity: str | None) -> list[_Property]:
+def _properties(
+    session: Session, gate: Gate, today: dt.date, entity: str | None
+) -> list[_Property]:
     policies = customers.insured_properties(session, as_of=today, entity=entity)
     since = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     quotes = simulations.quoted_buildings(session, gate=gate, now=since, entity=entity)

@@ -506,7 +506,7 @@ def quoted_buildings(
         left=Status.ABANDONED.value,
         entity=entity,
     )
-    return [QuotedBuilding(*r) for r in rows]
+    return [QuotedBuilding._make(r) for r in rows]
 
 
 def owner_of(session: Session, *, simulation_id: int) -> tuple[str, str] | None:
