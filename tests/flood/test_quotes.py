@@ -345,3 +345,27 @@ def test_the_access_report_explains_a_quotes_assessment(
     (purpose,) = [p for p in report.purposes if p.id == service.PURPOSE]
     assert purpose.automated_logic and "18" in purpose.automated_logic
     assert purpose.automated_safeguards
+
+
+def test_a_quote_from_someone_the_insurer_has_no_tie_with_is_refused_by_the_policy(
+    session: Session, gate: Gate, tmp_path: Path
+) -> None:
+    """A bank client who simulates with the insurer is neither its prospect nor its client:
+    flood underwriting (prospects and clients of the insurer) is refused for them, recorded,
+    and nothing is assessed."""
+    bank_client = customers.create_person(
+        session,
+        gate=gate,
+        actor=Actor("advisor", "kbc-bank"),
+        data=factories.person(),
+        entity_state="client",
+        today=dt.date(2026, 11, 1),
+    ).id
+    quote(session, gate, bank_client)
+    summary = _assign(session, gate, tmp_path)
+    assert (summary.quotes, summary.refused_by_gate) == (1, 1)
+    a = FloodAssessment.__table__.c
+    assert session.scalar(sa.select(sa.func.count()).where(a.person_id == bank_client)) == 0
+    recorded = ledger.subject_ledger(session, keys=gate.keys, subject_id=bank_client)
+    (refused,) = [e.record for e in recorded.events if e.record.event == service.Event.PROPOSE]
+    assert refused.decision.value == "deny" and "no_relationship" in refused.reasons
