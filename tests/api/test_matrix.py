@@ -154,6 +154,25 @@ def _simulation(api: Api, subject: Subject) -> dict[str, Any]:
 SIMULATION = {"product": "loan", "language": "nl"}
 
 
+def _home_quote(api: Api, subject: Subject) -> dict[str, Any]:
+    """The insurer's client simulates a home-insurance quote for a house in Ghent."""
+    building = {
+        "street": "Kouter",
+        "number": "12",
+        "postcode": "9000",
+        "municipality": "Gent",
+        "latitude": 51.05,
+        "longitude": 3.72,
+        "construction_year": 1978,
+    }
+    body = {"product": "home-insurance", "entity": INSURER, "building": building}
+    response = api.call(
+        "POST", f"/persons/{subject.id}/simulations", token=subject.token, json=body
+    )
+    assert response.status_code == 201, response.text
+    return {"simulation": response.json()["id"]}
+
+
 def _signed(api: Api, subject: Subject) -> dict[str, Any]:
     """Once the server's sequencer has signed a tree head: its size."""
     return {"size": signed_size(api)}
@@ -443,6 +462,12 @@ ROUTES = {
         subject="insurance-client",
         body=lambda: {"text": "My house stands on a hill, two metres above the river."},
     ),
+    "GET /persons/{id}/simulations/{id}/flood-assessment": Route(
+        "GET",
+        "/persons/{person}/simulations/{simulation}/flood-assessment?lang=fr",
+        subject="insurance-client",
+        arrange=_home_quote,
+    ),
     "GET /flood/assessments": Route("GET", "/flood/assessments"),
     "POST /flood/assessments/{id}/review": Route(
         "POST",
@@ -627,6 +652,8 @@ PUBLIC = (_200,) * 8  # the ledger's heads, proofs and keys: no personal data, a
 COMPLAINT_OWN = (_401, _200, NP, ROLE, ROLE, ROLE, _200, ROLE)
 COMPLAINT_STAFF = (_401, NP, NP, ROLE, ROLE, ROLE, _200, ROLE)
 SIMULATION_READ = (_401, _200, NP, _200, ROLE, ROLE, ROLE, ROLE)
+# A home-insurance quote's flood outcome: the person's own, and the insurer's underwriters'.
+FLOOD_QUOTE = (_401, _200, NP, ROLE, ROLE, ROLE, ROLE, _200)
 # recorded-conversations: the advisor's and the complaint handler's (for the bank); the person
 # reads their own under their right of access; no other role records or reads conversations.
 # Each cell is about a new bank client: alice's file is restricted by other cells (Art. 18), and a
@@ -687,6 +714,7 @@ TABLE: dict[str, tuple[Expect, ...]] = {
     # customer contests, staff review; numbers nobody holds answer 404.
     "GET /persons/{id}/flood-assessments":     (_401, _200, NP,   ROLE, ROLE, ROLE, ROLE, _200),
     "POST /persons/{id}/flood-assessments/{id}/contest": (_401, NF, NP, ROLE, ROLE, ROLE, ROLE, NP),
+    "GET /persons/{id}/simulations/{id}/flood-assessment": FLOOD_QUOTE,
     "GET /flood/assessments":                  (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, _200),
     "POST /flood/assessments/{id}/review":     (_401, NP,   NP,   ROLE, ROLE, ROLE, ROLE, NF),
     # interrupted-simulation-support: the person makes their own simulations; the bank's adviser

@@ -1,5 +1,6 @@
-"""`lawful demo`: the abandoned loan simulation is followed up exactly once, and the loan
-application pre-filled from it shows where every field comes from."""
+"""`lawful demo`: the abandoned loan simulation is followed up exactly once, the loan
+application pre-filled from it shows where every field comes from, and a home-insurance quote's
+house is assessed for flood cover."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def test_the_demo_follows_an_abandoned_simulation_up_once_and_prefills_with_sour
         "abandoned the day before: 1 offer of help in the app, 0 adviser task; run again: 0 more"
         in text
     )
+    # The quoted house in the showcase zone is assessed with the insured ones.
+    assert "1 quoted" in text and "refusal proposed, waiting for an underwriter" in text
     lines = result.stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if "loan-application pre-filled" in line)
     fields = {line.split()[0]: line for line in lines[start + 1 : start + 12]}

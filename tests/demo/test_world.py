@@ -225,6 +225,41 @@ def test_a_house_built_two_years_after_the_decree_is_refused_after_review(
     assert covered.reviewed_by == "uw-0001"
 
 
+def test_a_quoted_house_in_the_zone_is_assessed_and_waits_for_an_underwriter(
+    built: tuple[Engine, world.WorldSummary, Gate],
+) -> None:
+    """A bank client, the insurer's prospect since they asked for a quote, simulates home
+    insurance for a house built in 2022 in the showcase zone: assessed in the same run as the
+    insured houses, refusal proposed, pending review; the person reads why in plain words."""
+    from lawful.flood import service as flood
+
+    engine, summary, gate = built
+    houses = summary.flood
+    assert houses is not None and houses.summary is not None
+    assert houses.quote is not None and houses.quote_person is not None
+    assert houses.summary.quotes == 1
+    with unit_of_work(engine) as session:
+        read = flood.quote_assessment(
+            session,
+            gate=gate,
+            actor=Actor("self-service", "kbc-bank"),
+            person_id=houses.quote_person,
+            simulation_id=houses.quote,
+            lang="fr",
+            staff=False,
+        ).assessment
+    assert read is not None
+    assert (read.zone, read.construction_year, read.proposed, read.status) == (
+        "RZ-SHOWCASE-1",
+        2022,
+        "refuse",
+        "pending_review",
+    )
+    assert read.decided is None and read.refusable
+    assert "Bureau de tarification" in read.explanation
+    assert "souscripteur" in read.explanation
+
+
 def test_the_mifid_calls_training_copy_goes_on_time_while_its_evidence_stays(
     built: tuple[Engine, world.WorldSummary, Gate],
 ) -> None:

@@ -13,7 +13,7 @@ from lawful.core.register.models import LegalBasis, ObjectionMode
 from lawful.core.register.statement import render_html
 from lawful.flood import rules, service
 
-from . import test_api, test_rules, test_service
+from . import test_api, test_quotes, test_rules, test_service
 
 PURPOSE = service.PURPOSE
 # claim -> (its words in en, fr, nl; the test that proves it)
@@ -97,6 +97,22 @@ CLAIMS = {
             "gebruiken we gegevens van",
         ),
         test_service.test_each_owner_is_recorded_with_the_partner_as_source,
+    ),
+    "quote": (
+        (
+            "or simulate a quote for it online",
+            "ou que vous en simulez une offre en ligne",
+            "of er online een offerte voor simuleert",
+        ),
+        test_quotes.test_a_quoted_house_is_assigned_in_the_same_run_as_the_insured_ones,
+    ),
+    "quote_retention": (
+        (
+            "For a quote simulated online, we erase this calculation with the simulation, 30 days",
+            "Pour une offre simulée en ligne, nous effaçons ce calcul avec la simulation, 30 jours",
+            "wissen we deze berekening samen met de simulatie, 30 dagen",
+        ),
+        test_quotes.test_a_quotes_assessment_goes_when_the_quotes_retention_ends,
     ),
 }
 LANGS = ("en", "fr", "nl")

@@ -93,7 +93,8 @@ class WorldSummary:
     complaints: int = 0
     complaint: int | None = None  # Ombudsfin's case about a showcase customer's card
     treaties: tuple[str, ...] = ()  # reinsurance treaties, for `lawful insurance bordereau`
-    flood: demo_flood.FloodShowcase | None = None  # a refused and a loaded house, reviewed
+    # a refused and a loaded house, reviewed; a quoted house, assessed, waiting for review
+    flood: demo_flood.FloodShowcase | None = None
     conversations: demo_conversations.Built = field(default_factory=demo_conversations.Built)
     mail: demo_correspondence.Showcase | None = None  # a customer's letter and complaint e-mail
     offers: demo_offers.OffersSummary = field(default_factory=demo_offers.OffersSummary)
@@ -354,7 +355,12 @@ def build(
     rows = generate(register, customers_count, seed, progress)
     showcase = _showcase(rows)
     flood_houses = (
-        demo_flood.prepare(rows.home_policies, [showcase[b] for b in sorted(showcase)])
+        demo_flood.prepare(
+            rows.home_policies,
+            [showcase[b] for b in sorted(showcase)],
+            rows.relationships,
+            today=TODAY,
+        )
         if showcase
         else None
     )

@@ -268,13 +268,21 @@ def _build(runtime: Runtime, customers_count: int, seed: int) -> world.WorldSumm
     if summary.flood is not None and summary.flood.summary is not None:
         f = summary.flood.summary
         out.print(
-            f"[green]✓[/green] flood underwriting: {f.properties} insured homes, {f.in_zone} in a "
+            f"[green]✓[/green] flood underwriting: {f.properties - f.quotes} insured homes and "
+            f"{f.quotes} quoted, {f.in_zone} in a "
             f"risk zone; proposed {f.proposed['cover']} cover, {f.proposed['loading']} loading, "
             f"{f.proposed['refuse']} refusal; {f.pending_review} for underwriters to review "
             f"(policy {summary.flood.refused_policy}, built 2021 in a zone decreed in 2019: "
             f"refused after review; policy {summary.flood.covered_policy}, built 1985: "
             "covered with a 25% loading)"
         )
+        if summary.flood.quote is not None:
+            out.print(
+                f"  home-insurance quote #{summary.flood.quote} (a prospect's house built 2022 in "
+                "the same zone) assessed with them: refusal proposed, waiting for an underwriter "
+                f"— GET /api/v1/persons/{summary.flood.quote_person}/simulations/"
+                f"{summary.flood.quote}/flood-assessment"
+            )
     talked = summary.conversations
     if talked.mifid_call is not None and talked.training_until is not None:
         out.print(

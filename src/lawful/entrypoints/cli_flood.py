@@ -44,11 +44,12 @@ def import_(
 @app.command()
 def assign(
     entity: Annotated[
-        str | None, typer.Option(help="Only this insurer's policies (default: all).")
+        str | None, typer.Option(help="Only this insurer's policies and quotes (default: all).")
     ] = None,
 ) -> None:
-    """Place every home policy in force in its risk zone and on the partner's building, and
-    propose its flood cover; refusals and surcharges wait for an underwriter's review."""
+    """Place every home policy in force, and every home-insurance quote's building, in its risk
+    zone and on the partner's building, and propose its flood cover; refusals and surcharges
+    wait for an underwriter's review."""
     with _one_line():
         runtime = open_runtime()
         try:
@@ -68,7 +69,8 @@ def assign(
             runtime.engine.dispose()
     table = Table(title="flood assignment", show_header=False)
     for label, value in (
-        ("home policies in force", summary.properties),
+        ("home policies in force", summary.properties - summary.quotes),
+        ("home-insurance quotes", summary.quotes),
         ("in a risk zone", summary.in_zone),
         ("with the partner's class", summary.classed),
         ("proposed: cover", summary.proposed["cover"]),

@@ -1,5 +1,5 @@
 """Flood underwriting over HTTP: underwriters review their entity's proposals, a customer reads
-theirs in plain words and contests them."""
+theirs (a home policy's or a home-insurance quote's) in plain words and contests them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from fastapi import Query
 
 from lawful.core.errors import NotPermitted
 from lawful.flood import service
-from lawful.flood.schemas import AssessmentRead, ContestCreate, Lang, ReviewCreate
+from lawful.flood.schemas import (
+    AssessmentRead,
+    ContestCreate,
+    Lang,
+    QuoteFloodRead,
+    ReviewCreate,
+)
 from lawful.web.deps import (
     PersonId,
     PrincipalDep,
@@ -49,6 +55,37 @@ def person_assessments(
         gate=rt.gate,
         actor=actor_of(who),
         person_id=person_id,
+        lang=lang,
+        staff=is_staff(who),
+    )
+
+
+@router.get(
+    "/persons/{person_id}/simulations/{simulation_id}/flood-assessment",
+    summary="A home-insurance quote's flood outcome, explained",
+    description=(
+        "What the partner's data proposed for the quoted building, whether an underwriter has "
+        "reviewed it, and the explanation in plain words; `assessment` is null until the quote "
+        "is assessed. The person (client or prospect), or underwriters of the quote's insurer; "
+        "another entity's staff get the answer an unknown number gets. The person contests it "
+        "as any assessment."
+    ),
+)
+def quote_assessment(
+    person_id: PersonId,
+    simulation_id: RowId,
+    rt: RuntimeDep,
+    session: SessionDep,
+    who: PrincipalDep,
+    lang: Lang = LangQuery,
+) -> QuoteFloodRead:
+    reach(rt, session, who, person_id, purpose=PURPOSE)
+    return service.quote_assessment(
+        session,
+        gate=rt.gate,
+        actor=actor_of(who),
+        person_id=person_id,
+        simulation_id=simulation_id,
         lang=lang,
         staff=is_staff(who),
     )

@@ -53,21 +53,29 @@ class FloodBuilding(Base):
 
 
 class FloodAssessment(Base):
-    """What the data proposes for one home policy, and what an underwriter made of it.
+    """What the data proposes for one home policy or one home-insurance quote (a simulation),
+    and what an underwriter made of it.
 
     `proposed` is the machine's; `decided` is empty until the proposal takes effect: at once
     when nothing adverse is proposed, otherwise only through an underwriter's review, which
     names the underwriter and their reasons (sealed with the person's key). A contest by the
-    customer sends it back for review."""
+    customer sends it back for review. A quote's assessment goes with the simulation."""
 
     __tablename__ = "flood_assessment"
     __table_args__ = (
         sa.Index("ix_flood_assessment_entity_status", "entity", "status", "id"),
         sa.Index("ix_flood_assessment_person", "person_id"),
+        # Of a home policy or of a quote, never both, never neither.
+        sa.CheckConstraint(
+            "(policy_id IS NULL) <> (simulation_id IS NULL)", name="policy_or_quote"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    policy_id: Mapped[int] = mapped_column(sa.Integer, unique=True)
+    policy_id: Mapped[int | None] = mapped_column(sa.Integer, unique=True)
+    simulation_id: Mapped[int | None] = mapped_column(
+        sa.Integer, sa.ForeignKey("simulation.id", ondelete="CASCADE"), unique=True
+    )
     person_id: Mapped[str] = mapped_column(PersonId, sa.ForeignKey("person.id"))
     entity: Mapped[str] = mapped_column(sa.String(64))
     zone_ref: Mapped[str | None] = mapped_column(sa.String(64))

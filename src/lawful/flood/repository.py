@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from lawful.core.db import UTCDateTime
 from lawful.flood.models import FloodAssessment, FloodBuilding, FloodImport, FloodZone
 
 CHUNK = 5_000
@@ -47,27 +48,41 @@ def buildings(session: Session) -> list[tuple[float, float, str]]:
     return [tuple(r) for r in session.execute(sa.select(b.x, b.y, b.flood_class).order_by(b.id))]
 
 
-def current(session: Session, policy_ids: Collection[int]) -> dict[int, tuple[Any, ...]]:
-    """Per policy, what its assessment rests on and proposes (to keep an unchanged one)."""
+KEYS = ("policy_id", "simulation_id")  # an assessment is of a home policy or of a quote
+
+
+def current(
+    session: Session, ids: Collection[int], *, key: str = "policy_id"
+) -> dict[int, tuple[Any, ...]]:
+    """Per policy (or per quote, `key="simulation_id"`), what its assessment rests on and
+    proposes (to keep an unchanged one)."""
     a = FloodAssessment.__table__.c
-    ids = sorted(policy_ids)
+    column = a[key]
+    wanted = sorted(ids)
     found: dict[int, tuple[Any, ...]] = {}
-    for i in range(0, len(ids), CHUNK):
-        query = sa.select(
-            a.policy_id, a.zone_ref, a.flood_class, a.construction_year, a.proposed
-        ).where(a.policy_id.in_(ids[i : i + CHUNK]))
+    for i in range(0, len(wanted), CHUNK):
+        query = sa.select(column, a.zone_ref, a.flood_class, a.construction_year, a.proposed).where(
+            column.in_(wanted[i : i + CHUNK])
+        )
         found.update({r[0]: tuple(r[1:]) for r in session.execute(query)})
     return found
 
 
 def replace_assessments(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """New proposals for these policies, any earlier one for them removed first."""
-    ids = [r["policy_id"] for r in rows]
+    """New proposals for these policies and quotes, any earlier one for them removed first.
+    Every row names both keys, one of them None."""
     a = FloodAssessment.__table__.c
-    for i in range(0, len(ids), CHUNK):
-        session.execute(sa.delete(FloodAssessment).where(a.policy_id.in_(ids[i : i + CHUNK])))
+    for key in KEYS:
+        ids = [r[key] for r in rows if r.get(key) is not None]
+        for i in range(0, len(ids), CHUNK):
+            session.execute(sa.delete(FloodAssessment).where(a[key].in_(ids[i : i + CHUNK])))
     for i in range(0, len(rows), CHUNK):
         session.execute(sa.insert(FloodAssessment), list(rows[i : i + CHUNK]))
+
+
+def of_quote(session: Session, simulation_id: int) -> FloodAssessment | None:
+    query = sa.select(FloodAssessment).where(FloodAssessment.simulation_id == simulation_id)
+    return session.scalars(query).first()
 
 
 def assessment(session: Session, assessment_id: int) -> FloodAssessment | None:
@@ -111,4 +126,17 @@ def delete_for_policies_ended_before(session: Session, *, before: dt.date) -> in
     policy = sa.table("home_policy", sa.column("id", sa.Integer), sa.column("end_on", sa.Date))
     ended = sa.select(policy.c.id).where(policy.c.end_on.is_not(None), policy.c.end_on < before)
     result = session.execute(sa.delete(FloodAssessment).where(FloodAssessment.policy_id.in_(ended)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_for_quotes_started_before(session: Session, *, before: dt.datetime) -> int:
+    """Every assessment of a quote (a simulation) started before `before`, the day its own
+    retention ended: one set-based statement."""
+    simulation = sa.table(
+        "simulation", sa.column("id", sa.Integer), sa.column("started_at", UTCDateTime())
+    )
+    expired = sa.select(simulation.c.id).where(simulation.c.started_at < before)
+    result = session.execute(
+        sa.delete(FloodAssessment).where(FloodAssessment.simulation_id.in_(expired))
+    )
     return int(getattr(result, "rowcount", 0) or 0)

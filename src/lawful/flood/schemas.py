@@ -41,7 +41,9 @@ class ContestCreate(BaseModel):
 
 class AssessmentRead(BaseModel):
     id: int
-    policy_id: int
+    # Of a home policy, or of a home-insurance quote (a simulation): one of the two.
+    policy_id: int | None
+    simulation_id: int | None = None
     status: Status
     proposed: OutcomeName
     proposed_loading_bp: int
@@ -62,6 +64,13 @@ class AssessmentRead(BaseModel):
     explanation: str
 
 
+class QuoteFloodRead(BaseModel):
+    """A home-insurance quote's flood outcome: its assessment, or none yet (not assessed)."""
+
+    simulation_id: int
+    assessment: AssessmentRead | None
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     import_id: int
@@ -72,7 +81,8 @@ class ImportSummary:
 
 @dataclass
 class AssignSummary:
-    properties: int = 0
+    properties: int = 0  # home policies and quotes
+    quotes: int = 0  # of which home-insurance quotes
     in_zone: int = 0
     classed: int = 0
     proposed: dict[str, int] = field(

@@ -2,10 +2,12 @@
 an underwriter's review before anything adverse takes effect, the customer's contest.
 
 - `import_file` replaces the partner's data set whole, or raises InvalidInput and changes nothing.
-- `assign` places every home policy in force in its risk zone and on the partner's building
-  (an STRtree over polygons cut into cells), and proposes cover, a loading by class or, under
-  art. 129 only, a refusal. Each owner's processing is recorded in bulk under the purpose, with
-  the partner as the source, before any proposal is written.
+- `assign` places every home policy in force, and the building of every home-insurance quote
+  still kept (a simulation the person has not abandoned), in its risk zone and on the partner's
+  building (an STRtree over polygons cut into cells), and proposes cover, a loading by class or,
+  under art. 129 only, a refusal. Each owner's processing is recorded in bulk under the
+  purpose, with the partner as the source, before any proposal is written. A quote's proposal
+  is reviewed, explained and contested exactly as a policy's, and goes with the quote.
 - A proposal that refuses or loads waits for an underwriter (`review`): their name and reasons
   are kept, and only then does it take effect. Cover at the tariff takes effect at once.
 - The customer reads each assessment in plain words and may contest it (`contest`), which sends
@@ -19,6 +21,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -34,8 +37,10 @@ from lawful.flood.schemas import (
     AssignSummary,
     ContestCreate,
     ImportSummary,
+    QuoteFloodRead,
     ReviewCreate,
 )
+from lawful.simulations import service as simulations
 
 PURPOSE = "flood-data-underwriting"
 JOB_ROLE = "flood-service"
@@ -46,6 +51,9 @@ PROPERTY_DATA = (
     "user.location.property.flood_exposure",
     "user.financial.insurance_policy",
 )
+# A quote's building is asked for no contract yet: no policy data is read for it.
+QUOTE_DATA = ("user.location.property", "user.location.property.flood_exposure")
+POLICY, QUOTE = "policy_id", "simulation_id"
 REVIEWABLE = ("pending_review", "contested")
 Progress = Callable[[str, int, int], None]
 
@@ -93,6 +101,52 @@ def import_file(session: Session, *, path: Path, now: dt.datetime) -> ImportSumm
     return ImportSummary(made, path.name, len(zones), len(buildings))
 
 
+class _Property(NamedTuple):
+    """A building to place: a home policy's or a home-insurance quote's."""
+
+    key: str  # policy_id or simulation_id
+    id: int
+    person_id: str
+    entity: str
+    latitude: float
+    longitude: float
+    construction_year: int
+    built_on: dt.date
+
+
+def _properties(
+    session: Session, gate: Gate, today: dt.date, entity: str | None
+) -> list[_Property]:
+    policies = customers.insured_properties(session, as_of=today, entity=entity)
+    since = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    quotes = simulations.quoted_buildings(session, gate=gate, now=since, entity=entity)
+    return [
+        _Property(
+            POLICY,
+            p.policy_id,
+            p.person_id,
+            p.entity,
+            p.latitude,
+            p.longitude,
+            p.construction_year,
+            rules.built_on(p.construction_year),
+        )
+        for p in policies
+    ] + [
+        _Property(
+            QUOTE,
+            q.simulation_id,
+            q.person_id,
+            q.entity,
+            q.latitude,
+            q.longitude,
+            q.construction_year,
+            q.construction_date or rules.built_on(q.construction_year),
+        )
+        for q in quotes
+    ]
+
+
 def assign(
     session: Session,
     *,
@@ -101,7 +155,8 @@ def assign(
     entity: str | None = None,
     progress: Progress = _quiet,
 ) -> AssignSummary:
-    """Propose flood cover for every home policy in force, set-based (see the module)."""
+    """Propose flood cover for every home policy in force and every home-insurance quote still
+    kept, set-based (see the module)."""
     import numpy as np
     import shapely
 
@@ -109,8 +164,9 @@ def assign(
 
     if repository.last_import(session) is None:
         raise InvalidInput("no flood data imported yet (lawful insurance flood import FILE)")
-    properties = customers.insured_properties(session, as_of=today, entity=entity)
+    properties = _properties(session, gate, today, entity)
     summary = AssignSummary(properties=len(properties))
+    summary.quotes = sum(p.key == QUOTE for p in properties)
     if not properties:
         return summary
     progress("placing buildings in zones", 0, len(properties))
@@ -126,13 +182,16 @@ def assign(
     building_of = geo.nearest_building(bx, by, x, y)
     progress("placing buildings in zones", len(properties), len(properties))
 
-    earlier = repository.current(session, [p.policy_id for p in properties])
-    rows_by_entity: dict[str, list[dict[str, object]]] = defaultdict(list)
+    earlier = {
+        key: repository.current(session, [p.id for p in properties if p.key == key], key=key)
+        for key in (POLICY, QUOTE)
+    }
+    rows_by_owner: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
     for p, zi, bi in zip(properties, zone_of, building_of, strict=True):
         zone = zone_rows[zi] if zi >= 0 else None
         cls = building_rows[bi][2] if bi >= 0 else None
         facts = rules.Facts(
-            built_on=rules.built_on(p.construction_year),
+            built_on=p.built_on,
             flood_class=cls,
             zone=zone[0] if zone else None,
             decree_published_on=zone[2] if zone else None,
@@ -142,13 +201,14 @@ def assign(
         summary.classed += cls is not None
         summary.proposed[proposal.outcome.value] += 1
         key = (facts.zone, cls, p.construction_year, proposal.outcome.value)
-        if earlier.get(p.policy_id) == key:
+        if earlier[p.key].get(p.id) == key:
             summary.unchanged += 1
             continue
         summary.pending_review += proposal.needs_review
-        rows_by_entity[p.entity].append(
+        rows_by_owner[(p.entity, p.key)].append(
             {
-                "policy_id": p.policy_id,
+                "policy_id": p.id if p.key == POLICY else None,
+                "simulation_id": p.id if p.key == QUOTE else None,
                 "person_id": p.person_id,
                 "entity": p.entity,
                 "zone_ref": facts.zone,
@@ -164,18 +224,19 @@ def assign(
                 "assessed_on": today,
             }
         )
-    done = 0
-    for owner_entity, rows in sorted(rows_by_entity.items()):
+    done, total = 0, sum(len(v) for v in rows_by_owner.values())
+    for (owner_entity, kind), rows in sorted(rows_by_owner.items()):
         owners = list(dict.fromkeys(str(r["person_id"]) for r in rows))
         ctx = gate.open(session, actor=Actor(JOB_ROLE, owner_entity), purpose=PURPOSE)
+        listed = "policies" if kind == POLICY else "quotes"
         details: dict[str, dict[str, object]] = defaultdict(lambda: {"source": SOURCE})
         for r in rows:
             d = details[str(r["person_id"])]
-            d.setdefault("policies", []).append(r["policy_id"])  # type: ignore[attr-defined]
+            d.setdefault(listed, []).append(r[kind])  # type: ignore[attr-defined]
             d.setdefault("proposed", []).append(r["proposed"])  # type: ignore[attr-defined]
         outcome = ctx.access_many(
             owners,
-            categories=PROPERTY_DATA,
+            categories=PROPERTY_DATA if kind == POLICY else QUOTE_DATA,
             event=Event.PROPOSE,
             details=details,
             as_of=today,
@@ -185,7 +246,7 @@ def assign(
         summary.refused_by_gate += len(rows) - len(kept)
         repository.replace_assessments(session, kept)
         done += len(rows)
-        progress("recording proposals", done, sum(len(v) for v in rows_by_entity.values()))
+        progress("recording proposals", done, total)
     return summary
 
 
@@ -308,6 +369,7 @@ def export_person(
         out.append(
             {
                 "policy_id": r.policy_id,
+                "quote": r.simulation_id,
                 "flood_zone": r.zone,
                 "decree_published_on": r.decree_published_on,
                 "flood_class": r.flood_class,
@@ -347,6 +409,7 @@ def _reads(
             AssessmentRead(
                 id=r.id,
                 policy_id=r.policy_id,
+                simulation_id=r.simulation_id,
                 status=r.status,
                 proposed=r.proposed,
                 proposed_loading_bp=r.proposed_loading_bp,
@@ -370,9 +433,45 @@ def _reads(
 
 def purge(session: Session, *, gate: Gate, today: dt.date) -> int:
     """Erase the assessments of home policies that ended longer ago than the register's
-    retention for flood underwriting (counted from the contract's end): one set-based
-    statement, nothing read. How many went."""
+    retention for flood underwriting (counted from the contract's end), and those of quotes
+    whose simulation's own retention is over (a quote's assessment lives no longer than the
+    quote): one set-based statement each, nothing read. How many went."""
     kept = gate.register.purpose(PURPOSE).retention.duration.total_days()
-    return repository.delete_for_policies_ended_before(
+    policies = repository.delete_for_policies_ended_before(
         session, before=today - dt.timedelta(days=kept)
     )
+    start = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+    quotes = repository.delete_for_quotes_started_before(
+        session, before=start - simulations.retention(gate)
+    )
+    return policies + quotes
+
+
+def quote_assessment(
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    simulation_id: int,
+    lang: str,
+    staff: bool,
+) -> QuoteFloodRead:
+    """The flood assessment of the person's home-insurance quote, explained; None while it has
+    not been assessed. The person's own quote, or for staff a quote made with their entity;
+    any other number answers as an unknown one does."""
+    owner = simulations.owner_of(session, simulation_id=simulation_id)
+    if owner is None or owner[0] != person_id or (staff and owner[1] != actor.entity):
+        raise NotFound(f"no simulation {simulation_id}")
+    row = repository.of_quote(session, simulation_id)
+    # Staff looking are recorded, found or not; the person reads what there is about them.
+    if staff or row is not None:
+        reader = actor if staff else Actor(SELF_SERVICE, owner[1])
+        gate.open(session, actor=reader, purpose=PURPOSE).access(
+            person_id,
+            categories=QUOTE_DATA,
+            event=Event.READ,
+            details={"assessments": [row.id] if row else [], "quote": simulation_id},
+        )
+    read = None if row is None else _reads(session, gate, [row], lang)[0]
+    return QuoteFloodRead(simulation_id=simulation_id, assessment=read)

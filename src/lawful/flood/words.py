@@ -1,5 +1,5 @@
 """A flood assessment in the customer's own words (fr/nl/en): what was proposed or decided,
-why, and what they can do about it."""
+why, and what they can do about it; for a quote, what the offer includes."""
 
 from __future__ import annotations
 
@@ -74,6 +74,32 @@ _T = {
         "nl": "We dekken u niet tegen overstroming. U kunt een dekking vragen bij {bureau}.",
         "en": "We do not cover you against flooding. You can ask {bureau} for cover.",
     },
+    # A quote (a simulation): the offer the person is considering, not cover they hold.
+    "quote_cover": {
+        "fr": "Notre offre comprend la couverture inondation, sans surprime.",
+        "nl": "Onze offerte omvat de dekking overstroming, zonder bijpremie.",
+        "en": "Our quote includes flood cover, with no surcharge.",
+    },
+    "quote_loading": {
+        "fr": "Notre offre comprend la couverture inondation, avec une surprime de {pct} %.",
+        "nl": "Onze offerte omvat de dekking overstroming, met een bijpremie van {pct}%.",
+        "en": "Our quote includes flood cover, with a surcharge of {pct}%.",
+    },
+    "quote_refuse": {
+        "fr": "Notre offre ne comprend pas la couverture inondation. Vous pouvez demander une "
+        "couverture à {bureau}.",
+        "nl": "Onze offerte omvat geen dekking overstroming. U kunt een dekking vragen bij "
+        "{bureau}.",
+        "en": "Our quote does not include flood cover. You can ask {bureau} for cover.",
+    },
+    "quote_pending": {
+        "fr": "Ceci n'est qu'une proposition calculée à partir de ces données : un souscripteur "
+        "l'examine avant que notre offre ne s'y fonde.",
+        "nl": "Dit is alleen een voorstel, berekend op basis van die gegevens: een acceptant "
+        "bekijkt het voor onze offerte erop steunt.",
+        "en": "This is only a proposal calculated from these data: an underwriter reviews it "
+        "before our quote rests on it.",
+    },
     "pending": {
         "fr": "Ceci n'est qu'une proposition calculée à partir de ces données : un souscripteur "
         "l'examine avant qu'elle ne prenne effet. D'ici là, votre couverture ne change pas.",
@@ -124,9 +150,10 @@ def explain(row: FloodAssessment, lang: str, reasons: str | None) -> str:
         parts.append(t("class", cls=row.flood_class))
     outcome = row.decided or row.proposed
     loading = row.decided_loading_bp if row.decided else row.proposed_loading_bp
-    parts.append(t(outcome, pct=f"{(loading or 0) / 100:g}", bureau=BUREAU[lang]))
+    quote = "quote_" if row.simulation_id is not None else ""
+    parts.append(t(quote + outcome, pct=f"{(loading or 0) / 100:g}", bureau=BUREAU[lang]))
     if row.status == "pending_review":
-        parts.append(t("pending"))
+        parts.append(t(quote + "pending"))
     elif row.status == "contested":
         parts.append(t("contested"))
     if row.reviewed_by and row.reviewed_at:

@@ -2,7 +2,8 @@
 
 Three kinds of work, each in batches that a caller may commit one by one:
 - simulations whose retention (the register's, counted from their start) is over: erased, with
-  their steps and follow-up, in one statement per table;
+  their steps, follow-up, a quote's building and its flood assessment, in one statement per
+  table;
 - former clients whose file's retention period (the longest of the purposes the file is kept
   for, counted from the end of the relationship) is over, and who are not erased yet: the file is
   erased, except what a legal hold still keeps, which is stored under that hold;
@@ -67,7 +68,8 @@ class RetentionRun:
     holds_stored: int = 0
     refused: int = 0  # persons the gate refused: untouched, asked again by the next run
     simulations_erased: int = 0  # past their retention, counted from their start
-    flood_assessments_erased: int = 0  # of home policies ended longer ago than their retention
+    # of home policies ended longer ago than their retention, and of quotes past theirs
+    flood_assessments_erased: int = 0
     batches: int = 0
 
     @property
@@ -94,9 +96,11 @@ def retention_batch(
     actor = actor or Actor(RETENTION_JOB, gate.register.entities[0].id)
     if run.phase == SIMULATIONS:
         # One set-based DELETE per table: nothing of the simulations is read to erase them.
+        # A quote's flood assessment goes with the quote: counted here, before the simulation
+        # (whose deletion would take it along) goes.
         moment = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
-        run.simulations_erased += simulations.purge(session, gate=gate, now=moment)
         run.flood_assessments_erased += flood.purge(session, gate=gate, today=today)
+        run.simulations_erased += simulations.purge(session, gate=gate, now=moment)
         run.phase = FORMER_CLIENTS
     if run.phase == FORMER_CLIENTS:
         persons = customers.former_clients(

@@ -49,6 +49,24 @@ class Simulation(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class SimulationBuilding(Base):
+    """The building a home-insurance quote is for: its address, its position (WGS 84, as a home
+    policy keeps it) and when it was built (the year, and the day where the person gave it).
+    Kept with the simulation and erased with it."""
+
+    __tablename__ = "simulation_building"
+
+    simulation_id: Mapped[int] = mapped_column(sa.Integer, _simulation_fk(), primary_key=True)
+    street: Mapped[str] = mapped_column(sa.String(200))
+    house_number: Mapped[str] = mapped_column(sa.String(16))
+    postcode: Mapped[str] = mapped_column(sa.String(4))
+    municipality: Mapped[str] = mapped_column(sa.String(100))
+    latitude: Mapped[float] = mapped_column(sa.Float)
+    longitude: Mapped[float] = mapped_column(sa.Float)
+    construction_year: Mapped[int] = mapped_column(sa.Integer)
+    construction_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+
+
 class SimulationStep(Base):
     """One step as the person completed it: its name and the answers given (JSON)."""
 

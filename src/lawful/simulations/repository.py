@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from lawful.simulations.models import FollowUp, Simulation, SimulationStep
+from lawful.simulations.models import FollowUp, Simulation, SimulationBuilding, SimulationStep
 
 OPEN_STATUSES = ("in_progress", "abandoned")
 
@@ -34,6 +34,56 @@ def simulations_of(
         query = query.where(Simulation.entity == entity)
     query = query.order_by(Simulation.started_at.desc(), Simulation.id.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def add_building(session: Session, row: SimulationBuilding) -> SimulationBuilding:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def buildings_of(session: Session, ids: Sequence[int]) -> dict[int, SimulationBuilding]:
+    if not ids:
+        return {}
+    query = sa.select(SimulationBuilding).where(SimulationBuilding.simulation_id.in_(list(ids)))
+    return {b.simulation_id: b for b in session.scalars(query)}
+
+
+def quoted_buildings(
+    session: Session,
+    *,
+    product: str,
+    started_since: dt.datetime,
+    left: str,
+    entity: str | None,
+) -> list[sa.Row[Any]]:
+    """The buildings of `product` simulations started since `started_since`, not in status
+    `left`, whose person is not erased: one statement, ordered by simulation id."""
+    s, b = Simulation.__table__.c, SimulationBuilding.__table__.c
+    person = sa.table("person", sa.column("id", sa.String), sa.column("erased_at"))
+    query = (
+        sa.select(
+            b.simulation_id,
+            s.person_id,
+            s.entity,
+            b.latitude,
+            b.longitude,
+            b.construction_year,
+            b.construction_date,
+        )
+        .join(Simulation.__table__, s.id == b.simulation_id)
+        .join(person, person.c.id == s.person_id)
+        .where(
+            s.product == product,
+            s.started_at >= started_since,
+            s.status != left,
+            person.c.erased_at.is_(None),
+        )
+        .order_by(b.simulation_id)
+    )
+    if entity is not None:
+        query = query.where(s.entity == entity)
+    return list(session.execute(query))
 
 
 def steps_of(session: Session, ids: Sequence[int]) -> dict[int, list[SimulationStep]]:
@@ -187,7 +237,7 @@ def delete_started_before(session: Session, *, before: dt.datetime) -> int:
     """Every simulation started before `before`, with its steps and follow-up: set-based."""
     s = Simulation.__table__.c
     expired = sa.select(s.id).where(s.started_at < before)
-    for model in (SimulationStep, FollowUp):
+    for model in (SimulationStep, FollowUp, SimulationBuilding):
         session.execute(sa.delete(model).where(model.simulation_id.in_(expired)))
     result = session.execute(sa.delete(Simulation).where(s.started_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
@@ -199,7 +249,7 @@ def delete_for(session: Session, person_ids: Sequence[str]) -> int:
     for start in range(0, len(person_ids), 900):
         chunk = list(person_ids[start : start + 900])
         theirs = sa.select(s.id).where(s.person_id.in_(chunk))
-        for model in (SimulationStep, FollowUp):
+        for model in (SimulationStep, FollowUp, SimulationBuilding):
             session.execute(sa.delete(model).where(model.simulation_id.in_(theirs)))
         result = session.execute(sa.delete(Simulation).where(s.person_id.in_(chunk)))
         deleted += int(getattr(result, "rowcount", 0) or 0)

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from lawful.core.text import clean
 
@@ -81,6 +89,96 @@ Answer = (
     | bool
 )
 MAX_STEPS = 30
+# Belgium's bounding box in WGS 84 (the representation a home policy keeps), a little wide.
+LATITUDES = (49.49, 51.51)
+LONGITUDES = (2.54, 6.41)
+OLDEST_YEAR = 1200  # the oldest houses still lived in are medieval
+YEARS_AHEAD = 3  # a house being built may be quoted
+
+
+def _postcode(value: str) -> str:
+    if not (len(value) == 4 and value.isascii() and value.isdigit() and value[0] != "0"):
+        raise ValueError("a Belgian postcode has four digits, 1000 to 9999")
+    return value
+
+
+def _latest_year() -> int:
+    return dt.date.today().year + YEARS_AHEAD
+
+
+class BuildingCreate(BaseModel):
+    """The building a home-insurance quote is for: its address, where it stands (WGS 84
+    latitude and longitude, as the address is geocoded) and its construction year, or the day
+    it was finished where the person knows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    street: Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(clean)]
+    number: Annotated[
+        str, StringConstraints(pattern=r"^[0-9]{1,5}[A-Za-z]?( ?(bus|bte|/) ?[A-Za-z0-9]{1,6})?$")
+    ] = Field(description="The house number, with a box if any: 12, 12A, 12 bus 3, 12/3.")
+    postcode: Annotated[str, AfterValidator(_postcode)]
+    municipality: Annotated[
+        str, StringConstraints(min_length=1, max_length=100), AfterValidator(clean)
+    ]
+    latitude: float = Field(allow_inf_nan=False, description="WGS 84, in Belgium")
+    longitude: float = Field(allow_inf_nan=False, description="WGS 84, in Belgium")
+    construction_year: int | None = None
+    construction_date: dt.date | None = None
+
+    @field_validator("latitude")
+    @classmethod
+    def _in_belgium_lat(cls, value: float) -> float:
+        low, high = LATITUDES
+        if not low <= value <= high:
+            raise ValueError(f"a latitude in Belgium lies between {low} and {high} (WGS 84)")
+        return value
+
+    @field_validator("longitude")
+    @classmethod
+    def _in_belgium_lon(cls, value: float) -> float:
+        low, high = LONGITUDES
+        if not low <= value <= high:
+            raise ValueError(f"a longitude in Belgium lies between {low} and {high} (WGS 84)")
+        return value
+
+    @field_validator("construction_year")
+    @classmethod
+    def _plausible_year(cls, value: int | None) -> int | None:
+        if value is not None and not OLDEST_YEAR <= value <= _latest_year():
+            raise ValueError(f"a construction year from {OLDEST_YEAR} to {_latest_year()}")
+        return value
+
+    @field_validator("construction_date")
+    @classmethod
+    def _plausible_date(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is None:
+            return value
+        if not OLDEST_YEAR <= value.year <= _latest_year():
+            raise ValueError(f"a construction date from {OLDEST_YEAR} to {_latest_year()}")
+        year = info.data.get("construction_year")
+        if year is not None and year != value.year:
+            raise ValueError(f"the construction date is not in the construction year {year}")
+        return value
+
+    @property
+    def year(self) -> int | None:
+        if self.construction_date is not None:
+            return self.construction_date.year
+        return self.construction_year
+
+
+class BuildingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    street: str
+    number: str
+    postcode: str
+    municipality: str
+    latitude: float
+    longitude: float
+    construction_year: int
+    construction_date: dt.date | None
 
 
 class SimulationCreate(BaseModel):
@@ -101,6 +199,13 @@ class SimulationCreate(BaseModel):
     )
     contact_email: Email | None = None
     contact_phone: Phone | None = None
+    building: BuildingCreate | None = Field(
+        default=None,
+        description=(
+            "For a home-insurance quote: the building to insure. With it, the quote is assessed "
+            "for flood cover as a policy would be."
+        ),
+    )
 
 
 class StepCreate(BaseModel):
@@ -147,6 +252,7 @@ class SimulationRead(BaseModel):
     last_activity_at: dt.datetime
     ended_at: dt.datetime | None
     expires_on: dt.date  # erased on this day (the register's retention, from the start)
+    building: BuildingRead | None = None  # a home-insurance quote's building
     steps: list[StepRead]
     follow_up: FollowUpRead | None
 

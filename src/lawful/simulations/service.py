@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -23,9 +23,10 @@ from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor, Reason
 from lawful.core.register.models import ActorKind
 from lawful.simulations import repository
-from lawful.simulations.models import FollowUp, Simulation, SimulationStep
+from lawful.simulations.models import FollowUp, Simulation, SimulationBuilding, SimulationStep
 from lawful.simulations.schemas import (
     MAX_STEPS,
+    BuildingRead,
     Closure,
     FollowUpRead,
     Product,
@@ -40,6 +41,7 @@ from lawful.simulations.schemas import (
 PURPOSE = "interrupted-simulation-support"
 SIMULATION = "user.behavior.simulation"
 CONTACT = "user.contact"
+PROPERTY = "user.location.property"  # a home-insurance quote's building
 # The entities that offer each product; the first is the default.
 ENTITIES: Mapping[Product, tuple[str, ...]] = {
     Product.LOAN: ("kbc-bank",),
@@ -68,9 +70,9 @@ def retention(gate: Gate) -> dt.timedelta:
     return dt.timedelta(days=gate.register.purpose(PURPOSE).retention.duration.total_days())
 
 
-def _categories(row: Simulation | SimulationCreate) -> list[str]:
+def _categories(row: Simulation | SimulationCreate, *, building: bool = False) -> list[str]:
     contact = row.contact_email is not None or row.contact_phone is not None
-    return [SIMULATION, CONTACT] if contact else [SIMULATION]
+    return [SIMULATION] + ([CONTACT] if contact else []) + ([PROPERTY] if building else [])
 
 
 def _ask(
@@ -120,14 +122,27 @@ def start(
             "to be contacted about this simulation, give an e-mail address or a phone number",
             field="contact_me",
         )
+    building = data.building
+    if building is not None and data.product is not Product.HOME_INSURANCE:
+        raise InvalidInput("a building is given for a home-insurance quote only", field="building")
+    if building is not None and building.year is None:
+        raise InvalidInput(
+            "give the building's construction year, or the day it was finished",
+            field="building.construction_year",
+        )
     _ask(
         session,
         gate,
         toward,
         person_id,
         Event.START,
-        categories=_categories(data),
-        details={"product": data.product.value, "entity": entity, "contact_me": data.contact_me},
+        categories=_categories(data, building=building is not None),
+        details={
+            "product": data.product.value,
+            "entity": entity,
+            "contact_me": data.contact_me,
+            "building": building is not None,
+        },
         today=at.date(),
     )
     row = repository.add(
@@ -146,7 +161,23 @@ def start(
             last_activity_at=at,
         ),
     )
-    return _read(gate, row, [], None)
+    kept = None
+    if building is not None:
+        kept = repository.add_building(
+            session,
+            SimulationBuilding(
+                simulation_id=row.id,
+                street=building.street,
+                house_number=building.number,
+                postcode=building.postcode,
+                municipality=building.municipality,
+                latitude=building.latitude,
+                longitude=building.longitude,
+                construction_year=building.year,
+                construction_date=building.construction_date,
+            ),
+        )
+    return _read(gate, row, [], None, kept)
 
 
 def _own(
@@ -238,13 +269,14 @@ def get(
     session: Session, *, gate: Gate, actor: Actor, person_id: str, simulation_id: int
 ) -> SimulationRead:
     row = _own(session, gate, actor, person_id, simulation_id)
+    building = repository.buildings_of(session, [row.id]).get(row.id)
     _ask(
         session,
         gate,
         Actor(actor.role, row.entity, actor.ref),
         person_id,
         Event.READ,
-        categories=_categories(row),
+        categories=_categories(row, building=building is not None),
         details={"simulation": row.id},
         today=dt.date.today(),
     )
@@ -269,20 +301,25 @@ def list_simulations(
             error=NotFound(f"no person {person_id}"),
         )
     by_entity = sorted({r.entity for r in rows}) or [actor.entity]
+    buildings = repository.buildings_of(session, [r.id for r in rows])
     for entity in by_entity:
+        theirs = [r.id for r in rows if r.entity == entity]
         _ask(
             session,
             gate,
             Actor(actor.role, entity, actor.ref),
             person_id,
             Event.LIST,
-            categories=[SIMULATION, CONTACT],
-            details={"simulations": [r.id for r in rows if r.entity == entity]},
+            categories=[SIMULATION, CONTACT]
+            + ([PROPERTY] if any(i in buildings for i in theirs) else []),
+            details={"simulations": theirs},
             today=dt.date.today(),
         )
     steps = repository.steps_of(session, [r.id for r in rows])
     follow = repository.follow_ups_of(session, [r.id for r in rows])
-    return [_read(gate, r, steps.get(r.id, []), follow.get(r.id)) for r in rows]
+    return [
+        _read(gate, r, steps.get(r.id, []), follow.get(r.id), buildings.get(r.id)) for r in rows
+    ]
 
 
 def tasks(session: Session, *, gate: Gate, actor: Actor, limit: int = 100) -> list[TaskRead]:
@@ -307,11 +344,31 @@ def tasks(session: Session, *, gate: Gate, actor: Actor, limit: int = 100) -> li
 
 def _view(session: Session, gate: Gate, row: Simulation) -> SimulationRead:
     steps = repository.steps_of(session, [row.id]).get(row.id, [])
-    return _read(gate, row, steps, repository.follow_up(session, row.id))
+    building = repository.buildings_of(session, [row.id]).get(row.id)
+    return _read(gate, row, steps, repository.follow_up(session, row.id), building)
+
+
+def _building(row: SimulationBuilding | None) -> BuildingRead | None:
+    if row is None:
+        return None
+    return BuildingRead(
+        street=row.street,
+        number=row.house_number,
+        postcode=row.postcode,
+        municipality=row.municipality,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        construction_year=row.construction_year,
+        construction_date=row.construction_date,
+    )
 
 
 def _read(
-    gate: Gate, row: Simulation, steps: Sequence[SimulationStep], follow: FollowUp | None
+    gate: Gate,
+    row: Simulation,
+    steps: Sequence[SimulationStep],
+    follow: FollowUp | None,
+    building: SimulationBuilding | None = None,
 ) -> SimulationRead:
     expires = (row.started_at + retention(gate)).date()
     return SimulationRead(
@@ -329,6 +386,7 @@ def _read(
         last_activity_at=row.last_activity_at,
         ended_at=row.ended_at,
         expires_on=expires,
+        building=_building(building),
         steps=[
             StepRead(
                 position=s.position,
@@ -366,18 +424,29 @@ def export_person(
     """The person's simulations, JSON-ready, for the access report and portability."""
     gate.open(session, actor=actor, purpose=purpose).access(
         person_id,
-        categories=[SIMULATION, CONTACT],
+        categories=[SIMULATION, CONTACT, PROPERTY],
         event=Event.EXPORT.value,
         as_of=today,
     )
     rows = repository.simulations_of(session, person_id, entity=None, limit=10_000)
-    steps = repository.steps_of(session, [r.id for r in rows])
-    follow = repository.follow_ups_of(session, [r.id for r in rows])
-    return {"simulations": [_export(gate, r, steps.get(r.id, []), follow.get(r.id)) for r in rows]}
+    ids = [r.id for r in rows]
+    steps = repository.steps_of(session, ids)
+    follow = repository.follow_ups_of(session, ids)
+    buildings = repository.buildings_of(session, ids)
+    return {
+        "simulations": [
+            _export(gate, r, steps.get(r.id, []), follow.get(r.id), buildings.get(r.id))
+            for r in rows
+        ]
+    }
 
 
 def _export(
-    gate: Gate, row: Simulation, steps: Sequence[SimulationStep], follow: FollowUp | None
+    gate: Gate,
+    row: Simulation,
+    steps: Sequence[SimulationStep],
+    follow: FollowUp | None,
+    building: SimulationBuilding | None = None,
 ) -> dict[str, Any]:
     """One simulation under field names of its own (the access report words every field and
     code in the reader's language); the answers of a step as one line of text."""
@@ -396,6 +465,13 @@ def _export(
         "ended_at": row.ended_at.isoformat() if row.ended_at else None,
         "expires_on": (row.started_at + retention(gate)).date().isoformat(),
         "follow_up": decided,
+        "building": None
+        if building is None
+        else (
+            f"{building.street} {building.house_number}, {building.postcode} "
+            f"{building.municipality} ({building.latitude:.6f}, {building.longitude:.6f}), "
+            f"{building.construction_date or building.construction_year}"
+        ),
         "steps": [
             {
                 "step": s.name,
@@ -405,6 +481,38 @@ def _export(
             for s in steps
         ],
     }
+
+
+class QuotedBuilding(NamedTuple):
+    simulation_id: int
+    person_id: str
+    entity: str
+    latitude: float
+    longitude: float
+    construction_year: int
+    construction_date: dt.date | None
+
+
+def quoted_buildings(
+    session: Session, *, gate: Gate, now: dt.datetime, entity: str | None = None
+) -> list[QuotedBuilding]:
+    """The buildings of the home-insurance quotes still kept (within the retention) and not
+    abandoned, whose person is not erased: where each stands and when it was built, for flood
+    underwriting, which records its own processing. Ordered by simulation id; one statement."""
+    rows = repository.quoted_buildings(
+        session,
+        product=Product.HOME_INSURANCE.value,
+        started_since=now - retention(gate),
+        left=Status.ABANDONED.value,
+        entity=entity,
+    )
+    return [QuotedBuilding._make(r) for r in rows]
+
+
+def owner_of(session: Session, *, simulation_id: int) -> tuple[str, str] | None:
+    """The simulation's person and entity, or None: for a use case that asks the gate itself."""
+    row = repository.simulation(session, simulation_id)
+    return None if row is None else (row.person_id, row.entity)
 
 
 def erase(session: Session, *, person_ids: Sequence[str]) -> int:
