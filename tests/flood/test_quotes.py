@@ -347,12 +347,12 @@ def test_the_access_report_explains_a_quotes_assessment(
     assert purpose.automated_safeguards
 
 
-def test_a_quote_from_someone_the_insurer_has_no_tie_with_is_refused_by_the_policy(
+def test_a_bank_client_who_quotes_with_the_insurer_is_its_prospect_while_the_quote_is_kept(
     session: Session, gate: Gate, tmp_path: Path
 ) -> None:
-    """A bank client who simulates with the insurer is neither its prospect nor its client:
-    flood underwriting (prospects and clients of the insurer) is refused for them, recorded,
-    and nothing is assessed."""
+    """A client of the bank asking the insurer to price their house takes pre-contractual steps
+    with it: they are the insurer's prospect from the quote's start to the end of its retention
+    (recorded with the start), and the quote is assessed; a second quote lengthens the period."""
     bank_client = customers.create_person(
         session,
         gate=gate,
@@ -362,10 +362,52 @@ def test_a_quote_from_someone_the_insurer_has_no_tie_with_is_refused_by_the_poli
         today=dt.date(2026, 11, 1),
     ).id
     quote(session, gate, bank_client)
+    kept = (NOW + simulations.retention(gate)).date()
+    periods = [
+        (p.entity, p.state, p.since, p.until)
+        for p in customers.relationships(session, person_id=bank_client)
+    ]
+    assert periods == [
+        ("kbc-bank", "client", dt.date(2026, 11, 1), None),
+        (INSURER, "prospect", TODAY, kept),
+    ]
+    recorded = ledger.for_subject(session, keys=gate.keys, subject_id=bank_client)
+    (started,) = [r for r in recorded if r.event == simulations.Event.START.value]
+    assert ledger.details(session, keys=gate.keys, record=started) == {
+        "product": "home-insurance",
+        "entity": INSURER,
+        "contact_me": False,
+        "building": True,
+        "prospect_until": kept.isoformat(),
+    }
     summary = _assign(session, gate, tmp_path)
-    assert (summary.quotes, summary.refused_by_gate) == (1, 1)
-    a = FloodAssessment.__table__.c
-    assert session.scalar(sa.select(sa.func.count()).where(a.person_id == bank_client)) == 0
-    recorded = ledger.subject_ledger(session, keys=gate.keys, subject_id=bank_client)
-    (refused,) = [e.record for e in recorded.events if e.record.event == service.Event.PROPOSE]
-    assert refused.decision.value == "deny" and "no_relationship" in refused.reasons
+    assert (summary.quotes, summary.refused_by_gate) == (1, 0)
+    assert _of_quote(session, gate, bank_client).simulation_id is not None
+    # A later quote keeps them a prospect until its own end; the bank relationship is untouched.
+    later = NOW + dt.timedelta(days=10)
+    quote(session, gate, bank_client, started=later)
+    insurer = [
+        (p.since, p.until)
+        for p in customers.relationships(session, person_id=bank_client)
+        if p.entity == INSURER
+    ]
+    assert insurer == [(TODAY, (later + simulations.retention(gate)).date())]
+    # Once the quotes are no longer kept, neither is the tie: the insurer has none left.
+    after = (later + simulations.retention(gate)).date() + dt.timedelta(days=1)
+    state = gate.states.load(session, [bank_client], as_of=after)[bank_client]
+    assert INSURER not in state.relationships_by_entity
+
+
+def test_an_insurers_client_quoting_stays_its_client(session: Session, gate: Gate) -> None:
+    """A quote opens nothing for someone the insurer already serves."""
+    person = customers.create_person(
+        session,
+        gate=gate,
+        actor=Actor("advisor", INSURER),
+        data=factories.person(),
+        entity_state="client",
+        today=dt.date(2026, 11, 1),
+    ).id
+    quote(session, gate, person)
+    periods = [(p.state, p.until) for p in customers.relationships(session, person_id=person)]
+    assert periods == [("client", None)]

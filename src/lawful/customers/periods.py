@@ -27,6 +27,39 @@ def state_of(value: str, *, field: str) -> RelationshipState:
         raise InvalidInput(f"one of {allowed}", field=field) from None
 
 
+def prospect_while(
+    session: Session, person_id: str, entity: str, since: dt.date, until: dt.date
+) -> dt.date | None:
+    """A person asking `entity` for a quote takes pre-contractual steps with it (GDPR Art.
+    6(1)(b)): they are its prospect from `since` to `until` (the end of what the quote keeps),
+    unless a period with the entity already covers `since` (they are its client, its former client
+    or an open-ended prospect; a prospect period a former quote opened is lengthened). The last
+    day of the prospect period opened or lengthened, None when nothing changed."""
+    covering = [
+        p
+        for p in repository.relationships(session, person_id, entity=entity)
+        if p.since <= since and (p.until is None or p.until >= since)
+    ]
+    if not covering:
+        row = Relationship(
+            person_id=person_id,
+            entity=entity,
+            state=RelationshipState.PROSPECT.value,
+            since=since,
+            until=until,
+        )
+        repository.add(session, row, conflict="the relationship could not be recorded")
+        return until
+    (period,) = covering[-1:]
+    if period.state != RelationshipState.PROSPECT.value or period.until is None:
+        return None
+    if period.until >= until:
+        return None
+    period.until = until
+    session.flush()
+    return until
+
+
 def open_period(
     session: Session, person_id: str, entity: str, state: RelationshipState, since: dt.date
 ) -> Relationship:

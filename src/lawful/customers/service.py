@@ -71,6 +71,7 @@ from lawful.customers.models import (
     Relationship,
 )
 from lawful.customers.periods import end_periods, open_period, state_of
+from lawful.customers.periods import prospect_while as prospect_while
 from lawful.customers.portfolio import HomeRisk as HomeRisk
 from lawful.customers.portfolio import InsuredProperty as InsuredProperty
 from lawful.customers.products import add_account as add_account

@@ -22,6 +22,7 @@ from lawful.core.errors import Conflict, InvalidInput, NotFound
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Actor, Reason
 from lawful.core.register.models import ActorKind
+from lawful.customers import service as customers
 from lawful.simulations import repository
 from lawful.simulations.models import FollowUp, Simulation, SimulationBuilding, SimulationStep
 from lawful.simulations.schemas import (
@@ -130,6 +131,20 @@ def start(
             "give the building's construction year, or the day it was finished",
             field="building.construction_year",
         )
+    details: dict[str, Any] = {
+        "product": data.product.value,
+        "entity": entity,
+        "contact_me": data.contact_me,
+        "building": building is not None,
+    }
+    if building is not None:
+        # Asking the insurer to price a building is a pre-contractual step with it: the person
+        # is its prospect for as long as the quote is kept, so that underwriting may assess it.
+        prospect = customers.prospect_while(
+            session, person_id, entity, at.date(), (at + retention(gate)).date()
+        )
+        if prospect is not None:
+            details["prospect_until"] = prospect.isoformat()
     _ask(
         session,
         gate,
@@ -137,12 +152,7 @@ def start(
         person_id,
         Event.START,
         categories=_categories(data, building=building is not None),
-        details={
-            "product": data.product.value,
-            "entity": entity,
-            "contact_me": data.contact_me,
-            "building": building is not None,
-        },
+        details=details,
         today=at.date(),
     )
     row = repository.add(
