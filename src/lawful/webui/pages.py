@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from lawful.complaints import service as complaints
+from lawful.complaints.schemas import ComplaintRead
 from lawful.core.errors import NotFound
 from lawful.engagement import service as engagement
 from lawful.engagement.schemas import PreferencesUpdate, QuietHours
@@ -181,10 +182,10 @@ def my_complaints(request: Request) -> Response:
     return _page(request, build)
 
 
-def _due_kind(c: Any) -> str:
+def _due_kind(c: ComplaintRead) -> str:
     return "acknowledge" if c.status.value == "received" else "answer"
 
 
-def _deadline(c: Any) -> dt.date:
+def _deadline(c: ComplaintRead) -> dt.date:
     """The next date the customer is owed something: the acknowledgement, then the answer."""
     return c.acknowledge_due if _due_kind(c) == "acknowledge" else c.answer_due

@@ -386,7 +386,7 @@ def _details(visit: Visit) -> list[tuple[str, str]]:
         ("email", person.email or ""),
         ("phone", person.phone or ""),
         ("address", address),
-        ("language", LANGUAGE_NAMES.get(person.language, person.language or "")),
+        ("language", LANGUAGE_NAMES.get(person.language or "", person.language or "")),
     ]
     return [(visit.t(f"data.field.{key}"), value) for key, value in shown if value]
 
