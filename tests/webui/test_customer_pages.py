@@ -222,7 +222,7 @@ def test_anothers_conversation_or_a_malformed_number_is_not_found(centre: Centre
     assert conversation
     intruder = session_of(centre, "fr")
     mine = intruder.get("/privacy/assistant")
-    for number in (conversation.group(1), "abc", "0", "99999999999999999999"):
+    for number in (conversation.group(1), "abc", "0", "²", "-1", "99999999999999999999"):
         response = intruder.post(
             "/privacy/assistant",
             data={"csrf": csrf_of(mine), "question": "Bonjour", "conversation": number},

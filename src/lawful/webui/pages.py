@@ -140,7 +140,7 @@ async def ask_assistant(request: Request) -> Response:
 def _conversation(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
         raise NotFound("no such conversation")  # nobody's: as another's
     return int(value)
 
