@@ -151,6 +151,51 @@ def test_quiet_hours_set_refused_and_removed(centre: Centre) -> None:
     assert "Klaar: u hebt geen rusturen meer." in client.get(off.headers["location"]).text
 
 
+def preferences_of(centre: Centre, person_id: str) -> tuple[str | None, int]:
+    with unit_of_work(centre.runtime.engine) as session:
+        found = engagement.get_preferences(
+            session, gate=centre.runtime.gate, actor=ADVISOR, person_id=person_id, today=TODAY
+        )
+    return found.language, found.card_reminder_days
+
+
+def test_messages_language_and_card_reminder_days(centre: Centre) -> None:
+    customer = centre.customer("fr")
+    client = session_of(centre, "fr")
+    page = client.get("/privacy/choices")
+    assert "Langue de mes messages" in page.text
+    assert '<option value="3" selected>3 jours avant</option>' in page.text  # the default
+    done = client.post(
+        "/privacy/choices/message-language", data={"csrf": csrf_of(page), "language": "nl"}
+    )
+    assert done.status_code == 303
+    after = plain(client.get(done.headers["location"]).text)
+    assert "C'est fait : la langue de vos messages est enregistrée." in after
+    assert '<option value="nl" lang="nl" selected>Nederlands</option>' in after
+    reminder = client.post(
+        "/privacy/choices/card-reminder-days", data={"csrf": csrf_of(page), "days": "1"}
+    )
+    assert reminder.status_code == 303
+    assert preferences_of(centre, customer.id) == ("nl", 1)
+    assert "1 jour avant</option>" in client.get("/privacy/choices").text
+    # Back to the file's language; values the form does not offer change nothing.
+    client.post("/privacy/choices/message-language", data={"csrf": csrf_of(page), "language": ""})
+    for form, field, value in (
+        ("message-language", "language", "de"),
+        ("card-reminder-days", "days", "15"),
+        ("card-reminder-days", "days", "-1"),
+        ("card-reminder-days", "days", "x"),
+    ):
+        refused = client.post(
+            f"/privacy/choices/{form}", data={"csrf": csrf_of(page), field: value}
+        )
+        assert refused.status_code == 404, (form, value)
+    assert preferences_of(centre, customer.id) == (None, 1)
+    for form in ("message-language", "card-reminder-days"):
+        assert client.post(f"/privacy/choices/{form}", data={"days": "2"}).status_code == 403
+    assert preferences_of(centre, customer.id) == (None, 1)
+
+
 def test_preference_forms_without_csrf_change_nothing(centre: Centre) -> None:
     customer = centre.customer("en")
     client = session_of(centre, "en")

@@ -20,7 +20,7 @@ from lawful.complaints import service as complaints
 from lawful.complaints.schemas import ComplaintRead
 from lawful.core.errors import NotFound
 from lawful.engagement import service as engagement
-from lawful.engagement.schemas import PreferencesUpdate, QuietHours
+from lawful.engagement.schemas import MAX_REMINDER_DAYS, PreferencesUpdate, QuietHours
 from lawful.interactions.api import assistant_phrasing
 from lawful.interactions.kate import assistant
 from lawful.interactions.schemas import MAX_MESSAGE, KateMessage
@@ -33,6 +33,7 @@ from lawful.webui.routes import (
     _posted_form,
     router,
 )
+from lawful.webui.texts import LANGUAGES
 
 CHANNEL_FIELD = "channel."
 
@@ -79,6 +80,34 @@ async def quiet_hours(request: Request) -> Response:
             return _back(problem="quiet")
         _save(visit, session, PreferencesUpdate(quiet_hours=wanted))
         return _back("quiet")
+
+    return await _posted_form(request, act)
+
+
+@router.post("/choices/message-language", response_class=HTMLResponse)
+async def message_language(request: Request) -> Response:
+    """The language messages are written in: one of the centre's, or the file's (empty)."""
+
+    def act(visit: Visit, session: Session, form: dict[str, str]) -> Response:
+        wanted = form.get("language", "")
+        if wanted and wanted not in LANGUAGES:
+            raise NotFound("no such language")
+        _save(visit, session, PreferencesUpdate(language=wanted or None))
+        return _back("language")
+
+    return await _posted_form(request, act)
+
+
+@router.post("/choices/card-reminder-days", response_class=HTMLResponse)
+async def card_reminder_days(request: Request) -> Response:
+    """How many days before the due date a card reminder comes."""
+
+    def act(visit: Visit, session: Session, form: dict[str, str]) -> Response:
+        days = form.get("days", "")
+        if not (days.isascii() and days.isdigit()) or int(days) > MAX_REMINDER_DAYS:
+            raise NotFound("no such choice")  # only the form's own values are offered
+        _save(visit, session, PreferencesUpdate(card_reminder_days=int(days)))
+        return _back("reminder")
 
     return await _posted_form(request, act)
 

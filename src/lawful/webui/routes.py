@@ -46,6 +46,7 @@ from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
 from lawful.engagement import service as engagement
+from lawful.engagement.schemas import MAX_REMINDER_DAYS
 from lawful.flows import access_report as access
 from lawful.rights import service as rights
 from lawful.rights.language import TextBuilder, builder
@@ -60,7 +61,17 @@ TIMELINE_PAGE = 50
 MAX_PAGE = 100_000
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 PAGES = ("data", "timeline", "choices", "requests", "complaints", "assistant", "statement")
-DONE = ("object", "withdraw", "consent", "unconsent", "notifications", "quiet", "quiet_off")
+DONE = (
+    "object",
+    "withdraw",
+    "consent",
+    "unconsent",
+    "notifications",
+    "quiet",
+    "quiet_off",
+    "language",
+    "reminder",
+)
 PROBLEMS = ("mandatory", "quiet")
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -543,6 +554,9 @@ def my_choices(
             "quiet": {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")}
             if quiet
             else None,
+            "message_language": preferences.language,
+            "reminder_days": preferences.card_reminder_days,
+            "max_reminder_days": MAX_REMINDER_DAYS,
             "done": done if done in DONE else None,
             "problem": problem if problem in PROBLEMS else None,
             "current": "choices",

@@ -5,6 +5,26 @@ from __future__ import annotations
 
 PAGE_TEXTS: dict[str, dict[str, str]] = {
     "fr": {
+        "messages.language.title": "Langue de mes messages",
+        "messages.language.effect": (
+            "La langue dans laquelle nous vous écrivons : celle de votre dossier, sauf si vous "
+            "en choisissez une autre ici. Cela ne change pas la langue de votre dossier."
+        ),
+        "messages.language.label": "Langue",
+        "messages.language.file": "Celle de mon dossier",
+        "messages.language.save": "Enregistrer la langue de mes messages",
+        "reminder.title": "Rappel du solde de ma carte de crédit",
+        "reminder.effect": (
+            "Combien de jours avant l'échéance de votre carte de crédit le rappel vous parvient, "
+            "par les canaux choisis ci-dessus."
+        ),
+        "reminder.label": "Le rappel arrive",
+        "reminder.days.0": "le jour de l'échéance",
+        "reminder.days.1": "1 jour avant",
+        "reminder.days.n": "{n} jours avant",
+        "reminder.save": "Enregistrer mon rappel",
+        "choices.done.language": "C'est fait : la langue de vos messages est enregistrée.",
+        "choices.done.reminder": "C'est fait : votre rappel est enregistré.",
         "data.download": "Télécharger le rapport complet",
         "nav.complaints": "Mes plaintes",
         "nav.assistant": "Poser une question",
@@ -139,6 +159,26 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "complaint.escalated.ombudsman-insurance": "transmise à l'Ombudsman des Assurances",
     },
     "nl": {
+        "messages.language.title": "Taal van mijn berichten",
+        "messages.language.effect": (
+            "De taal waarin we u schrijven: die van uw dossier, tenzij u hier een andere kiest. "
+            "De taal van uw dossier verandert daardoor niet."
+        ),
+        "messages.language.label": "Taal",
+        "messages.language.file": "Die van mijn dossier",
+        "messages.language.save": "De taal van mijn berichten opslaan",
+        "reminder.title": "Herinnering aan het saldo van mijn kredietkaart",
+        "reminder.effect": (
+            "Hoeveel dagen voor de vervaldag van uw kredietkaart de herinnering u bereikt, via de "
+            "kanalen die u hierboven koos."
+        ),
+        "reminder.label": "De herinnering komt",
+        "reminder.days.0": "op de vervaldag",
+        "reminder.days.1": "1 dag vooraf",
+        "reminder.days.n": "{n} dagen vooraf",
+        "reminder.save": "Mijn herinnering opslaan",
+        "choices.done.language": "Klaar: de taal van uw berichten is opgeslagen.",
+        "choices.done.reminder": "Klaar: uw herinnering is opgeslagen.",
         "data.download": "Het volledige rapport downloaden",
         "nav.complaints": "Mijn klachten",
         "nav.assistant": "Een vraag stellen",
@@ -271,6 +311,26 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "en": {
+        "messages.language.title": "Language of my messages",
+        "messages.language.effect": (
+            "The language we write to you in: your file's, unless you choose another here. "
+            "It does not change your file's language."
+        ),
+        "messages.language.label": "Language",
+        "messages.language.file": "My file's",
+        "messages.language.save": "Save the language of my messages",
+        "reminder.title": "My credit-card balance reminder",
+        "reminder.effect": (
+            "How many days before your credit card's due date the reminder reaches you, through "
+            "the channels chosen above."
+        ),
+        "reminder.label": "The reminder comes",
+        "reminder.days.0": "on the due date",
+        "reminder.days.1": "1 day before",
+        "reminder.days.n": "{n} days before",
+        "reminder.save": "Save my reminder",
+        "choices.done.language": "Done: the language of your messages is saved.",
+        "choices.done.reminder": "Done: your reminder is saved.",
         "data.download": "Download the full report",
         "nav.complaints": "My complaints",
         "nav.assistant": "Ask a question",
