@@ -36,6 +36,7 @@ contracts: $(STAMP)
 
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+	@command -v pdftotext >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y poppler-utils; }
 
 pytest: $(STAMP) chromium
 	$(BIN)/pytest

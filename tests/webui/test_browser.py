@@ -20,14 +20,24 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.webui.conftest import Centre
+from tests.webui.test_customer_pages import file_complaint
 from tests.webui.test_dpo import pending_objection
 
 CHROMIUM = Path(os.environ.get("LAWFUL_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-PAGES = ("data", "timeline", "choices", "requests", "statement")
+PAGES = ("data", "timeline", "choices", "requests", "complaints", "assistant", "statement")
 # The screenshots the README shows.
-SHOWN = {"login", "data-nl", "timeline-en", "choices-objected-fr", "requests-en", "dpo-en"}
+SHOWN = {
+    "login",
+    "data-nl",
+    "timeline-en",
+    "choices-objected-fr",
+    "requests-en",
+    "dpo-en",
+    "assistant-en",
+    "complaints-en",
+}
 
 
 # One browser for every test of this module (they all live here). Not for the whole session:
@@ -85,6 +95,14 @@ WORDS = {
         "statement": "Télécharger la déclaration (PDF)",
         "timeline": "Mon historique",
         "login": "Se connecter",
+        "report": "Rapport (PDF)",
+        "offers": "Offres du groupe",
+        "save_offers": "Enregistrer pour « Offres du groupe »",
+        "saved": "C'est fait : vos préférences de notification sont enregistrées.",
+        "sms": "SMS",
+        "ask": "Envoyer",
+        "question": "Votre question à Kate",
+        "asked": "À qui avez-vous communiqué mes données ?",
     },
     "nl": {
         "choices": "Mijn keuzes",
@@ -94,6 +112,14 @@ WORDS = {
         "statement": "De verklaring downloaden (PDF)",
         "timeline": "Mijn historiek",
         "login": "Aanmelden",
+        "report": "Rapport (PDF)",
+        "offers": "Aanbiedingen van de groep",
+        "save_offers": "Opslaan voor ‘Aanbiedingen van de groep’",
+        "saved": "Klaar: uw meldingsvoorkeuren zijn opgeslagen.",
+        "sms": "sms",
+        "ask": "Versturen",
+        "question": "Uw vraag aan Kate",
+        "asked": "Met wie hebben jullie mijn gegevens gedeeld?",
     },
     "en": {
         "choices": "My choices",
@@ -103,6 +129,14 @@ WORDS = {
         "statement": "Download the statement (PDF)",
         "timeline": "My timeline",
         "login": "Log in",
+        "report": "Report (PDF)",
+        "offers": "Offers from the group",
+        "save_offers": "Save for “Offers from the group”",
+        "saved": "Done: your notification preferences are saved.",
+        "sms": "text message",
+        "ask": "Send",
+        "question": "Your question to Kate",
+        "asked": "Who did you share my data with?",
     },
 }
 
@@ -137,8 +171,42 @@ def test_a_customer_reads_objects_and_downloads(
     accessible(page, f"{lang} choices after the objection")
     shoot(page, f"choices-objected-{lang}")
 
+    # A notification preference: one form per topic, saved with one click, its effect at once.
+    page.get_by_role("link", name=words["choices"]).click()
+    offers = page.locator("fieldset", has=page.get_by_text(words["offers"], exact=True))
+    sms = offers.get_by_label(words["sms"], exact=True)
+    expect(sms).not_to_be_checked()
+    sms.check()
+    page.get_by_role("button", name=words["save_offers"]).click()
+    expect(page.get_by_role("status")).to_have_text(words["saved"])
+    expect(
+        page.locator("fieldset", has=page.get_by_text(words["offers"], exact=True)).get_by_label(
+            words["sms"], exact=True
+        )
+    ).to_be_checked()
+    accessible(page, f"{lang} choices after a notification preference")
+
+    # A question to the assistant, answered on the page (a plain form).
+    page.get_by_role(
+        "link", name=re.compile("Poser une question|Een vraag stellen|Ask a question")
+    ).click()
+    page.get_by_label(words["question"]).fill(words["asked"])
+    page.get_by_role("button", name=words["ask"]).click()
+    expect(page.locator("dd.answer")).to_be_visible()
+    expect(page.locator("dd.asked")).to_have_text(words["asked"])
+    accessible(page, f"{lang} the assistant's answer")
+    shoot(page, f"assistant-{lang}")
+
+    # The access report downloads as a PDF from "my data".
+    page.goto(f"{server}/privacy/data")
+    with page.expect_download(timeout=120_000) as report:
+        page.get_by_role("link", name=words["report"]).click()
+    assert report.value.suggested_filename.startswith("report-")
+    assert report.value.suggested_filename.endswith(".pdf")
+    assert report.value.path().read_bytes().startswith(b"%PDF-")
+
     # The timeline shows what was done, each line with its proof status.
-    page.get_by_role("link", name=words["timeline"]).click()
+    page.get_by_role("link", name=words["timeline"], exact=True).click()
     expect(page.locator("table.timeline tbody tr").first).to_be_visible()
     expect(page.locator(".proof").first).to_be_visible()
 
@@ -229,9 +297,14 @@ def test_the_dpo_decides_in_the_browser(page: Page, server: str, centre: Centre)
 def test_the_documents_and_the_error_pages_are_accessible(
     page: Page, server: str, centre: Centre
 ) -> None:
-    """The report and the statement the pages link to, and a page that is not found."""
+    """The report and the statement the pages link to, a page that is not found, and the
+    complaints page with a complaint on it."""
+    file_complaint(centre, centre.customer("en").id, "Fees charged twice on my account.")
     log_in(page, server, centre.customer("en").token)
-    for path in ("/privacy/timeline?page=99", "/privacy/report.html", "/privacy/statement.html"):
+    paths = ("/privacy/timeline?page=99", "/privacy/report.html", "/privacy/statement.html")
+    for path in (*paths, "/privacy/complaints"):
         page.goto(server + path)
         accessible(page, path)
+    expect(page.locator("table.requests tbody tr").first).to_contain_text("Account — fees")
+    shoot(page, "complaints-en")
     expect(page.locator("html")).to_have_attribute("lang", "en")

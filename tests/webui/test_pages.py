@@ -161,7 +161,10 @@ def test_the_language_switch_stays_in_the_centre(centre: Centre) -> None:
 def test_requests_show_their_deadline(centre: Centre) -> None:
     client = centre.new_client()
     log_in(client, centre.customer("en").token)
-    client.get("/privacy/data")  # reading the whole file is an access request, answered at once
+    assert "access to my data" not in client.get("/privacy/requests").text
+    client.get("/privacy/data")  # the summary is not an access request
+    assert "access to my data" not in client.get("/privacy/requests").text
+    client.get("/privacy/report.html")  # the whole report is one, answered at once
     page = client.get("/privacy/requests")
     assert "access to my data" in page.text
     assert "answered" in page.text

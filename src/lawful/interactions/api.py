@@ -57,7 +57,8 @@ def _speech() -> SpeechToText:
 
 
 @functools.cache
-def _phrasing() -> Phrasing:
+def assistant_phrasing() -> Phrasing:
+    """How the assistant words its grounded answers: the configured model, else its own words."""
     return phrasing(os.environ.get(LLM_URL))
 
 
@@ -289,5 +290,5 @@ def ask_assistant(
         person_id=who.person_id,
         message=body,
         today=dt.date.today(),
-        phrasing=_phrasing(),
+        phrasing=assistant_phrasing(),
     )

@@ -141,10 +141,18 @@ def record_conversation(
 
 
 def open_kate_conversation(
-    session: Session, *, gate: Gate, actor: Actor, person_id: str, language: str, today: dt.date
+    session: Session,
+    *,
+    gate: Gate,
+    actor: Actor,
+    person_id: str,
+    language: str,
+    today: dt.date,
+    brand: str | None = None,
 ) -> Conversation:
     """The assistant's conversation: its notice is its first words, so it is recorded from the
-    start, under history and answers."""
+    start, under history and answers. The assistant takes part as the brand's (`assistant:cbc`):
+    the conversation keeps the brand it speaks for, so a later turn need not read the file."""
     now = utcnow()
     row = Conversation(
         person_id=person_id,
@@ -152,7 +160,7 @@ def open_kate_conversation(
         channel=Channel.KATE.value,
         language=language,
         investment=False,
-        participants=["customer", actor.role],
+        participants=["customer", f"{actor.role}:{brand}" if brand else actor.role],
         started_at=now,
         ended_at=now,
         notice_given_at=now,

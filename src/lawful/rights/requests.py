@@ -55,6 +55,7 @@ class RightsEvent(StrEnum):
     REQUEST_QUEUE_READ = "rights.request_queue.read"
     ACCESS_REPORT = "rights.access.report"
     TIMELINE_READ = "rights.timeline.read"
+    SUMMARY_READ = "rights.data_summary.read"
     OBJECTION_RECEIVE = "rights.objection.receive"
     OBJECTION_DECIDE = "rights.objection.decide"
     OBJECTION_WITHDRAW = "rights.objection.withdraw"

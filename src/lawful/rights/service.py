@@ -56,14 +56,17 @@ from lawful.rights.requests import (
 )
 from lawful.rights.schemas import RequestType
 from lawful.rights.state import DbSubjectStates
+from lawful.rights.summary import DataSummary, PurposeSummary, data_summary
 from lawful.rights.timeline import TimelinePage, timeline_page
 
 __all__ = [
     "DPO",
     "PURPOSE",
+    "DataSummary",
     "DbSubjectStates",
     "Keep",
     "NotObjectable",
+    "PurposeSummary",
     "ReportData",
     "RequestType",
     "RightsEvent",
@@ -73,6 +76,7 @@ __all__ = [
     "close_request",
     "complete_request",
     "concerned",
+    "data_summary",
     "decide_objection",
     "decide_request",
     "end_holds",

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -45,10 +46,10 @@ from lawful.core.runtime import Runtime
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonRead
 from lawful.engagement import service as engagement
+from lawful.engagement.schemas import MAX_REMINDER_DAYS
 from lawful.flows import access_report as access
 from lawful.rights import service as rights
 from lawful.rights.language import TextBuilder, builder
-from lawful.rights.render import data_view
 from lawful.rights.schemas import AccessReport, ObjectionKind, ObjectionState
 from lawful.web.deps import MAX_ID, actor_of
 from lawful.web.headers import API_CSP
@@ -59,8 +60,19 @@ PREFIX = "/privacy"
 TIMELINE_PAGE = 50
 MAX_PAGE = 100_000
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
-PAGES = ("data", "timeline", "choices", "requests", "statement")
-DONE = ("object", "withdraw", "consent", "unconsent")
+PAGES = ("data", "timeline", "choices", "requests", "complaints", "assistant", "statement")
+DONE = (
+    "object",
+    "withdraw",
+    "consent",
+    "unconsent",
+    "notifications",
+    "quiet",
+    "quiet_off",
+    "language",
+    "reminder",
+)
+PROBLEMS = ("mandatory", "quiet")
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
@@ -341,11 +353,53 @@ def _report(visit: Visit, session: Session) -> tuple[rights.ReportData, AccessRe
 
 @router.get("/data", response_class=HTMLResponse)
 def my_data(request: Request) -> Response:
+    """The file's details and, per purpose, what was done with the data: a summary read from the
+    ledger in one statement. The whole report (every domain's export, every event proven) is
+    built only when it is downloaded, and only then is it an access request answered."""
+
     def build(visit: Visit, session: Session) -> Page:
-        _, report = _report(visit, session)
-        return "data.html", {"report": report, "sections": data_view(report), "current": "data"}
+        summary = rights.data_summary(
+            session,
+            gate=visit.rt.gate,
+            actor=actor_of(visit.who),
+            person_id=visit.person_id,
+            today=visit.today,
+            language=visit.lang,
+            brand=visit.person.brand,
+        )
+        rows = [
+            {
+                "title": p.title,
+                "events": format_decimal(p.events, locale=LOCALES[visit.lang]),
+                "last": visit.date(p.last),
+                "last_iso": p.last.isoformat(),
+                "categories": p.categories,
+                "entities": p.entities,
+            }
+            for p in summary.purposes
+        ]
+        return "data.html", {"details": _details(visit), "purposes": rows, "current": "data"}
 
     return _page(request, build)
+
+
+def _details(visit: Visit) -> list[tuple[str, str]]:
+    """The person's details on file, as the page's first read of the session found them."""
+    person = visit.person
+    address = ", ".join(
+        part
+        for part in (person.street, " ".join(filter(None, (person.postcode, person.city))))
+        if part
+    )
+    shown = [
+        ("name", " ".join(filter(None, (person.first_name, person.last_name)))),
+        ("birth_date", visit.date(person.birth_date) if person.birth_date else ""),
+        ("email", person.email or ""),
+        ("phone", person.phone or ""),
+        ("address", address),
+        ("language", LANGUAGE_NAMES.get(person.language or "", person.language or "")),
+    ]
+    return [(visit.t(f"data.field.{key}"), value) for key, value in shown if value]
 
 
 @router.get("/timeline", response_class=HTMLResponse)
@@ -438,7 +492,11 @@ def _dm_objection(objections: list[Any]) -> Any | None:
 
 
 @router.get("/choices", response_class=HTMLResponse)
-def my_choices(request: Request, done: str | None = Query(None, max_length=20)) -> Response:
+def my_choices(
+    request: Request,
+    done: str | None = Query(None, max_length=20),
+    problem: str | None = Query(None, max_length=20),
+) -> Response:
     def build(visit: Visit, session: Session) -> Page:
         gate, actor = visit.rt.gate, actor_of(visit.who)
         objections = rights.list_objections(
@@ -463,16 +521,22 @@ def my_choices(request: Request, done: str | None = Query(None, max_length=20)) 
         topics = {t.id: t for t in visit.rt.register.notification_topics}
         rows = [
             {
+                "id": t.topic,
                 "title": topics[t.topic].title.get(visit.lang, t.title)
                 if t.topic in topics
                 else t.title,
                 "mandatory": t.mandatory,
-                "chosen": [visit.t(f"channel.{c.value}") for c in t.channels],
+                "effect": visit.t(f"notify.effect.{_effect(visit, t)}"),
+                "channels": [
+                    {"id": c.value, "name": visit.t(f"channel.{c.value}"), "on": c in t.channels}
+                    for c in t.available_channels
+                ],
                 "effective": [visit.t(f"channel.{c.value}") for c in t.effective_channels],
                 "withheld": sorted({visit.t(f"withheld.{why}") for why in t.withheld.values()}),
             }
             for t in preferences.topics
         ]
+        quiet = preferences.quiet_hours
         listed = [
             {
                 "id": o.id,
@@ -487,11 +551,28 @@ def my_choices(request: Request, done: str | None = Query(None, max_length=20)) 
             "objections": listed,
             "topics": rows,
             "consents": consents,
+            "quiet": {"start": quiet.start.strftime("%H:%M"), "end": quiet.end.strftime("%H:%M")}
+            if quiet
+            else None,
+            "message_language": preferences.language,
+            "reminder_days": preferences.card_reminder_days,
+            "max_reminder_days": MAX_REMINDER_DAYS,
             "done": done if done in DONE else None,
+            "problem": problem if problem in PROBLEMS else None,
             "current": "choices",
         }
 
     return _page(request, build)
+
+
+def _effect(visit: Visit, topic: Any) -> str:
+    """Which plain words say what choosing this topic's channels changes."""
+    if topic.mandatory:
+        return "mandatory"
+    declared = {t.id: t for t in visit.rt.register.notification_topics}.get(topic.topic)
+    if declared is not None and visit.rt.register.purpose(declared.purpose).requires_consent:
+        return "consent"
+    return "marketing" if topic.kind.value == "marketing" else "service"
 
 
 def _purpose_title(visit: Visit, purpose: str | None) -> str:
@@ -519,13 +600,22 @@ def _consent_purposes(visit: Visit) -> list[Purpose]:
 
 async def _posted(request: Request, act: Callable[[Visit, Session], Response]) -> Response:
     """A form of the session: its CSRF token checked before anything else is done."""
+    return await _posted_form(request, lambda visit, session, form: act(visit, session))
+
+
+async def _posted_form(
+    request: Request, act: Callable[[Visit, Session, dict[str, str]], Response | Page]
+) -> Response:
+    """As `_posted`, the act given the form's fields; it may answer with a page of its own."""
     form = await _form(request)
     token = cookies.session_token(request)
     if token is None:
         return _to_login()
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
-    return await run_in_threadpool(partial(_page, reads=False), request, act)
+    return await run_in_threadpool(
+        partial(_page, reads=False), request, lambda visit, session: act(visit, session, form)
+    )
 
 
 @router.post("/choices/direct-marketing", response_class=HTMLResponse)
@@ -837,3 +927,7 @@ async def dpo_decide(request: Request, objection_id: int) -> Response:
             return _not_found(request)
 
     return await run_in_threadpool(decide)
+
+
+# The pages added beside these (notifications, the assistant, complaints) register on `router`.
+from lawful.webui import pages as _pages  # noqa: E402,F401

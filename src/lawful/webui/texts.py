@@ -6,6 +6,8 @@ domain (the same words as the statement and the access report); these are the pa
 
 from __future__ import annotations
 
+from lawful.webui.texts_pages import PAGE_TEXTS
+
 LANGUAGES = ("fr", "nl", "en")
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 
@@ -44,12 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "notfound.text": "Cette page n'existe pas ou ne vous concerne pas.",
         "back": "Retour à mes données",
         "data.title": "Mes données",
-        "data.intro": (
-            "Voici tout ce que le groupe conserve à votre sujet, tel qu'il figure dans nos "
-            "systèmes aujourd'hui. Chaque consultation est enregistrée dans votre historique."
-        ),
         "data.empty": "Aucune donnée dans cette rubrique.",
-        "data.download": "Télécharger le rapport complet",
         "data.download.html": "Rapport (HTML)",
         "data.download.pdf": "Rapport (PDF)",
         "timeline.title": "Mon historique",
@@ -86,13 +83,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "choices.done.withdraw": "C'est fait : votre opposition est retirée.",
         "choices.objections": "Mes oppositions",
         "choices.notifications": "Mes notifications",
-        "choices.notifications.intro": (
-            "Les canaux par lesquels nous pouvons vous écrire, sujet par sujet, et ceux qui "
-            "s'appliquent réellement aujourd'hui."
-        ),
-        "choices.topic": "Sujet",
-        "choices.chosen": "Canaux choisis",
-        "choices.effective": "Canaux en vigueur",
         "choices.none": "aucun",
         "choices.mandatory": "obligatoire",
         "requests.title": "Mes demandes",
@@ -217,12 +207,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "notfound.text": "Deze pagina bestaat niet of gaat niet over u.",
         "back": "Terug naar mijn gegevens",
         "data.title": "Mijn gegevens",
-        "data.intro": (
-            "Dit is alles wat de groep vandaag over u bewaart, zoals het in onze systemen staat. "
-            "Elke raadpleging wordt in uw historiek opgenomen."
-        ),
         "data.empty": "Geen gegevens in deze rubriek.",
-        "data.download": "Het volledige rapport downloaden",
         "data.download.html": "Rapport (HTML)",
         "data.download.pdf": "Rapport (PDF)",
         "timeline.title": "Mijn historiek",
@@ -259,12 +244,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "choices.done.withdraw": "Gedaan: uw bezwaar is ingetrokken.",
         "choices.objections": "Mijn bezwaren",
         "choices.notifications": "Mijn meldingen",
-        "choices.notifications.intro": (
-            "Via welke kanalen we u per onderwerp mogen schrijven, en welke vandaag echt gelden."
-        ),
-        "choices.topic": "Onderwerp",
-        "choices.chosen": "Gekozen kanalen",
-        "choices.effective": "Geldende kanalen",
         "choices.none": "geen",
         "choices.mandatory": "verplicht",
         "requests.title": "Mijn verzoeken",
@@ -389,12 +368,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "notfound.text": "This page does not exist or is not about you.",
         "back": "Back to my data",
         "data.title": "My data",
-        "data.intro": (
-            "This is everything the group keeps about you, as it stands in our systems today. "
-            "Each time you look, it is recorded in your timeline."
-        ),
         "data.empty": "No data in this section.",
-        "data.download": "Download the full report",
         "data.download.html": "Report (HTML)",
         "data.download.pdf": "Report (PDF)",
         "timeline.title": "My timeline",
@@ -431,13 +405,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "choices.done.withdraw": "Done: your objection is withdrawn.",
         "choices.objections": "My objections",
         "choices.notifications": "My notifications",
-        "choices.notifications.intro": (
-            "The channels through which we may write to you, topic by topic, and those that "
-            "actually apply today."
-        ),
-        "choices.topic": "Topic",
-        "choices.chosen": "Chosen channels",
-        "choices.effective": "Channels in effect",
         "choices.none": "none",
         "choices.mandatory": "mandatory",
         "requests.title": "My requests",
@@ -528,6 +495,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel.push": "push notification",
     },
 }
+
+for _lang, _texts in PAGE_TEXTS.items():
+    TEXTS[_lang].update(_texts)
 
 
 def text(lang: str, key: str, **values: str) -> str:

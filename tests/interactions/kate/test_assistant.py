@@ -12,6 +12,7 @@ from lawful.core.gate import Gate
 from lawful.core.ledger import service as ledger
 from lawful.core.policy.types import Actor
 from lawful.customers import service as customers
+from lawful.interactions import repository
 from lawful.interactions import service as conversations
 from lawful.interactions.kate import assistant
 from lawful.interactions.kate.phrasing import ChatCompletions
@@ -174,3 +175,22 @@ def test_a_language_model_that_drops_a_fact_is_ignored() -> None:
     unreachable = ChatCompletions("http://127.0.0.1:9/v1/chat/completions", timeout=0.2)
     said = unreachable.phrase("You have 2 accounts.", language="en", facts=["2 accounts"])
     assert said == "You have 2 accounts."
+
+
+def test_the_conversation_keeps_its_brand_and_reads_the_file_once(
+    session: Session, gate: Gate
+) -> None:
+    person = new_person(session, gate, language="fr", region="wallonia")
+
+    def file_reads() -> int:
+        records = ledger.for_subject(session, keys=gate.keys, subject_id=person.id)
+        return sum(r.event == "customers.person.read" for r in records)
+
+    first = _ask(session, gate, person.id, "Bonjour")
+    opened = file_reads()
+    for question in ("Bonjour", "Quels comptes ai-je ?", "Bonjour"):
+        answer = _ask(session, gate, person.id, question, first.conversation_id)
+        assert answer.language == "fr"
+    assert file_reads() == opened  # later turns speak for the brand kept, without the file
+    row = repository.get(session, first.conversation_id)
+    assert row is not None and f"assistant:{person.brand}" in row.participants

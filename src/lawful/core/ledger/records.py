@@ -7,6 +7,7 @@ import json
 import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from lawful.core.ledger import entry as encoding
 from lawful.core.ledger import merkle
@@ -85,16 +86,23 @@ class LedgerRecord:
             purpose=fields.purpose,
             legal_basis=fields.legal_basis,
             subject_pseudonym=fields.subject_pseudonym,
-            data_categories=tuple(json.loads(fields.data_categories)),
+            data_categories=_strings(fields.data_categories),
             recipient=fields.recipient,
             decision=Decision(fields.decision),
-            reasons=tuple(json.loads(fields.reasons)),
-            obligations=tuple(json.loads(fields.obligations)),
+            reasons=_strings(fields.reasons),
+            obligations=_strings(fields.obligations),
             details=fields.details,
             entry=data,
             batch=None if fields.batch is None else Header.decode(fields.batch),
             member=member,
         )
+
+
+@lru_cache(maxsize=4096)
+def _strings(text: str) -> tuple[str, ...]:
+    """A JSON list of strings as a tuple. A person's events repeat a few lists of categories,
+    reasons and obligations: reading a timeline of thousands parses each list once."""
+    return tuple(json.loads(text))
 
 
 @dataclass(frozen=True, slots=True)

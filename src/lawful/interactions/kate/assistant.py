@@ -73,7 +73,13 @@ def ask(
         brand = gate.register.brand(person.brand)
         lang = reading_language(gate.register, brand=brand, wanted=person.language)
         row = conversations.open_kate_conversation(
-            session, gate=gate, actor=actor, person_id=person_id, language=lang, today=today
+            session,
+            gate=gate,
+            actor=actor,
+            person_id=person_id,
+            language=lang,
+            today=today,
+            brand=person.brand,
         )
         texts = _texts(gate, person.brand, lang)
         opening = say("notice", lang, assistant=texts.brand.assistant)
@@ -90,7 +96,7 @@ def ask(
         row = _own(session, person_id, message.conversation_id)
         actor = Actor(ASSISTANT, row.entity)
         lang = row.language
-        texts = _texts(gate, _brand(session, gate, actor, person_id), lang)
+        texts = _texts(gate, _brand(session, gate, actor, row), lang)
     turn = _answer(session, gate, actor, row, texts, message.text, today)
     row.pending = turn.pending
     row.ended_at = _now()
@@ -277,8 +283,16 @@ def _person(session: Session, gate: Gate, actor: Actor, person_id: str) -> Perso
     )
 
 
-def _brand(session: Session, gate: Gate, actor: Actor, person_id: str) -> str:
-    return _person(session, gate, actor, person_id).brand
+def _brand(session: Session, gate: Gate, actor: Actor, row: Conversation) -> str:
+    """The brand the conversation speaks for, kept from its first turn; a conversation opened
+    before it was kept reads the file (recorded) as it did then."""
+    prefix = f"{ASSISTANT}:"
+    for participant in row.participants or ():
+        if isinstance(participant, str) and participant.startswith(prefix):
+            brand = participant.removeprefix(prefix)
+            if brand in {b.id for b in gate.register.brands}:
+                return brand
+    return _person(session, gate, actor, row.person_id).brand
 
 
 def _own(session: Session, person_id: str, conversation_id: int) -> Conversation:
