@@ -57,7 +57,9 @@ def test_login_sets_a_strict_http_only_secure_cookie(centre: Centre) -> None:
     assert "form-action 'self'" in page.headers["content-security-policy"]
 
 
-def test_a_wrong_token_or_another_staff_token_opens_no_session(centre: Centre) -> None:
+def test_a_wrong_token_opens_no_session_and_a_staff_token_leads_to_the_console(
+    centre: Centre,
+) -> None:
     client = centre.new_client()
     refused = log_in(client, "lwf_not-a-token")
     assert refused.status_code == 401
@@ -73,9 +75,22 @@ def test_a_wrong_token_or_another_staff_token_opens_no_session(centre: Centre) -
             entity="kbc-bank",
         ).token
     staff = log_in(client, advisor)
-    assert staff.status_code == 403
-    assert SESSION_COOKIE not in staff.headers.get("set-cookie", "")
-    assert client.get("/privacy/data").status_code == 303
+    assert staff.status_code == 303
+    assert staff.headers["location"] == "/privacy/console"
+    assert SESSION_COOKIE in staff.headers.get("set-cookie", "")
+    console = client.get("/privacy/console")
+    assert console.status_code == 200 and 'href="/privacy/console/customers"' in console.text
+    with unit_of_work(rt.engine) as session:
+        system = auth.issue_system_token(
+            session, register=rt.register, system="card-processor", entity="kbc-bank"
+        ).token
+    machine = log_in(centre.new_client(), system)
+    assert machine.status_code == 403 and "système du groupe" in machine.text
+    assert SESSION_COOKIE not in machine.headers.get("set-cookie", "")
+    # The customer's pages are not theirs: the session opens no one's data there.
+    mine = client.get("/privacy/data")
+    assert mine.status_code in (303, 403)
+    assert "Mes données" not in mine.text and "My data" not in mine.text
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(centre: Centre) -> None:

@@ -290,6 +290,9 @@ def _log_in(request: Request, token: str) -> Response:
         target = f"{PREFIX}/dpo"
     elif who.kind is PrincipalKind.CUSTOMER:
         target = f"{PREFIX}/data"
+    elif who.kind is PrincipalKind.STAFF:
+        # Other staff work in the console, which shares this session.
+        target = f"{PREFIX}/console"
     else:
         return _login_page(request, "login.staff", status=403)
     response = RedirectResponse(target, status_code=303)

@@ -33,8 +33,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Se connecter",
         "login.refused": "Ce jeton n'est pas valable ou a expiré. Demandez-en un nouveau.",
         "login.staff": (
-            "Ce jeton appartient à un membre du personnel : le centre de confidentialité est "
-            "réservé aux clients et au délégué à la protection des données."
+            "Ce jeton appartient à un système du groupe : il n'ouvre ni le centre de "
+            "confidentialité ni la console du personnel."
         ),
         "login.api": "Pour les développeurs : la documentation de l'API",
         "csrf.title": "Formulaire refusé",
@@ -194,8 +194,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Aanmelden",
         "login.refused": "Dit token is niet geldig of is verlopen. Vraag een nieuw aan.",
         "login.staff": (
-            "Dit token hoort bij een personeelslid: het privacycentrum is er voor klanten en "
-            "voor de functionaris voor gegevensbescherming."
+            "Dit token hoort bij een systeem van de groep: het opent het privacycentrum noch "
+            "de personeelsconsole."
         ),
         "login.api": "Voor ontwikkelaars: de documentatie van de API",
         "csrf.title": "Formulier geweigerd",
@@ -355,8 +355,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.submit": "Log in",
         "login.refused": "This token is not valid or has expired. Ask for a new one.",
         "login.staff": (
-            "This token belongs to a staff member: the privacy centre is for customers and the "
-            "data protection officer."
+            "This token belongs to one of the group's systems: it opens neither the privacy "
+            "centre nor the staff console."
         ),
         "login.api": "For developers: the API documentation",
         "csrf.title": "Form refused",
