@@ -23,6 +23,8 @@ from tests.webui.conftest import Centre
 from tests.webui.test_customer_pages import file_complaint
 from tests.webui.test_dpo import pending_objection
 
+from lawful.webui.texts import text
+
 CHROMIUM = Path(os.environ.get("LAWFUL_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -273,25 +275,26 @@ def _outline(page: Page) -> str:
     return style
 
 
-def test_the_dpo_decides_in_the_browser(page: Page, server: str, centre: Centre) -> None:
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_dpo_decides_in_the_browser(page: Page, server: str, centre: Centre, lang: str) -> None:
     objection = pending_objection(centre)
-    page.context.add_cookies([{"name": "lawful_lang", "value": "en", "url": f"{server}/privacy/"}])
+    page.context.add_cookies([{"name": "lawful_lang", "value": lang, "url": f"{server}/privacy/"}])
     page.goto(f"{server}/privacy/login")
-    page.get_by_label("Access token").fill(centre.staff_token)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(text(lang, "login.token")).fill(centre.staff_token)
+    page.get_by_role("button", name=text(lang, "login.submit")).click()
     page.wait_for_url(f"{server}/privacy/dpo")
-    accessible(page, "the DPO's queue")
-    shoot(page, "dpo-en")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    accessible(page, f"{lang} the DPO's queue")
+    if lang == "en":
+        shoot(page, "dpo-en")
     page.locator(f"a[href='/privacy/dpo/objections/{objection}']").click()
     page.wait_for_url(f"{server}/privacy/dpo/objections/{objection}")
     expect(page.get_by_text("I am a journalist protecting sources")).to_be_visible()
-    accessible(page, "an objection to decide")
-    page.get_by_role("button", name="Uphold the objection").click()
+    accessible(page, f"{lang} an objection to decide")
+    page.get_by_role("button", name=text(lang, "dpo.uphold")).click()
     page.wait_for_url(f"{server}/privacy/dpo?done=upheld")
-    expect(page.get_by_role("status")).to_have_text(
-        "Done: the objection is upheld and the use stays stopped."
-    )
-    accessible(page, "the DPO's queue after a decision")
+    expect(page.get_by_role("status")).to_have_text(text(lang, "dpo.done.upheld"))
+    accessible(page, f"{lang} the DPO's queue after a decision")
 
 
 def test_the_documents_and_the_error_pages_are_accessible(
