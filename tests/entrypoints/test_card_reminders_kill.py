@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from sqlalchemy.orm import Session
 from tests.entrypoints.killing import PEOPLE, add_clients, job_database
 
 from lawful.core.db import session_scope
@@ -20,41 +21,45 @@ JOB = [
 ]  # fmt: skip
 
 
+def card_holders(session: Session) -> None:
+    """PEOPLE clients of KBC Bank, each with a card and an unpaid statement due in two days."""
+    ids = add_clients(session)
+    customers.bulk_insert(
+        session,
+        cards=[
+            {
+                "id": i,
+                "person_id": p,
+                "entity": "kbc-bank",
+                "account_id": None,
+                "last_digits": "4821",
+                "credit_limit_cents": 250_000,
+                "opened_on": dt.date(2020, 1, 1),
+                "closed_on": None,
+            }
+            for i, p in enumerate(ids, start=1)
+        ],
+        statements=[
+            {
+                "card_id": i,
+                "person_id": p,
+                "period_end": DAY - dt.timedelta(days=18),
+                "balance_cents": 10_000 + i,
+                "minimum_due_cents": 500,
+                "due_date": DAY + dt.timedelta(days=2),
+                "paid_on": None,
+            }
+            for i, p in enumerate(ids, start=1)
+        ],
+    )
+
+
 def test_killed_then_run_twice_at_once_every_statement_is_decided_once(
     database_of_its_own: Callable[[str], AbstractContextManager[str]], lawful_home: Path
 ) -> None:
     with job_database(database_of_its_own, lawful_home, "remind-kill") as run:
         with session_scope(run.engine) as session:
-            ids = add_clients(session)
-            # One card each, with an unpaid statement due in two days.
-            customers.bulk_insert(
-                session,
-                cards=[
-                    {
-                        "id": i,
-                        "person_id": p,
-                        "entity": "kbc-bank",
-                        "account_id": None,
-                        "last_digits": "4821",
-                        "credit_limit_cents": 250_000,
-                        "opened_on": dt.date(2020, 1, 1),
-                        "closed_on": None,
-                    }
-                    for i, p in enumerate(ids, start=1)
-                ],
-                statements=[
-                    {
-                        "card_id": i,
-                        "person_id": p,
-                        "period_end": DAY - dt.timedelta(days=18),
-                        "balance_cents": 10_000 + i,
-                        "minimum_due_cents": 500,
-                        "due_date": DAY + dt.timedelta(days=2),
-                        "paid_on": None,
-                    }
-                    for i, p in enumerate(ids, start=1)
-                ],
-            )
+            card_holders(session)
         run.kill_midway_then_run_twice(
             JOB,
             decided="SELECT count(*) FROM notification",

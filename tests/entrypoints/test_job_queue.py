@@ -18,7 +18,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from tests.entrypoints.test_card_reminders_kill import DAY, LAWFUL, PEOPLE, _world
+from tests.entrypoints.killing import LAWFUL, PEOPLE
+from tests.entrypoints.test_card_reminders_kill import DAY, card_holders
 
 from lawful.config import Settings
 from lawful.core.db import session_scope
@@ -55,7 +56,8 @@ def queue(
         bootstrap.init(settings)  # applies procrastinate's schema too, in the run's schema
         rt = bootstrap.open_runtime(settings)
         try:
-            _world(rt.engine)
+            with session_scope(rt.engine) as session:
+                card_holders(session)
             env = {**os.environ, "LAWFUL_DATABASE_URL": url, "LAWFUL_HOME": str(lawful_home)}
             yield Queue(rt, url, env)
         finally:
