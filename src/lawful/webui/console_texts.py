@@ -283,13 +283,42 @@ TEXTS: dict[str, dict[str, str]] = {
             "Une vérification à la fois, jusqu'à {max} événements ; au-delà, utilisez "
             "« lawful ledger verify »."
         ),
-        "ledger.verify.none": "Aucune vérification n'a encore été lancée depuis ce serveur.",
-        "ledger.verify.at": "Dernière vérification : {at} ({seconds} s).",
         "ledger.verify.ok": "Intact : {events} événements vérifiés, {heads} têtes signées.",
         "ledger.verify.bad": "NON intact à partir de la position {position}.",
         "ledger.verify.too_large": (
             "Trop grand pour la console ({events} événements) : utilisez « lawful ledger verify »."
         ),
+        "ledger.verify.none": "Aucune vérification n'a encore été enregistrée.",
+        "ledger.verify.at": "Dernière vérification : {at}, par {by} ({seconds} s).",
+        "ledger.verify.stale": (
+            "La dernière vérification qui a trouvé le registre intact date du {at}, il y a plus "
+            "de 24 heures."
+        ),
+        "ledger.verify.never": "Aucune vérification n'a encore trouvé le registre intact.",
+        "ledger.verify.nightly": "Planifiez « lawful ledger verify » chaque nuit.",
+        "ledger.by.cli": "la ligne de commande",
+        "ledger.history": "Dix dernières vérifications",
+        "ledger.history.at": "Terminée le",
+        "ledger.history.result": "Résultat",
+        "ledger.history.size": "Taille de l'arbre",
+        "ledger.history.by": "Lancée par",
+        "ledger.history.seconds": "Durée (s)",
+        "ledger.history.intact": "intact",
+        "topic.card": "carte",
+        "topic.account": "compte",
+        "topic.loan": "crédit",
+        "topic.home_policy": "assurance habitation",
+        "topic.other": "autre",
+        "intent.complaint": "plainte",
+        "intent.card-block": "blocage de carte",
+        "intent.address-change": "changement d'adresse",
+        "intent.information": "demande d'informations",
+        "intent.insurance-claim": "déclaration de sinistre",
+        "intent.appointment": "rendez-vous",
+        "intent.cancellation": "résiliation",
+        "urgency.high": "haute",
+        "urgency.normal": "normale",
+        "urgency.low": "basse",
         "ledger.verify.busy": "Une vérification est déjà en cours. Réessayez dans un instant.",
         "problem.modified": "un événement ne correspond plus à son empreinte.",
         "problem.missing": "des événements ont été supprimés.",
@@ -577,8 +606,6 @@ TEXTS: dict[str, dict[str, str]] = {
             "Eén verificatie tegelijk, tot {max} gebeurtenissen; daarboven gebruikt u "
             "‘lawful ledger verify’."
         ),
-        "ledger.verify.none": "Vanaf deze server is nog geen verificatie gestart.",
-        "ledger.verify.at": "Laatste verificatie: {at} ({seconds} s).",
         "ledger.verify.ok": (
             "Intact: {events} gebeurtenissen nagekeken, {heads} ondertekende koppen."
         ),
@@ -586,6 +613,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "ledger.verify.too_large": (
             "Te groot voor de console ({events} gebeurtenissen): gebruik ‘lawful ledger verify’."
         ),
+        "ledger.verify.none": "Er is nog geen verificatie geregistreerd.",
+        "ledger.verify.at": "Laatste verificatie: {at}, door {by} ({seconds} s).",
+        "ledger.verify.stale": (
+            "De laatste verificatie die het register intact bevond, dateert van {at}, meer dan "
+            "24 uur geleden."
+        ),
+        "ledger.verify.never": "Nog geen enkele verificatie heeft het register intact bevonden.",
+        "ledger.verify.nightly": "Plan ‘lawful ledger verify’ elke nacht in.",
+        "ledger.by.cli": "de opdrachtregel",
+        "ledger.history": "Laatste tien verificaties",
+        "ledger.history.at": "Beëindigd op",
+        "ledger.history.result": "Resultaat",
+        "ledger.history.size": "Grootte van de boom",
+        "ledger.history.by": "Gestart door",
+        "ledger.history.seconds": "Duur (s)",
+        "ledger.history.intact": "intact",
+        "topic.card": "kaart",
+        "topic.account": "rekening",
+        "topic.loan": "krediet",
+        "topic.home_policy": "woningverzekering",
+        "topic.other": "overige",
+        "intent.complaint": "klacht",
+        "intent.card-block": "kaart blokkeren",
+        "intent.address-change": "adreswijziging",
+        "intent.information": "vraag om informatie",
+        "intent.insurance-claim": "schadeaangifte",
+        "intent.appointment": "afspraak",
+        "intent.cancellation": "opzegging",
+        "urgency.high": "hoog",
+        "urgency.normal": "normaal",
+        "urgency.low": "laag",
         "ledger.verify.busy": "Er loopt al een verificatie. Probeer het zo dadelijk opnieuw.",
         "problem.modified": "een gebeurtenis stemt niet meer overeen met haar hash.",
         "problem.missing": "er zijn gebeurtenissen verwijderd.",
@@ -867,13 +925,42 @@ TEXTS: dict[str, dict[str, str]] = {
             "One verification at a time, up to {max} events; beyond that, use "
             "‘lawful ledger verify’."
         ),
-        "ledger.verify.none": "No verification has been run from this server yet.",
-        "ledger.verify.at": "Last verification: {at} ({seconds} s).",
         "ledger.verify.ok": "Intact: {events} events checked, {heads} signed heads.",
         "ledger.verify.bad": "NOT intact from position {position}.",
         "ledger.verify.too_large": (
             "Too large for the console ({events} events): use ‘lawful ledger verify’."
         ),
+        "ledger.verify.none": "No verification has been recorded yet.",
+        "ledger.verify.at": "Last verification: {at}, by {by} ({seconds} s).",
+        "ledger.verify.stale": (
+            "The last verification that found the ledger intact finished {at}, more than 24 "
+            "hours ago."
+        ),
+        "ledger.verify.never": "No verification has found the ledger intact yet.",
+        "ledger.verify.nightly": "Schedule ‘lawful ledger verify’ nightly.",
+        "ledger.by.cli": "the command line",
+        "ledger.history": "Last ten verifications",
+        "ledger.history.at": "Finished",
+        "ledger.history.result": "Result",
+        "ledger.history.size": "Tree size",
+        "ledger.history.by": "Run by",
+        "ledger.history.seconds": "Duration (s)",
+        "ledger.history.intact": "intact",
+        "topic.card": "card",
+        "topic.account": "account",
+        "topic.loan": "loan",
+        "topic.home_policy": "home insurance",
+        "topic.other": "other",
+        "intent.complaint": "complaint",
+        "intent.card-block": "card block",
+        "intent.address-change": "change of address",
+        "intent.information": "request for information",
+        "intent.insurance-claim": "insurance claim",
+        "intent.appointment": "appointment",
+        "intent.cancellation": "cancellation",
+        "urgency.high": "high",
+        "urgency.normal": "normal",
+        "urgency.low": "low",
         "ledger.verify.busy": "A verification is already running. Try again in a moment.",
         "problem.modified": "an event no longer matches its hash.",
         "problem.missing": "events have been deleted.",
