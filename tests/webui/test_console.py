@@ -319,6 +319,15 @@ def test_the_home_page_lists_what_each_role_may_open(as_staff: dict[str, TestCli
     assert links("auditor") == {CONSOLE, f"{CONSOLE}/ledger"}
 
 
+def test_the_dpo_queue_leads_back_to_the_console(as_staff: dict[str, TestClient]) -> None:
+    """The centre's objection queue, opened from the console, links back to it by its name."""
+    for lang in LANGUAGES:
+        page = as_staff["dpo"].get("/privacy/dpo", headers={"accept-language": lang})
+        assert page.status_code == 200
+        link = f'<a href="{CONSOLE}">{html.escape(TEXTS[lang]["site"], quote=False)}</a>'
+        assert link in page.text, lang
+
+
 # --- the customer file ---------------------------------------------------------------------
 
 
