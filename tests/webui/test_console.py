@@ -525,6 +525,7 @@ def test_a_message_opens_for_a_declared_ground_with_a_justification(
         },
     )
     assert opened.status_code == 200 and "rue de Bruxelles 14" in opened.text
+    assert "<li>IBAN: " in opened.text  # the personal data found, named in words
     examined = new_events(centre, world.person, before)
     assert [(e.event, e.decision) for e in examined] == [
         ("correspondence.message.examine", "allow")
@@ -686,7 +687,7 @@ def test_the_dpo_sees_the_signed_head_and_verifies_the_ledger(
     assert [v.run_by for v in latest] == ["cli", "dpo:dpo-1"]
     shown = client.get(f"{CONSOLE}/ledger")
     assert "Last verification:" in shown.text and "by the command line (" in shown.text
-    history = shown.text[shown.text.index("Last ten verifications") :]
+    history = shown.text[shown.text.index("Latest verifications") :]
     assert history.count("<td>intact</td>") == 2
     # A day without an intact verification: flagged, with the date of the last one.
     with unit_of_work(rt.engine) as session:
@@ -782,7 +783,7 @@ def test_a_modified_event_is_named_by_its_position(
     latest = kept(centre)[0]
     assert (latest.intact, latest.first_bad, latest.problem) == (False, 3, Problem.MODIFIED)
     assert latest.run_by == "dpo:dpo-1"
-    history = page.text[page.text.index("Dix dernières vérifications") :]
+    history = page.text[page.text.index("Dernières vérifications") :]
     assert "NON intact à partir de la position 3." in history
     # The auditor reads the same result.
     audited = as_staff["auditor"].get(f"{CONSOLE}/ledger").text
