@@ -34,6 +34,8 @@ from lawful.core.policy.types import Actor
 from lawful.correspondence import intent
 from lawful.correspondence import service as correspondence
 from lawful.correspondence.analysis import Topic, Urgency
+from lawful.correspondence.corpus import Intent
+from lawful.correspondence.pii import Kind
 from lawful.correspondence.schemas import MessageCreate
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonUpdate
@@ -807,6 +809,10 @@ def signed_head(centre: Centre) -> TreeHead:
 def test_every_console_text_exists_in_every_language() -> None:
     keys = [set(TEXTS[lang]) for lang in LANGUAGES]
     assert all(k == keys[0] for k in keys)
+    # Every code the analyser gives a message is shown in words.
+    codes = {f"topic.{t.value}" for t in Topic} | {f"urgency.{u.value}" for u in Urgency}
+    codes |= {f"intent.{i.value}" for i in Intent} | {f"found.{k.value}" for k in Kind}
+    assert codes <= keys[0], codes - keys[0]
     for lang in LANGUAGES:
         for key, value in TEXTS[lang].items():
             assert value.strip(), (lang, key)
