@@ -10,7 +10,9 @@ decides what the staff member's role and entity may see, and the ledger records 
 - a customer's conversations and correspondence: listed without their content; one is opened
   for a purpose (a conversation's copy) or a declared ground with a justification (a message);
 - the entity's complaints with their deadlines, one complaint and its next step;
-- the ledger's latest signed tree head and a verification run on demand (the DPO's).
+- the ledger's latest signed tree head, a verification run on demand (the DPO's), and every
+  verification kept, from here or from `lawful ledger verify` (read by the DPO and the auditor,
+  a role with no purpose, hence no customer's data).
 
 What a role may not pursue answers 403 before anything is looked up; a customer, conversation,
 message or complaint outside the staff member's entity answers 404, as an unknown number does.
