@@ -26,6 +26,8 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session
 
+from lawful.auth import service as auth
+from lawful.core.gate import unit_of_work
 from lawful.core.ledger import service as ledger
 from lawful.entrypoints.cli_offers import offers_job
 
@@ -859,3 +861,35 @@ def test_the_ledger_verifies_after_the_matrix(api: Api) -> None:
     """Refusals re-recorded after rollbacks, erasures shredding keys: the chain still holds."""
     with Session(api.runtime.engine) as session:
         assert ledger.verify(session, keys=api.runtime.keys).ok
+
+
+# The auditor (register.yaml, roles) pursues no purpose: the ledger's public routes answer them
+# as anyone, every route about a person refuses them, and the policy denies them everything.
+AUDITOR_ANSWERED = {"GET /me", "POST /decisions"} | {n for n, r in TABLE.items() if r == PUBLIC}
+
+
+def test_the_auditor_reaches_no_personal_data(api: Api) -> None:
+    with unit_of_work(api.runtime.engine) as session:
+        token = auth.issue_staff_token(
+            session,
+            register=api.runtime.register,
+            staff_id="auditor-1",
+            display_name="Internal Auditor",
+            role="auditor",
+            entity=BANK,
+        ).token
+    for name, route in ROUTES.items():
+        subject = _subject(api, route.subject)
+        values = {"person": subject.id, **(route.arrange(api, subject) if route.arrange else {})}
+        response = api.call(
+            route.method, route.path.format(**values), token=token, json=body_of(route, values)
+        )
+        if name not in AUDITOR_ANSWERED:
+            assert response.status_code in (403, 404), (name, response.text[:300])
+            continue
+        assert response.status_code == 200, (name, response.text[:300])
+        if name == "POST /decisions":
+            answered = response.json()
+            assert answered["allowed"] == 0 and answered["decisions"], answered
+            for decision in answered["decisions"]:
+                assert "role_not_permitted" in decision["reasons"], decision

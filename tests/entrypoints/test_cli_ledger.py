@@ -137,6 +137,36 @@ def test_verify_names_the_first_bad_leaf_in_one_line(database: str) -> None:
     assert lines[0].startswith("ledger NOT intact at leaf 3: leaf 3 was modified")
 
 
+def stored(url: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    sa.text(
+                        "SELECT intact, tree_size, events, first_bad, problem, run_by, "
+                        "started_at <= finished_at, seconds >= 0 FROM ledger_verification "
+                        "ORDER BY id"
+                    )
+                )
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_every_verification_is_kept_with_its_result(database: str) -> None:
+    """For the console's ledger page and a nightly schedule: intact or not, each run is kept."""
+    assert stored(database) == []
+    append(database, 5)
+    runner.invoke(app, ["sequence"])
+    assert runner.invoke(app, ["verify"]).exit_code == 0
+    assert stored(database) == [(True, 5, 5, None, None, "cli", True, True)]
+    tamper(database, "UPDATE ledger_leaf SET entry = entry || x'00' WHERE leaf_index = 3")
+    assert runner.invoke(app, ["verify"]).exit_code == 1
+    assert stored(database)[1] == (False, 5, 3, 3, "modified", "cli", True, True)
+
+
 def test_a_tree_whose_hashes_were_rewritten_is_not_extended(database: str) -> None:
     runner.invoke(app, ["verify"])
     append(database, 5)

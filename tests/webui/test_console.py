@@ -6,6 +6,7 @@ token; another entity's staff, customers and sessions-less visitors learn nothin
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -20,19 +21,25 @@ from tests.api.conftest import account
 from tests.conftest import append_only_lifted
 from tests.webui.conftest import TODAY, Centre
 from tests.webui.test_pages import csrf_of
+from typer.testing import CliRunner
 
 from lawful.auth import service as auth
 from lawful.complaints import service as complaints
 from lawful.complaints.schemas import ComplaintCreate, Status
 from lawful.core.gate import unit_of_work
+from lawful.core.ledger import checks
 from lawful.core.ledger import service as ledger
-from lawful.core.ledger.records import LedgerRecord, TreeHead
+from lawful.core.ledger.records import LedgerRecord, Problem, TreeHead
 from lawful.core.policy.types import Actor
 from lawful.correspondence import intent
 from lawful.correspondence import service as correspondence
+from lawful.correspondence.analysis import Topic, Urgency
+from lawful.correspondence.corpus import Intent
+from lawful.correspondence.pii import Kind
 from lawful.correspondence.schemas import MessageCreate
 from lawful.customers import service as customers
 from lawful.customers.schemas import PersonUpdate
+from lawful.entrypoints import cli_ledger
 from lawful.interactions import service as interactions
 from lawful.interactions.schemas import ConversationCreate, RecordingIn
 from lawful.webui import console
@@ -173,6 +180,7 @@ def world(centre: Centre, lawful_home: Path) -> World:
         "other-advisor": staff_token(centre, "advisor", "kbc-insurance", "adv-9"),
         "other-handler": staff_token(centre, "complaint-handler", "kbc-insurance", "handler-9"),
         "dpo": centre.staff_token,
+        "auditor": staff_token(centre, "auditor", "kbc-bank", "aud-1"),
         "customer": centre.customer("fr").token,
     }
     return World(person, conversation.id, message.id, private.id, fresh, late, tokens)
@@ -188,7 +196,16 @@ def log_in(client: TestClient, token: str) -> httpx.Response:
 def as_staff(centre: Centre, world: World) -> Iterator[dict[str, TestClient]]:
     """A logged-in client per staff member, reading English pages."""
     clients: dict[str, TestClient] = {}
-    for name in ("advisor", "handler", "back-office", "other-advisor", "other-handler", "dpo"):
+    names = (
+        "advisor",
+        "handler",
+        "back-office",
+        "other-advisor",
+        "other-handler",
+        "dpo",
+        "auditor",
+    )
+    for name in names:
         client = centre.new_client()
         client.headers["accept-language"] = "en"
         assert log_in(client, world.tokens[name]).headers["location"] == CONSOLE
@@ -301,6 +318,16 @@ def test_the_home_page_lists_what_each_role_may_open(as_staff: dict[str, TestCli
     assert links("handler") >= {f"{CONSOLE}/complaints", f"{CONSOLE}/exchanges"}
     assert f"{CONSOLE}/customers" not in links("handler")
     assert links("dpo") >= {f"{CONSOLE}/ledger", "/privacy/dpo", f"{CONSOLE}/customers"}
+    assert links("auditor") == {CONSOLE, f"{CONSOLE}/ledger"}
+
+
+def test_the_dpo_queue_leads_back_to_the_console(as_staff: dict[str, TestClient]) -> None:
+    """The centre's objection queue, opened from the console, links back to it by its name."""
+    for lang in LANGUAGES:
+        page = as_staff["dpo"].get("/privacy/dpo", headers={"accept-language": lang})
+        assert page.status_code == 200
+        link = f'<a href="{CONSOLE}">{html.escape(TEXTS[lang]["site"], quote=False)}</a>'
+        assert link in page.text, lang
 
 
 # --- the customer file ---------------------------------------------------------------------
@@ -419,6 +446,21 @@ def test_the_lists_show_metadata_and_record_the_look(
     assert "/correspondence/" in office.text and "/conversations/" not in office.text
     handler = as_staff["handler"].get(f"{CONSOLE}/exchanges", params={"customer": world.person})
     assert "/conversations/" in handler.text and "/correspondence/" not in handler.text
+    # The analyser's codes in words, in the page's language.
+    for lang in LANGUAGES:
+        shown = client.get(
+            f"{CONSOLE}/exchanges",
+            params={"customer": world.person},
+            headers={"accept-language": lang},
+        )
+        link = f'href="{CONSOLE}/correspondence/{world.message}"'
+        row = next(r for r in shown.text.split("<tr") if link in r)
+        cells = [html.unescape(c) for c in re.findall(r"<td>([^<]*)</td>", row)]
+        words = TEXTS[lang]
+        assert {words[f"topic.{t.value}"] for t in Topic} & set(cells), cells
+        assert words["intent.address-change"] in cells, cells
+        assert {words[f"urgency.{u.value}"] for u in Urgency} & set(cells), cells
+        assert "address-change" not in cells
     malformed = client.get(f"{CONSOLE}/exchanges", params={"customer": "a/b"})
     assert malformed.status_code == 200 and "This customer number is not valid." in malformed.text
     assert client.get(f"{CONSOLE}/exchanges", params={"customer": "x" * 300}).status_code == 422
@@ -485,6 +527,7 @@ def test_a_message_opens_for_a_declared_ground_with_a_justification(
         },
     )
     assert opened.status_code == 200 and "rue de Bruxelles 14" in opened.text
+    assert "<li>IBAN: " in opened.text  # the personal data found, named in words
     examined = new_events(centre, world.person, before)
     assert [(e.event, e.decision) for e in examined] == [
         ("correspondence.message.examine", "allow")
@@ -601,8 +644,17 @@ def status_of(centre: Centre, complaint: int) -> Status:
 # --- the ledger ----------------------------------------------------------------------------
 
 
+def kept(centre: Centre) -> list[checks.Verification]:
+    """The verifications stored, newest first."""
+    with unit_of_work(centre.runtime.engine) as session:
+        return checks.recent(session, limit=100)
+
+
 def test_the_dpo_sees_the_signed_head_and_verifies_the_ledger(
-    centre: Centre, world: World, as_staff: dict[str, TestClient]
+    centre: Centre,
+    world: World,
+    as_staff: dict[str, TestClient],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rt = centre.runtime
     head = signed_head(centre)
@@ -613,21 +665,93 @@ def test_the_dpo_sees_the_signed_head_and_verifies_the_ledger(
     assert "valid: checked with the public key" in page.text
     public = ledger.public_keys(rt.keys)[head.key_id].hex()
     assert public in page.text
+    # Nothing verified yet: the page says so, and how to keep it from happening.
+    assert kept(centre) == []
+    assert "No verification has found the ledger intact yet." in page.text
+    assert "Schedule ‘lawful ledger verify’ nightly." in page.text
     assert client.post(f"{CONSOLE}/ledger/verification", data={}).status_code == 403
+    assert kept(centre) == []
     verified = client.post(f"{CONSOLE}/ledger/verification", data={"csrf": csrf_of(page)})
     assert verified.status_code == 303
     shown = client.get(verified.headers["location"])
     assert re.search(r"Intact: \d+ events checked, \d+ signed heads\.", shown.text), shown.text
+    assert "nightly" not in shown.text
+    # Kept in the database, with who ran it: it outlives the server's process.
+    [run] = kept(centre)
+    assert run.intact and run.first_bad is None and run.problem is None
+    assert run.run_by == "dpo:dpo-1" and f"by {run.run_by} (" in shown.text
+    assert run.tree_size >= head.tree_size and run.started_at <= run.finished_at
+    # `lawful ledger verify` on the same database: kept too, and shown as the latest.
+    monkeypatch.setenv("LAWFUL_DATABASE_URL", rt.engine.url.render_as_string(hide_password=False))
+    cli = CliRunner().invoke(cli_ledger.app, ["verify"])
+    assert cli.exit_code == 0, cli.output
+    latest = kept(centre)
+    assert [v.run_by for v in latest] == ["cli", "dpo:dpo-1"]
+    shown = client.get(f"{CONSOLE}/ledger")
+    assert "Last verification:" in shown.text and "by the command line (" in shown.text
+    history = shown.text[shown.text.index("Latest verifications") :]
+    assert history.count("<td>intact</td>") == 2
+    # A day without an intact verification: flagged, with the date of the last one.
+    with unit_of_work(rt.engine) as session:
+        session.execute(
+            sa.text("UPDATE ledger_verification SET finished_at = :at"),
+            {"at": dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)},
+        )
+    stale = client.get(f"{CONSOLE}/ledger").text
+    assert "The last verification that found the ledger intact finished " in stale
+    assert "more than 24 hours ago. Schedule ‘lawful ledger verify’ nightly." in stale
     # One verification at a time: while one runs, another is not started.
     with console._VERIFYING:
         busy = client.post(f"{CONSOLE}/ledger/verification", data={"csrf": csrf_of(page)})
     assert busy.headers["location"] == f"{CONSOLE}/ledger?done=busy"
     assert "A verification is already running." in client.get(busy.headers["location"]).text
+    assert len(kept(centre)) == 2
     # Other roles do not reach it, nor run it.
     advisor = as_staff["advisor"]
     assert advisor.get(f"{CONSOLE}/ledger").status_code == 403
     token = csrf_of(advisor.get(CONSOLE))
     assert advisor.post(f"{CONSOLE}/ledger/verification", data={"csrf": token}).status_code == 403
+    assert len(kept(centre)) == 2
+
+
+def test_the_auditor_reads_the_ledger_and_no_customer_data(
+    centre: Centre, world: World, as_staff: dict[str, TestClient]
+) -> None:
+    auditor = as_staff["auditor"]
+    page = auditor.get(f"{CONSOLE}/ledger")
+    assert page.status_code == 200
+    assert "Tamper-evident ledger" in page.text
+    assert "/ledger/verification" not in page.text  # reads; running is the DPO's
+    token = csrf_of(page)
+    before = len(kept(centre))
+    run = auditor.post(f"{CONSOLE}/ledger/verification", data={"csrf": token})
+    assert run.status_code == 403 and len(kept(centre)) == before
+    # No customer file, conversation, message or complaint: refused before any look-up, so the
+    # customer's ledger records no attempt of theirs.
+    seen = len(events(centre, world.person))
+    for path in (
+        "/customers",
+        f"/exchanges?customer={world.person}",
+        f"/conversations/{world.conversation}",
+        f"/correspondence/{world.message}",
+        "/complaints",
+        f"/complaints/{world.complaint}",
+    ):
+        refused = auditor.get(CONSOLE + path)
+        assert refused.status_code == 403, path
+        assert "Amélie" not in refused.text
+    posts = {
+        "/customers": {"customer": world.person, "reason": "Annual audit of the file"},
+        f"/conversations/{world.conversation}": {"use": "history"},
+        f"/correspondence/{world.message}": {"ground": "security", "justification": "Audit"},
+        f"/complaints/{world.complaint}/status": {"to": "acknowledged"},
+    }
+    for path, form in posts.items():
+        refused = auditor.post(CONSOLE + path, data={"csrf": token, **form})
+        assert refused.status_code == 403, path
+        assert "Amélie" not in refused.text and SUMMARY not in refused.text
+    assert len(events(centre, world.person)) == seen
+    assert auditor.get("/privacy/dpo").status_code == 404  # the centre's DPO pages are not theirs
 
 
 def test_a_modified_event_is_named_by_its_position(
@@ -639,10 +763,13 @@ def test_a_modified_event_is_named_by_its_position(
     signed_head(centre)
     client = as_staff["dpo"]
     token = csrf_of(client.get(f"{CONSOLE}/ledger"))
+    before = len(kept(centre))
     # Beyond the console's bound, nothing is verified: the page says to use the command line.
     monkeypatch.setattr(console, "VERIFY_MAX", 1)
-    client.post(f"{CONSOLE}/ledger/verification", data={"csrf": token})
-    assert "Too large for the console" in client.get(f"{CONSOLE}/ledger").text
+    large = client.post(f"{CONSOLE}/ledger/verification", data={"csrf": token})
+    assert large.headers["location"] == f"{CONSOLE}/ledger?done=too_large"
+    assert "Too large for the console" in client.get(large.headers["location"]).text
+    assert len(kept(centre)) == before
     monkeypatch.undo()
     with unit_of_work(rt.engine) as session, append_only_lifted(session):
         select = sa.text("SELECT entry FROM ledger_leaf WHERE leaf_index = 3")
@@ -654,6 +781,15 @@ def test_a_modified_event_is_named_by_its_position(
     page = client.get(verified.headers["location"], headers={"accept-language": "fr"})
     assert "NON intact à partir de la position 3." in page.text
     assert "un événement ne correspond plus à son empreinte." in page.text
+    # Kept as found: the position and the problem, for whoever reads the history later.
+    latest = kept(centre)[0]
+    assert (latest.intact, latest.first_bad, latest.problem) == (False, 3, Problem.MODIFIED)
+    assert latest.run_by == "dpo:dpo-1"
+    history = page.text[page.text.index("Dernières vérifications") :]
+    assert "NON intact à partir de la position 3." in history
+    # The auditor reads the same result.
+    audited = as_staff["auditor"].get(f"{CONSOLE}/ledger").text
+    assert "NOT intact from position 3. an event no longer matches its hash." in audited
 
 
 def signed_head(centre: Centre) -> TreeHead:
@@ -673,6 +809,10 @@ def signed_head(centre: Centre) -> TreeHead:
 def test_every_console_text_exists_in_every_language() -> None:
     keys = [set(TEXTS[lang]) for lang in LANGUAGES]
     assert all(k == keys[0] for k in keys)
+    # Every code the analyser gives a message is shown in words.
+    codes = {f"topic.{t.value}" for t in Topic} | {f"urgency.{u.value}" for u in Urgency}
+    codes |= {f"intent.{i.value}" for i in Intent} | {f"found.{k.value}" for k in Kind}
+    assert codes <= keys[0], codes - keys[0]
     for lang in LANGUAGES:
         for key, value in TEXTS[lang].items():
             assert value.strip(), (lang, key)

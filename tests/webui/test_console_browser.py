@@ -2,7 +2,7 @@
 checked by axe-core (WCAG 2.1 A and AA rules) with zero violations, in French, Dutch and English,
 and a keyboard-only journey with a visible focus.
 
-With LAWFUL_SCREENSHOTS=1 two pages are saved under docs/screenshots/ for the README.
+With LAWFUL_SCREENSHOTS=1 three pages are saved under docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.webui.test_console import World, staff_token, world  # noqa: F401
 
 CONSOLE = "/privacy/console"
 # The console's screenshots the README shows.
-SHOWN = {"console-file-en", "console-complaints-en"}
+SHOWN = {"console-file-en", "console-complaints-en", "console-ledger-en"}
 # The words each language's journey relies on.
 WORDS = {
     "fr": {"token": "Jeton d'accès", "login": "Se connecter", "open": "Ouvrir le dossier"},
@@ -62,10 +62,10 @@ def browse(browser: Browser, server: str) -> Iterator[Callable[[str, str], Page]
         context.close()
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("LAWFUL_SCREENSHOTS") == "1" and name in SHOWN:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def staff(centre: Centre, role: str) -> str:
@@ -127,10 +127,25 @@ def test_every_console_page_is_accessible(
 
     dpo = browse(centre.staff_token, lang)
     dpo.goto(f"{server}{CONSOLE}/ledger")
+    accessible(dpo, f"{lang} ledger before a verification")
     dpo.locator("form.form button[type=submit]").click()
     dpo.wait_for_url(re.compile(r".*/ledger\?done=verified$"))
     expect(dpo.get_by_role("status")).to_be_visible()
-    accessible(dpo, f"{lang} ledger")
+    expect(dpo.locator("table tbody tr").first).to_be_visible()
+    accessible(dpo, f"{lang} ledger with its verifications")
+    shoot(dpo, f"console-ledger-{lang}", full_page=True)
+    dpo.goto(f"{server}/privacy/dpo")
+    accessible(dpo, f"{lang} the objection queue from the console")
+    dpo.locator(f"a[href='{CONSOLE}']").first.click()
+    dpo.wait_for_url(f"{server}{CONSOLE}")
+
+    auditor = browse(staff(centre, "auditor"), lang)
+    auditor.goto(f"{server}{CONSOLE}/ledger")
+    expect(auditor.locator("table tbody tr").first).to_be_visible()
+    assert auditor.locator("form.form").count() == 0
+    accessible(auditor, f"{lang} ledger read by the auditor")
+    auditor.goto(f"{server}{CONSOLE}/customers")
+    accessible(auditor, f"{lang} the auditor refused a customer file")
 
 
 def test_keyboard_only_journey_with_visible_focus(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lawful.config import COPIES_VARIABLE, get_settings
 from lawful.core.db import session_scope
 from lawful.core.errors import ConfigurationError, LawfulError
+from lawful.core.ledger import checks
 from lawful.core.ledger import copies as head_copies
 from lawful.core.ledger import service as ledger
 from lawful.core.vault import keys
@@ -77,7 +78,8 @@ CopiesOption = Annotated[
 def verify(copies: CopiesOption = None) -> None:
     """Recompute the Merkle tree and check it against every signed tree head.
 
-    With --copies, also against the heads kept outside the database, each still in it."""
+    With --copies, also against the heads kept outside the database, each still in it. Every
+    run is kept with its result (see the console's ledger page); run it nightly."""
     held = head_copies.Copies([])
     if copies is not None and copies.exists():
         try:
@@ -97,7 +99,11 @@ def verify(copies: CopiesOption = None) -> None:
             # A line, not a live bar: a display thread would keep verify from using worker
             # processes.
             typer.echo(f"checking {events:,} events and their signed tree heads…", err=True)
-        result = ledger.verify(session, keys=keyring, copies=held.heads)
+        run = checks.timed(lambda: ledger.verify(session, keys=keyring, copies=held.heads))
+    # Kept, intact or not, for the console's ledger page and whoever checks the checks.
+    with _unit_of_work() as (session, _):
+        checks.keep(session, run, run_by=checks.CLI)
+    result = run.result
     if not result.ok:
         typer.echo(result.summary(), err=True)
         raise typer.Exit(EXIT_TAMPERED)

@@ -10,7 +10,9 @@ decides what the staff member's role and entity may see, and the ledger records 
 - a customer's conversations and correspondence: listed without their content; one is opened
   for a purpose (a conversation's copy) or a declared ground with a justification (a message);
 - the entity's complaints with their deadlines, one complaint and its next step;
-- the ledger's latest signed tree head and a verification run on demand (the DPO's).
+- the ledger's latest signed tree head, a verification run on demand (the DPO's), and every
+  verification kept, from here or from `lawful ledger verify` (read by the DPO and the auditor,
+  a role with no purpose, hence no customer's data).
 
 What a role may not pursue answers 403 before anything is looked up; a customer, conversation,
 message or complaint outside the staff member's entity answers 404, as an unknown number does.
@@ -22,7 +24,6 @@ import contextlib
 import datetime as dt
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +54,8 @@ from lawful.core.errors import (
     Unauthenticated,
 )
 from lawful.core.gate import unit_of_work
+from lawful.core.ledger import checks
 from lawful.core.ledger import service as ledger
-from lawful.core.ledger.records import VerifyResult
 from lawful.core.policy.types import Actor
 from lawful.core.runtime import Runtime
 from lawful.correspondence import service as correspondence
@@ -82,7 +83,13 @@ COMPLAINTS_PAGE = 50
 # The ledger is verified from the console up to this many sequenced events, in the server's own
 # process, one run at a time; a larger ledger is verified with `lawful ledger verify`.
 VERIFY_MAX = 1_000_000
-LEDGER_ROLES = frozenset({rights.DPO})
+AUDITOR = "auditor"  # reads the ledger's status and its verifications, no customer's data
+LEDGER_ROLES = frozenset({rights.DPO, AUDITOR})
+VERIFY_ROLES = frozenset({rights.DPO})
+HISTORY_SHOWN = 10  # verifications listed on the ledger page
+# A DPO schedules `lawful ledger verify` nightly: past a day without an intact run, the page
+# says so.
+STALE_AFTER = dt.timedelta(hours=24)
 FIELDS = (
     "id",
     "national_number",
@@ -134,6 +141,8 @@ class Desk:
             return policy.may_pursue(self.actor, complaints.PURPOSE)
         if section == "ledger":
             return self.who.role in LEDGER_ROLES
+        if section == "verify":
+            return self.who.role in VERIFY_ROLES
         if section == "dpo":
             return self.who.role == rights.DPO
         return False
@@ -573,9 +582,9 @@ def exchanges(request: Request, customer: str | None = Query(None, max_length=20
                     "when": desk.when(m.received_at),
                     "channel": desk.t(f"channel.{m.channel.value}"),
                     "direction": desk.t(f"direction.{m.direction.value}"),
-                    "topic": m.topic,
-                    "intent": m.intent,
-                    "urgency": m.urgency,
+                    "topic": _code(desk, "topic", m.topic),
+                    "intent": _code(desk, "intent", m.intent),
+                    "urgency": _code(desk, "urgency", m.urgency),
                     "private": m.private,
                 }
                 for m in messages
@@ -583,6 +592,13 @@ def exchanges(request: Request, customer: str | None = Query(None, max_length=20
         return "console/exchanges.html", context
 
     return _page(request, build, section="exchanges")
+
+
+def _code(desk: Desk, kind: str, code: str) -> str:
+    """An analyser's code (topic, intent, urgency) in words; a code not known here as it is."""
+    key = f"{kind}.{code}"
+    found = desk.t(key)
+    return code if found == key else found
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
@@ -846,20 +862,11 @@ async def complaint_move(request: Request, complaint_id: int) -> Response:
 # --- the ledger --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Verification:
-    """The last verification run from the console in this server process."""
-
-    result: VerifyResult | None
-    at: dt.datetime
-    seconds: float
-    too_large: int | None = None  # the events counted, when beyond VERIFY_MAX
-
-
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_status(request: Request, done: str | None = Query(None, max_length=20)) -> Response:
     """The latest signed tree head, its signature checked with the installation's public key,
-    and the last verification's result."""
+    and the verifications kept: the latest, the last ten, and whether the last intact one is
+    older than a day (or missing)."""
 
     def build(desk: Desk, session: Session) -> Page:
         head = ledger.latest_head(session)
@@ -879,7 +886,9 @@ def ledger_status(request: Request, done: str | None = Query(None, max_length=20
                     signature = True
                 except InvalidSignature:
                     signature = False
-        last: Verification | None = getattr(request.app.state, "console_verification", None)
+        kept = checks.recent(session, limit=HISTORY_SHOWN)
+        intact = checks.last_intact(session)
+        now = dt.datetime.now(dt.UTC)
         return "console/ledger.html", {
             "current": "ledger",
             "head": head,
@@ -887,38 +896,64 @@ def ledger_status(request: Request, done: str | None = Query(None, max_length=20
             "signature": signature,
             "public_key": public_key,
             "counts": counts,
-            "last": last,
-            "last_at": desk.when(last.at) if last else None,
-            "problem": desk.t(f"problem.{last.result.problem.value}")
-            if last and last.result and last.result.problem
-            else None,
+            "last": _verification(desk, kept[0]) if kept else None,
+            "history": [_verification(desk, v) for v in kept],
+            "intact_at": desk.when(intact.finished_at) if intact else None,
+            "stale": intact is None or now - intact.finished_at > STALE_AFTER,
+            "may_verify": desk.may("verify"),
             "busy": done == "busy",
+            "too_large": f"{counts.sequenced:,}".replace(",", "\u202f")
+            if done == "too_large"
+            else None,
             "verify_max": f"{VERIFY_MAX:,}".replace(",", "\u202f"),
         }
 
     return _page(request, build, section="ledger")
 
 
+def _verification(desk: Desk, kept: checks.Verification) -> dict[str, Any]:
+    by = desk.t("ledger.by.cli") if kept.run_by == checks.CLI else kept.run_by
+    return {
+        "at": desk.when(kept.finished_at),
+        "seconds": f"{kept.seconds:.2f}",
+        "intact": kept.intact,
+        "events": kept.events,
+        "tree_size": kept.tree_size,
+        "heads": kept.heads,
+        "first_bad": kept.first_bad,
+        "problem": desk.t(f"problem.{kept.problem.value}") if kept.problem else None,
+        "by": by,
+    }
+
+
 @router.post("/ledger/verification", response_class=HTMLResponse)
 async def ledger_verify(request: Request) -> Response:
     """Recompute the tree and hold it against every signed head: one run at a time, in this
-    process (no worker processes), up to VERIFY_MAX events."""
+    process (no worker processes), up to VERIFY_MAX events. The result is kept once the check,
+    which only reads, is over: in a transaction of its own, as `lawful ledger verify` does."""
+    runs: list[tuple[checks.Timed, str]] = []
 
     def act(desk: Desk, session: Session, form: dict[str, str]) -> Response:
         if not _VERIFYING.acquire(blocking=False):
             return RedirectResponse(f"{PREFIX}/ledger?done=busy", status_code=303)
         try:
-            started = time.monotonic()
-            sequenced = ledger.counts(session).sequenced
-            if sequenced > VERIFY_MAX:
-                outcome = Verification(None, dt.datetime.now(dt.UTC), 0.0, too_large=sequenced)
-            else:
-                result = ledger.verify(session, keys=desk.rt.keys, parallel_from=VERIFY_MAX + 1)
-                outcome = Verification(result, dt.datetime.now(dt.UTC), time.monotonic() - started)
-            request.app.state.console_verification = outcome
+            if ledger.counts(session).sequenced > VERIFY_MAX:
+                return RedirectResponse(f"{PREFIX}/ledger?done=too_large", status_code=303)
+            run = checks.timed(
+                lambda: ledger.verify(session, keys=desk.rt.keys, parallel_from=VERIFY_MAX + 1)
+            )
+            runs.append((run, desk.who.label))
         finally:
             _VERIFYING.release()
         return RedirectResponse(f"{PREFIX}/ledger?done=verified", status_code=303)
 
     # Reads only: the sequencer keeps signing while the log is checked.
-    return await _posted(request, act, section="ledger", reads=True)
+    response = await _posted(request, act, section="verify", reads=True)
+    if runs:
+        await run_in_threadpool(_keep, _runtime(request), *runs[0])
+    return response
+
+
+def _keep(rt: Runtime, run: checks.Timed, by: str) -> None:
+    with unit_of_work(rt.engine) as session:
+        checks.keep(session, run, run_by=by)

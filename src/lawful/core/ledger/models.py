@@ -9,6 +9,8 @@
 - `ledger_tree_head`: the signed tree heads.
 - `ledger_member`, `ledger_member_node`: the members of batch disclosures (one entry for a
   transfer of many subjects' data) and their Merkle tree's stored subtrees (see `batch`).
+- `ledger_verification`: every verification run (command line or console) and its result, so
+  that the last intact check and its age are known to any process, after any restart.
 
 Entries are indexed by subject on the pseudonym's bytes inside the entry itself
 (`entry.subject_key`), so no separate column can say otherwise than what was hashed.
@@ -92,3 +94,23 @@ class LedgerMemberNode(Base):
     level: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True)
     idx: Mapped[int] = mapped_column(sa.BigInteger(), primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+
+
+class LedgerVerification(Base):
+    """One run of the verification: when, how far, what it found, who ran it, how long."""
+
+    __tablename__ = "ledger_verification"
+    __table_args__ = (sa.Index("ix_ledger_verification_finished_at", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(Position, sa.Identity(), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    tree_size: Mapped[int] = mapped_column(sa.BigInteger())  # leaves stored when checked
+    events: Mapped[int] = mapped_column(sa.BigInteger())  # leaves found intact
+    heads: Mapped[int] = mapped_column(sa.Integer())  # signed tree heads checked
+    intact: Mapped[bool] = mapped_column(sa.Boolean())
+    first_bad: Mapped[int | None] = mapped_column(sa.BigInteger(), nullable=True)
+    problem: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    message: Mapped[str] = mapped_column(sa.String(500))
+    run_by: Mapped[str] = mapped_column(sa.String(120))  # "cli", or a staff member's role:id
+    seconds: Mapped[float] = mapped_column(sa.Float())
