@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.orm import Session
 
 from lawful.core.db import utcnow
 from lawful.core.gate import Gate
 from lawful.core.policy.types import Hold, Objection, ObjectionStatus
+from lawful.core.register.models import RelationshipState
 from lawful.customers.schemas import PersonRead
 from lawful.flows import erasure
 from lawful.rights import repository, service
@@ -123,3 +125,23 @@ def test_many_subjects_in_chunks(session: Session, gate: Gate, client: PersonRea
     assert list(states) == [client.id]
     assert states[client.id].objections == {Objection("customer-file", ObjectionStatus.UPHELD)}
     assert DbSubjectStates().load(session, [], as_of=TODAY) == {}
+
+
+def test_many_at_once_are_each_what_they_are_alone(
+    session: Session, gate: Gate, client: PersonRead, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk read (ids bound as one JSON array, in chunks) gives every subject the state the
+    single read gives: objections, the DM objection, prospects, across chunk boundaries."""
+    objector = new_person(session, gate)
+    _object(session, gate, objector, "customer-file")
+    marketing = new_person(session, gate, language="fr", region="wallonia")
+    _object(session, gate, marketing, None)
+    prospect = new_person(session, gate, state="prospect")
+    people = [client.id, objector.id, marketing.id, prospect.id]
+    alone = {p: DbSubjectStates().load(session, [p], as_of=TODAY)[p] for p in people}
+    monkeypatch.setattr("lawful.rights.state.BULK_CHUNK", 2)
+    together = DbSubjectStates().load(session, [*people, "ghost-1"], as_of=TODAY)
+    assert together == alone
+    assert together[objector.id].objected == {"customer-file"}
+    assert together[marketing.id].dm_objection
+    assert together[prospect.id].relationship_states == {RelationshipState.PROSPECT}

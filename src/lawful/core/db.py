@@ -372,11 +372,16 @@ class Prepared:
     """A Core SELECT compiled once per dialect and run on the session connection's driver cursor.
 
     `one_of` names expanding parameters (`IN` lists) bound here to a one-value list (one
-    subject): each is rendered as a plain parameter."""
+    subject): each is rendered as a plain parameter. `json_of` names expanding parameters bound
+    to a list of any length, sent as one JSON array the database unpacks (see `among`): a bulk
+    read compiles nothing per call, whatever the number of values."""
 
-    def __init__(self, statement: Any, *, one_of: Collection[str] = ()) -> None:
+    def __init__(
+        self, statement: Any, *, one_of: Collection[str] = (), json_of: Collection[str] = ()
+    ) -> None:
         self.statement = statement
         self.one_of = frozenset(one_of)
+        self.json_of = frozenset(json_of)
         self._plans: dict[str, _Plan] = {}
 
     def rows(self, session: Session, params: dict[str, Any]) -> list[Any]:
@@ -384,7 +389,9 @@ class Prepared:
         dialect = connection.dialect
         plan = self._plans.get(dialect.name)
         if plan is None:
-            plan = self._plans[dialect.name] = _Plan.build(self.statement, dialect, self.one_of)
+            plan = self._plans[dialect.name] = _Plan.build(
+                self.statement, dialect, self.one_of, self.json_of
+            )
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(plan.sql, plan.bind(params))
@@ -405,6 +412,7 @@ class _Plan:
         names: list[str] | None,
         binders: dict[str, Any],
         one_of: frozenset[str],
+        json_of: frozenset[str],
         results: list[Any],
         row_type: Any,
     ) -> None:
@@ -412,16 +420,37 @@ class _Plan:
         self.names = names  # in order, for a positional driver (SQLite); None: by name
         self.binders = binders
         self.one_of = one_of
+        self.json_of = json_of
+        # Only the columns with a result processor are looked at in each row.
+        self.converting = [(i, p) for i, p in enumerate(results) if p is not None]
         self.results = results
         self.row_type = row_type
 
     @classmethod
-    def build(cls, statement: Any, dialect: sa.Dialect, one_of: frozenset[str]) -> _Plan:
+    def build(
+        cls,
+        statement: Any,
+        dialect: sa.Dialect,
+        one_of: frozenset[str],
+        json_of: frozenset[str] = frozenset(),
+    ) -> _Plan:
         compiled = statement.compile(dialect=dialect)
         positional = compiled.positiontup is not None
         sql = compiled.string
         for name in one_of:
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", "?" if positional else f"%({name})s")
+        for name in json_of:
+            marker = "?" if positional else f"%({name})s"
+            if dialect.name == "postgresql":
+                # An array built from the JSON: the column's index is searched for each value.
+                sql = sql.replace(
+                    f"IN (__[POSTCOMPILE_{name}])",
+                    f"= ANY(ARRAY(SELECT jsonb_array_elements_text(CAST({marker} AS jsonb))))",
+                )
+            else:
+                sql = sql.replace(
+                    f"__[POSTCOMPILE_{name}]", f"SELECT value FROM json_each({marker})"
+                )
         if "__[POSTCOMPILE_" in sql:
             raise ValueError("Prepared: an expanding parameter not named in one_of")
         binders = {}
@@ -433,13 +462,16 @@ class _Plan:
         results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         row_type = namedtuple("PreparedRow", [c.key for c in columns], rename=True)  # type: ignore[misc]
         names = list(compiled.positiontup) if positional else None
-        return cls(sql, names, binders, one_of, results, row_type)
+        return cls(sql, names, binders, one_of, json_of, results, row_type)
 
     def bind(self, params: dict[str, Any]) -> Any:
         values: dict[str, Any] = {}
         for name, value in params.items():
             if name in self.one_of:
                 (value,) = value
+            elif name in self.json_of:
+                values[name] = json.dumps(list(value), ensure_ascii=False)
+                continue
             binder = self.binders.get(name)
             values[name] = value if binder is None or value is None else binder(value)
         if self.names is None:
@@ -447,6 +479,12 @@ class _Plan:
         return tuple(values[n] for n in self.names)
 
     def row(self, values: tuple[Any, ...]) -> Any:
-        return self.row_type._make(
-            v if p is None or v is None else p(v) for p, v in zip(self.results, values, strict=True)
-        )
+        converting = self.converting
+        if not converting:
+            return tuple.__new__(self.row_type, values)
+        row = list(values)
+        for index, process in converting:
+            value = row[index]
+            if value is not None:
+                row[index] = process(value)
+        return tuple.__new__(self.row_type, row)
