@@ -255,3 +255,21 @@ def test_the_statement_rendered_by_the_demo_is_the_one_handed_out(
     finally:
         app.state.statements = None  # type: ignore[attr-defined]
     assert "rendered</p>" not in client.get("/privacy/statement.html").text
+
+
+def test_a_form_with_more_fields_than_any_of_the_centre_is_refused_not_a_fault(
+    centre: Centre,
+) -> None:
+    """A posted body of many fields (none of the centre's forms has twenty) is a client's
+    fault: answered 4xx before and after login, and nothing changes."""
+    client = centre.new_client()
+    crowded = {f"field{i}": "x" for i in range(30)}
+    before = client.post("/privacy/login", data={**crowded, "token": "lwf_x"})
+    assert 400 <= before.status_code < 500
+    log_in(client, centre.customer("nl").token)
+    choices = client.get("/privacy/choices")
+    form = {**crowded, "csrf": csrf_of(choices)}
+    for path in ("/privacy/choices/direct-marketing", "/privacy/assistant", "/privacy/logout"):
+        refused = client.post(path, data=form)
+        assert 400 <= refused.status_code < 500, path
+    assert "Ik maak bezwaar tegen direct marketing" in client.get("/privacy/choices").text

@@ -314,12 +314,16 @@ def _reason(desk: Desk | None, code: str) -> str:
 
 async def _form(request: Request) -> dict[str, str] | None:
     """The posted form (application/x-www-form-urlencoded), one value per field; None when it
-    is larger than any form of the console."""
+    is larger, or has more fields, than any form of the console."""
     body = await request.body()
     if len(body) > FORM_MAX:
         return None
     decoded = body.decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(decoded, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(decoded, max_num_fields=20)
+    except ValueError:  # more fields than any form of the console has
+        return None
+    return {k: v[0] for k, v in fields.items()}
 
 
 async def _posted(

@@ -261,9 +261,15 @@ def _login_page(request: Request, error: str | None = None, status: int = 200) -
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The posted form (application/x-www-form-urlencoded): one value per field."""
+    """The posted form (application/x-www-form-urlencoded): one value per field. A body with
+    more fields than any form of the centre is no form of its pages: empty, so that its CSRF
+    check refuses it (403) and nothing is done."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(body, max_num_fields=20)
+    except ValueError:
+        return {}
+    return {k: v[0] for k, v in fields.items()}
 
 
 @router.post("/login", response_class=HTMLResponse)
