@@ -700,3 +700,18 @@ def test_a_form_with_more_fields_than_any_of_the_console_is_refused_not_a_fault(
     assert opened.status_code == 413 and "Amélie" not in opened.text
     assert new_events(centre, world.person, before) == []
     assert client.post(f"{CONSOLE}/logout", data={**crowded, "csrf": token}).status_code == 403
+
+
+def test_a_systems_token_opens_no_console_and_is_not_called_a_customers(centre: Centre) -> None:
+    rt = centre.runtime
+    with unit_of_work(rt.engine) as session:
+        system = auth.issue_system_token(
+            session, register=rt.register, system="card-processor", entity="kbc-bank"
+        ).token
+    client = centre.new_client()
+    client.headers["accept-language"] = "en"
+    machine = log_in(client, system)
+    assert machine.status_code == 403
+    assert SESSION_COOKIE not in machine.headers.get("set-cookie", "")
+    assert "opens neither the privacy centre nor the staff console" in machine.text
+    assert "belongs to a customer" not in machine.text

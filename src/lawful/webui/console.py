@@ -396,8 +396,10 @@ def _log_in(request: Request, token: str) -> Response:
             who = _principal(session, rt, token)
     if who is None:
         return _login_page(request, "login.refused", status=401)
-    if who.kind is not PrincipalKind.STAFF:
+    if who.kind is PrincipalKind.CUSTOMER:
         return _login_page(request, "login.customer", status=403)
+    if who.kind is not PrincipalKind.STAFF:
+        return _login_page(request, "login.system", status=403)
     response = RedirectResponse(PREFIX, status_code=303)
     cookies.open_session(response, token)
     return response
