@@ -230,9 +230,13 @@ def _message(request: Request, desk: Desk | None, key: str, status: int, **extra
     return _render(request, desk, "console/message.html", {"key": key, **extra}, status=status)
 
 
-def _to_login() -> RedirectResponse:
+def _to_login(request: Request) -> RedirectResponse:
+    """To the login; a session cookie the request carried is ended. A request without one (a
+    link followed from another site, which the SameSite=Strict cookie does not accompany) leaves
+    the browser's session as it is."""
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    cookies.close_session(response)
+    if cookies.SESSION_COOKIE in request.cookies:
+        cookies.close_session(response)
     return response
 
 
@@ -280,7 +284,7 @@ def _built(
             token = cookies.session_token(request)
             who = _principal(session, rt, token)
             if who is None or token is None:
-                return _to_login()
+                return _to_login(request)
             if who.kind is not PrincipalKind.STAFF:
                 # A customer's session stays as it is: the console is not theirs.
                 return _message(request, None, "staffonly", 403)
@@ -341,7 +345,7 @@ async def _posted(
         return _message(request, None, "toolarge", 413)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _message(request, None, "csrf", 403)
     return await run_in_threadpool(
@@ -412,7 +416,7 @@ async def logout(request: Request) -> Response:
         cookies.session_token(request), form.get(cookies.CSRF_FIELD)
     ):
         return _message(request, None, "csrf", 403)
-    return _to_login()
+    return _to_login(request)
 
 
 # --- home --------------------------------------------------------------------------------------

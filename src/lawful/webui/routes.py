@@ -156,9 +156,13 @@ def _visit(request: Request, session: Session) -> Visit | None:
     return Visit(rt, who, person, lang if lang in LANGUAGES else "en", token)
 
 
-def _to_login() -> RedirectResponse:
+def _to_login(request: Request) -> RedirectResponse:
+    """To the login; a session cookie the request carried is ended. A request without one (a
+    link followed from another site, which the SameSite=Strict cookie does not accompany) leaves
+    the browser's session as it is."""
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    cookies.close_session(response)
+    if cookies.SESSION_COOKIE in request.cookies:
+        cookies.close_session(response)
     return response
 
 
@@ -221,7 +225,7 @@ def _built(
         with unit_of_work(rt.engine, commits=rt.commits if grouped else None) as session:
             visit = _visit(request, session)
             if visit is None:
-                return _to_login()
+                return _to_login(request)
             built = build(visit, session)
     except (NotFound, NotPermitted):
         # In the customer's language and brand, with the menu: nothing about why.
@@ -311,7 +315,7 @@ async def logout(request: Request) -> Response:
     form = await _form(request)
     if not cookies.csrf_valid(cookies.session_token(request), form.get(cookies.CSRF_FIELD)):
         return _refused(request)
-    return _to_login()
+    return _to_login(request)
 
 
 def _refused(request: Request) -> HTMLResponse:
@@ -619,7 +623,7 @@ async def _posted_form(
     form = await _form(request)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
     return await run_in_threadpool(
@@ -808,7 +812,7 @@ def _dpo_page(
         except Unauthenticated:
             who = None
         if token is None or who is None:
-            return _to_login()
+            return _to_login(request)
         if who.kind is not PrincipalKind.STAFF or who.role != rights.DPO:
             # A customer's or another role's session stays as it is: this page is not theirs.
             return _not_found(request)
@@ -903,7 +907,7 @@ async def dpo_decide(request: Request, objection_id: int) -> Response:
     form = await _form(request)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
     upheld = form.get("decision") == "uphold"
