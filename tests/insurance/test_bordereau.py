@@ -234,3 +234,27 @@ def test_each_policyholders_access_report_proves_the_transfer(
         # The timeline says to whom, for what.
         line = next(t for t in report.timeline if service.EVENT in t.events)
         assert line.purpose == "reinsurance-transfer" and line.recipient
+
+
+def test_a_members_proof_names_no_other_member_of_the_transfer(
+    session: Session, gate: Gate
+) -> None:
+    """A policyholder's access report proves their own membership with sibling hashes only:
+    no other member's id, ledger pseudonym or reinsurer pseudonym is in it, nor a member entry
+    (whose pseudonym a keyed hash hides) other than their own."""
+    people = [policyholder(session, gate)[0] for _ in range(4)]
+    code = treaty(session, gate, "reinsurers-treaty")
+    service.bordereau(session, gate=gate, treaty_code=code, period="2026-Q4")
+    while ledger.sequence(session, keys=gate.keys).sequenced:
+        pass
+    reinsurer = gate.keys.recipient_pseudonymiser("reinsurers-treaty")
+    for person in people:
+        report = access_report(session, gate, actor=SELF, person_id=person.id, today=TODAY)
+        text = report.model_dump_json()
+        (transfer,) = [e for e in report.ledger.events if e.event == service.EVENT]
+        assert transfer.member is not None and transfer.member.members >= 4
+        own = base64.b64decode(transfer.member.member)
+        assert own.endswith(gate.keys.pseudonymise(person.id).encode())
+        for other in (p for p in people if p.id != person.id):
+            for trace in (other.id, gate.keys.pseudonymise(other.id), reinsurer(other.id)):
+                assert trace not in text

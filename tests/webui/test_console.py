@@ -817,3 +817,41 @@ def test_every_console_text_exists_in_every_language() -> None:
         for key, value in TEXTS[lang].items():
             assert value.strip(), (lang, key)
             assert not re.search(r"\s[,.]", value), (lang, key)
+
+
+def test_a_form_with_more_fields_than_any_of_the_console_is_refused_not_a_fault(
+    centre: Centre, world: World, as_staff: dict[str, TestClient]
+) -> None:
+    crowded = {f"field{i}": "x" for i in range(30)}
+    anonymous = centre.new_client()
+    form = anonymous.get(f"{CONSOLE}/login")
+    login = anonymous.post(
+        f"{CONSOLE}/login",
+        data={**crowded, "csrf": csrf_of(form), "token": world.tokens["advisor"]},
+    )
+    assert login.status_code == 413 and SESSION_COOKIE not in login.cookies
+    client = as_staff["advisor"]
+    token = csrf_of(client.get(f"{CONSOLE}/customers"))
+    before = len(events(centre, world.person))
+    opened = client.post(
+        f"{CONSOLE}/customers",
+        data={**crowded, "csrf": token, "customer": world.person, "reason": "appointment"},
+    )
+    assert opened.status_code == 413 and "Amélie" not in opened.text
+    assert new_events(centre, world.person, before) == []
+    assert client.post(f"{CONSOLE}/logout", data={**crowded, "csrf": token}).status_code == 403
+
+
+def test_a_systems_token_opens_no_console_and_is_not_called_a_customers(centre: Centre) -> None:
+    rt = centre.runtime
+    with unit_of_work(rt.engine) as session:
+        system = auth.issue_system_token(
+            session, register=rt.register, system="card-processor", entity="kbc-bank"
+        ).token
+    client = centre.new_client()
+    client.headers["accept-language"] = "en"
+    machine = log_in(client, system)
+    assert machine.status_code == 403
+    assert SESSION_COOKIE not in machine.headers.get("set-cookie", "")
+    assert "opens neither the privacy centre nor the staff console" in machine.text
+    assert "belongs to a customer" not in machine.text

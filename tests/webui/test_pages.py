@@ -255,3 +255,40 @@ def test_the_statement_rendered_by_the_demo_is_the_one_handed_out(
     finally:
         app.state.statements = None  # type: ignore[attr-defined]
     assert "rendered</p>" not in client.get("/privacy/statement.html").text
+
+
+def test_a_form_with_more_fields_than_any_of_the_centre_is_refused_not_a_fault(
+    centre: Centre,
+) -> None:
+    """A posted body of many fields (none of the centre's forms has twenty) is a client's
+    fault: answered 4xx before and after login, and nothing changes."""
+    client = centre.new_client()
+    crowded = {f"field{i}": "x" for i in range(30)}
+    before = client.post("/privacy/login", data={**crowded, "token": "lwf_x"})
+    assert 400 <= before.status_code < 500
+    log_in(client, centre.customer("nl").token)
+    choices = client.get("/privacy/choices")
+    objecting = "Ik maak bezwaar tegen direct marketing" in choices.text
+    form = {**crowded, "csrf": csrf_of(choices)}
+    for path in ("/privacy/choices/direct-marketing", "/privacy/assistant", "/privacy/logout"):
+        refused = client.post(path, data=form)
+        assert 400 <= refused.status_code < 500, path
+    after = client.get("/privacy/choices")
+    assert after.status_code == 200  # still logged in
+    assert ("Ik maak bezwaar tegen direct marketing" in after.text) == objecting
+
+
+def test_a_visit_without_the_session_cookie_does_not_end_the_session(centre: Centre) -> None:
+    """A link followed from another site (webmail, a search engine) arrives without the
+    SameSite=Strict cookie: the login it leads to must not delete the session the browser
+    holds, which the centre's other tabs still use. A session that no longer works is ended."""
+    for page in ("/privacy/data", "/privacy/console", "/privacy/dpo"):
+        arriving = centre.new_client().get(page)
+        assert arriving.status_code == 303, page
+        assert SESSION_COOKIE not in arriving.headers.get("set-cookie", ""), page
+    stale = centre.new_client()
+    stale.cookies.set(SESSION_COOKIE, "lwf_no-longer-valid")
+    for page in ("/privacy/data", "/privacy/console"):
+        ended = stale.get(page)
+        assert ended.status_code == 303
+        assert f'{SESSION_COOKIE}=""' in ended.headers.get("set-cookie", ""), page

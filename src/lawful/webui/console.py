@@ -239,9 +239,13 @@ def _message(request: Request, desk: Desk | None, key: str, status: int, **extra
     return _render(request, desk, "console/message.html", {"key": key, **extra}, status=status)
 
 
-def _to_login() -> RedirectResponse:
+def _to_login(request: Request) -> RedirectResponse:
+    """To the login; a session cookie the request carried is ended. A request without one (a
+    link followed from another site, which the SameSite=Strict cookie does not accompany) leaves
+    the browser's session as it is."""
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    cookies.close_session(response)
+    if cookies.SESSION_COOKIE in request.cookies:
+        cookies.close_session(response)
     return response
 
 
@@ -289,7 +293,7 @@ def _built(
             token = cookies.session_token(request)
             who = _principal(session, rt, token)
             if who is None or token is None:
-                return _to_login()
+                return _to_login(request)
             if who.kind is not PrincipalKind.STAFF:
                 # A customer's session stays as it is: the console is not theirs.
                 return _message(request, None, "staffonly", 403)
@@ -323,12 +327,16 @@ def _reason(desk: Desk | None, code: str) -> str:
 
 async def _form(request: Request) -> dict[str, str] | None:
     """The posted form (application/x-www-form-urlencoded), one value per field; None when it
-    is larger than any form of the console."""
+    is larger, or has more fields, than any form of the console."""
     body = await request.body()
     if len(body) > FORM_MAX:
         return None
     decoded = body.decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(decoded, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(decoded, max_num_fields=20)
+    except ValueError:  # more fields than any form of the console has
+        return None
+    return {k: v[0] for k, v in fields.items()}
 
 
 async def _posted(
@@ -346,7 +354,7 @@ async def _posted(
         return _message(request, None, "toolarge", 413)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _message(request, None, "csrf", 403)
     return await run_in_threadpool(
@@ -401,8 +409,10 @@ def _log_in(request: Request, token: str) -> Response:
             who = _principal(session, rt, token)
     if who is None:
         return _login_page(request, "login.refused", status=401)
-    if who.kind is not PrincipalKind.STAFF:
+    if who.kind is PrincipalKind.CUSTOMER:
         return _login_page(request, "login.customer", status=403)
+    if who.kind is not PrincipalKind.STAFF:
+        return _login_page(request, "login.system", status=403)
     response = RedirectResponse(PREFIX, status_code=303)
     cookies.open_session(response, token)
     return response
@@ -415,7 +425,7 @@ async def logout(request: Request) -> Response:
         cookies.session_token(request), form.get(cookies.CSRF_FIELD)
     ):
         return _message(request, None, "csrf", 403)
-    return _to_login()
+    return _to_login(request)
 
 
 # --- home --------------------------------------------------------------------------------------

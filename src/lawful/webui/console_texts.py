@@ -33,6 +33,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ce jeton appartient à un client : la console est réservée au personnel. Les "
             "clients consultent leurs données dans le centre de confidentialité."
         ),
+        "login.system": (
+            "Ce jeton appartient à un système du groupe : il n'ouvre ni le centre de "
+            "confidentialité ni la console du personnel."
+        ),
         "staffonly.title": "Réservé au personnel",
         "staffonly.text": "La console est réservée aux membres du personnel.",
         "forbidden.title": "Accès refusé",
@@ -358,6 +362,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.customer": (
             "Dit token hoort bij een klant: de console is voorbehouden aan het personeel. "
             "Klanten bekijken hun gegevens in het privacycentrum."
+        ),
+        "login.system": (
+            "Dit token hoort bij een systeem van de groep: het opent het privacycentrum noch "
+            "de personeelsconsole."
         ),
         "staffonly.title": "Alleen voor personeel",
         "staffonly.text": "De console is voorbehouden aan personeelsleden.",
@@ -691,6 +699,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "login.customer": (
             "This token belongs to a customer: the console is for staff. Customers see their "
             "data in the privacy centre."
+        ),
+        "login.system": (
+            "This token belongs to one of the group's systems: it opens neither the privacy "
+            "centre nor the staff console."
         ),
         "staffonly.title": "Staff only",
         "staffonly.text": "The console is for staff members only.",

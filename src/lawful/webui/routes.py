@@ -156,9 +156,13 @@ def _visit(request: Request, session: Session) -> Visit | None:
     return Visit(rt, who, person, lang if lang in LANGUAGES else "en", token)
 
 
-def _to_login() -> RedirectResponse:
+def _to_login(request: Request) -> RedirectResponse:
+    """To the login; a session cookie the request carried is ended. A request without one (a
+    link followed from another site, which the SameSite=Strict cookie does not accompany) leaves
+    the browser's session as it is."""
     response = RedirectResponse(f"{PREFIX}/login", status_code=303)
-    cookies.close_session(response)
+    if cookies.SESSION_COOKIE in request.cookies:
+        cookies.close_session(response)
     return response
 
 
@@ -221,7 +225,7 @@ def _built(
         with unit_of_work(rt.engine, commits=rt.commits if grouped else None) as session:
             visit = _visit(request, session)
             if visit is None:
-                return _to_login()
+                return _to_login(request)
             built = build(visit, session)
     except (NotFound, NotPermitted):
         # In the customer's language and brand, with the menu: nothing about why.
@@ -261,9 +265,15 @@ def _login_page(request: Request, error: str | None = None, status: int = 200) -
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The posted form (application/x-www-form-urlencoded): one value per field."""
+    """The posted form (application/x-www-form-urlencoded): one value per field. A body with
+    more fields than any form of the centre is no form of its pages: empty, so that its CSRF
+    check refuses it (403) and nothing is done."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    return {k: v[0] for k, v in parse_qs(body, max_num_fields=20).items()}
+    try:
+        fields = parse_qs(body, max_num_fields=20)
+    except ValueError:
+        return {}
+    return {k: v[0] for k, v in fields.items()}
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -305,7 +315,7 @@ async def logout(request: Request) -> Response:
     form = await _form(request)
     if not cookies.csrf_valid(cookies.session_token(request), form.get(cookies.CSRF_FIELD)):
         return _refused(request)
-    return _to_login()
+    return _to_login(request)
 
 
 def _refused(request: Request) -> HTMLResponse:
@@ -613,7 +623,7 @@ async def _posted_form(
     form = await _form(request)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
     return await run_in_threadpool(
@@ -802,7 +812,7 @@ def _dpo_page(
         except Unauthenticated:
             who = None
         if token is None or who is None:
-            return _to_login()
+            return _to_login(request)
         if who.kind is not PrincipalKind.STAFF or who.role != rights.DPO:
             # A customer's or another role's session stays as it is: this page is not theirs.
             return _not_found(request)
@@ -897,7 +907,7 @@ async def dpo_decide(request: Request, objection_id: int) -> Response:
     form = await _form(request)
     token = cookies.session_token(request)
     if token is None:
-        return _to_login()
+        return _to_login(request)
     if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
     upheld = form.get("decision") == "uphold"
