@@ -292,3 +292,25 @@ def test_a_visit_without_the_session_cookie_does_not_end_the_session(centre: Cen
         ended = stale.get(page)
         assert ended.status_code == 303
         assert f'{SESSION_COOKIE}=""' in ended.headers.get("set-cookie", ""), page
+
+
+def test_logging_out_ends_the_session_for_good_and_leaves_the_token_pasted(
+    centre: Centre,
+) -> None:
+    """The cookie holds a token of the session's own: a copy kept after logging out opens
+    nothing, and the token the customer pasted still serves its other uses (the API)."""
+    pasted = centre.customer("en").token
+    client = centre.new_client()
+    log_in(client, pasted)
+    kept = client.cookies.get(SESSION_COOKIE)
+    assert kept and kept != pasted
+    choices = client.get("/privacy/choices")
+    assert choices.status_code == 200
+    out = client.post("/privacy/logout", data={"csrf": csrf_of(choices)})
+    assert out.status_code == 303
+    replay = centre.new_client()
+    replay.cookies.set(SESSION_COOKIE, kept, path="/privacy")
+    assert replay.get("/privacy/data").status_code == 303  # to the login: the session is over
+    assert replay.get("/api/v1/me", headers={"Authorization": f"Bearer {kept}"}).status_code == 401
+    me = centre.new_client().get("/api/v1/me", headers={"Authorization": f"Bearer {pasted}"})
+    assert me.status_code == 200

@@ -146,6 +146,36 @@ def _issue(session: Session, principal: Principal, validity: dt.timedelta) -> Is
     )
 
 
+_SESSION_VALIDITY = {
+    PrincipalKind.CUSTOMER: CUSTOMER_VALIDITY,
+    PrincipalKind.STAFF: STAFF_VALIDITY,
+}
+
+
+def open_session(session: Session, *, token: str, principal: Principal) -> IssuedToken:
+    """A token of its own for a browser session opened with `token` (already authenticated as
+    `principal`): the same principal, expiring no later than the token shown nor than a token of
+    its kind would, so that logging out can revoke it without ending the token itself, and a
+    session never outlives what opened it."""
+    default = _SESSION_VALIDITY.get(principal.kind)
+    if default is None:
+        raise Unauthenticated("only customers and staff open a session")
+    rows = repository.tokens_by_hash_prefix(session, _hash(token))
+    now = utcnow()
+    ends = [now + default] + [r.expires_at for r in rows[:1] if r.expires_at is not None]
+    validity = min(ends) - now
+    if validity <= dt.timedelta(0):
+        raise Unauthenticated("the token has expired")
+    return _issue(session, principal, validity)
+
+
+def end_session(session: Session, *, token: str) -> None:
+    """Revoke a session's token at logout; one already gone or unknown is left as it is."""
+    rows = repository.tokens_by_hash_prefix(session, _hash(token))
+    if rows:
+        repository.revoke(session, rows[0].token_hash, now=utcnow())
+
+
 _RANK = {
     RelationshipState.CLIENT: 0,
     RelationshipState.PROSPECT: 1,

@@ -67,6 +67,7 @@ from lawful.interactions.schemas import Use
 from lawful.interactions.uses import HISTORY, PURPOSES
 from lawful.rights import service as rights
 from lawful.web.deps import MAX_ID, actor_of, reach
+from lawful.webui import routes as centre
 from lawful.webui import session as cookies
 from lawful.webui.console_texts import text
 from lawful.webui.texts import LANGUAGE_NAMES, LANGUAGES
@@ -413,18 +414,23 @@ def _log_in(request: Request, token: str) -> Response:
         return _login_page(request, "login.customer", status=403)
     if who.kind is not PrincipalKind.STAFF:
         return _login_page(request, "login.system", status=403)
+    try:
+        with unit_of_work(rt.engine) as session:
+            issued = auth.open_session(session, token=token, principal=who)
+    except Unauthenticated:
+        return _login_page(request, "login.refused", status=401)
     response = RedirectResponse(PREFIX, status_code=303)
-    cookies.open_session(response, token)
+    cookies.open_session(response, issued.token)
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
 async def logout(request: Request) -> Response:
     form = await _form(request)
-    if form is None or not cookies.csrf_valid(
-        cookies.session_token(request), form.get(cookies.CSRF_FIELD)
-    ):
+    token = cookies.session_token(request)
+    if form is None or not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _message(request, None, "csrf", 403)
+    await run_in_threadpool(centre.end_session, _runtime(request), token)
     return _to_login(request)
 
 

@@ -305,16 +305,30 @@ def _log_in(request: Request, token: str) -> Response:
         target = f"{PREFIX}/console"
     else:
         return _login_page(request, "login.staff", status=403)
+    try:
+        with unit_of_work(rt.engine) as session:
+            issued = auth.open_session(session, token=token, principal=who)
+    except Unauthenticated:
+        return _login_page(request, "login.refused", status=401)
     response = RedirectResponse(target, status_code=303)
-    cookies.open_session(response, token)
+    cookies.open_session(response, issued.token)
     return response
+
+
+def end_session(rt: Runtime, token: str | None) -> None:
+    """Revoke the session's own token (see `session`): the cookie is worth nothing afterwards."""
+    if token and len(token) <= 200:
+        with unit_of_work(rt.engine) as session:
+            auth.end_session(session, token=token)
 
 
 @router.post("/logout", response_class=HTMLResponse)
 async def logout(request: Request) -> Response:
     form = await _form(request)
-    if not cookies.csrf_valid(cookies.session_token(request), form.get(cookies.CSRF_FIELD)):
+    token = cookies.session_token(request)
+    if not cookies.csrf_valid(token, form.get(cookies.CSRF_FIELD)):
         return _refused(request)
+    await run_in_threadpool(end_session, _runtime(request), token)
     return _to_login(request)
 
 

@@ -1,10 +1,11 @@
 """The privacy centre's session: the customer's own token in a cookie, and the CSRF token of
 every form derived from it.
 
-The cookie holds the bearer token the customer pasted (HttpOnly: no script reads it; Secure;
-SameSite=Strict: no other site's page sends it). Nothing is kept on the server, so any worker of
-`lawful serve` answers any request, and the session ends when the token expires or is revoked:
-every request authenticates it again, as the API does.
+The cookie holds a token of the session's own, issued at login for the principal of the token
+pasted and expiring no later than it (HttpOnly: no script reads it; Secure; SameSite=Strict: no
+other site's page sends it). Logging out revokes it, so a copy of the cookie is worth nothing
+afterwards, while the token pasted stays valid for its other uses. Every request authenticates
+the session's token again, as the API does, so any worker of `lawful serve` answers any request.
 
 The CSRF token is an HMAC of a fixed label keyed by the session token: per session, checked on
 every POST, and impossible to compute for a page of another site, which cannot read the cookie.
