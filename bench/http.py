@@ -194,6 +194,25 @@ def _profile(target: Target, seconds: int, raw: Path) -> dict[str, Any]:
     }
 
 
+def settled(base: str, timeout: float = 120.0) -> None:
+    """Wait until the server at `base` is idle (under 5 % of a core over half a second): what it
+    does after it answers its first request (reading the stored mail classifier in a thread, the
+    ledger's first sequencing) is start-up, not the figure."""
+    pid = _PIDS[base]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu()
+        time.sleep(0.5)
+        if cpu() - before < 0.025:
+            return
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 

@@ -36,7 +36,7 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 
 from bench.home import scratch_home
-from bench.http import _free_port, _server
+from bench.http import _free_port, _server, settled
 from lawful.auth import service as auth
 from lawful.config import Settings
 from lawful.core.gate import unit_of_work
@@ -191,6 +191,7 @@ def run() -> dict[str, Any]:
             port = _free_port()
             serve = [lawful_bin, "serve", "--port", str(port)]
             with _server(serve, env, port, where / "lawful.log") as base:
+                settled(base)
                 cookie = _log_in(base, token)
                 with httpx.Client(base_url=base, headers={"Cookie": cookie}) as client:
                     _, first = _timed(client, "/privacy/timeline")

@@ -8,6 +8,7 @@ import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from lawful.core.ledger import entry as encoding
 from lawful.core.ledger import merkle
@@ -74,28 +75,40 @@ class LedgerRecord:
     def of(
         cls, data: bytes, leaf_index: int | None, member: Membership | None = None
     ) -> LedgerRecord:
-        fields = encoding.decode(data)
-        return cls(
-            leaf_index=leaf_index,
-            occurred_at=dt.datetime.fromisoformat(fields.occurred_at),
-            event=fields.event,
-            actor=fields.actor,
-            actor_kind=fields.actor_kind,
-            actor_ref=fields.actor_ref,
-            entity=fields.entity,
-            purpose=fields.purpose,
-            legal_basis=fields.legal_basis,
-            subject_pseudonym=fields.subject_pseudonym,
-            data_categories=_strings(fields.data_categories),
-            recipient=fields.recipient,
-            decision=Decision(fields.decision),
-            reasons=_strings(fields.reasons),
-            obligations=_strings(fields.obligations),
-            details=fields.details,
-            entry=data,
-            batch=None if fields.batch is None else Header.decode(fields.batch),
-            member=member,
-        )
+        decoded = _DECODED.get(data)
+        if decoded is None:
+            fields = encoding.decode(data)
+            decoded = (
+                dt.datetime.fromisoformat(fields.occurred_at),
+                fields.event,
+                fields.actor,
+                fields.actor_kind,
+                fields.actor_ref,
+                fields.entity,
+                fields.purpose,
+                fields.legal_basis,
+                fields.subject_pseudonym,
+                _strings(fields.data_categories),
+                fields.recipient,
+                Decision(fields.decision),
+                _strings(fields.reasons),
+                _strings(fields.obligations),
+                fields.details,
+                data,
+                None if fields.batch is None else Header.decode(fields.batch),
+            )
+            if len(_DECODED) >= _DECODED_MAX:
+                _DECODED.clear()
+            _DECODED[data] = decoded
+        return cls(leaf_index, *decoded, member)  # type: ignore[call-arg]  # the fields in order
+
+
+# Entries decoded lately, by their exact bytes: a person reading their timeline page after page
+# has the same thousand entries decoded once, not on every page. An entry's bytes are what its
+# leaf hash covers, so a changed entry is a different key, decoded anew; the cache holds what was
+# read, never what was not, and starts over when full (about 20 MB at most).
+_DECODED: dict[bytes, tuple[Any, ...]] = {}
+_DECODED_MAX = 20_000
 
 
 @lru_cache(maxsize=4096)
