@@ -312,7 +312,8 @@ def unit_of_work(engine: Engine, *, commits: group.Commits | None = None) -> Ite
 
     With `commits`, for work that mostly reads (a GET): the transaction begins without SQLite's
     write lock, and if it wrote nothing but ledger entries, those are written by the group commit
-    once it has ended; either way this returns only once they are committed.
+    once it has ended; either way this returns only once they are committed. Without, the ledger
+    entries of the unit's accesses are written together, in one INSERT before it commits.
     """
     refused: list[tuple[Keyring, ledger.NewEvent]] = []
     held: list[Mapping[str, Any]] = []
@@ -320,10 +321,14 @@ def unit_of_work(engine: Engine, *, commits: group.Commits | None = None) -> Ite
         with session_scope(engine, deferred=commits is not None) as session:
             if commits is not None:
                 group.hold(session)
+            else:
+                ledger.gather_appends(session)
             try:
                 yield session
                 if commits is not None:
                     held = group.release(session)
+                else:
+                    ledger.flush_appends(session)
             except BaseException:
                 refused = list(session.info.get(_DENIALS, []))
                 raise

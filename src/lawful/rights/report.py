@@ -109,11 +109,8 @@ def report_view(register: Register, data: ReportData) -> AccessReport:
     """The report in the person's language and brand (kept on the file even once erased)."""
     texts = builder_for_file(register, data.file)
     entities = {r["entity"] for r in data.file[Section.RELATIONSHIPS.value]}
-    statement = texts.labels(statement_labels())
-    purposes = [
-        _purpose(texts, statement, i, register.purposes[i], entities)
-        for i in concerned(register, data)
-    ]
+    words = _words(texts)
+    purposes = [words.purpose(i, entities) for i in concerned(register, data)]
     names = _names(texts, {c for r in data.events for c in r.data_categories})
     return AccessReport(
         person_id=data.person_id,
@@ -205,12 +202,55 @@ class Names:
 
 
 def _names(texts: TextBuilder, categories: set[str]) -> Names:
-    register = texts.register
+    words = _words(texts)
+    known = words.categories
+    for c in categories.difference(known):
+        known[c] = category_name(texts, c)
     return Names(
-        entities={e.id: texts.entity_name(e.id) for e in register.entities},
-        recipients={r.id: texts.recipient_name(r) for r in register.recipients},
-        categories={c: category_name(texts, c) for c in categories},
+        entities=words.entities,
+        recipients=words.recipients,
+        categories={c: known[c] for c in categories},
     )
+
+
+class _Words:
+    """What every report of one register, brand and language says alike, worded once: the
+    purposes (by the entities the person deals with among their controllers), the names of
+    entities, recipients and categories. Worded on first use; read-only once made."""
+
+    def __init__(self, texts: TextBuilder) -> None:
+        register = self.register = texts.register
+        self.texts = texts
+        self.statement = texts.labels(statement_labels())
+        self.entities = {e.id: texts.entity_name(e.id) for e in register.entities}
+        self.recipients = {r.id: texts.recipient_name(r) for r in register.recipients}
+        self.categories: dict[str, str] = {}
+        self.purposes: dict[tuple[int, frozenset[str]], PurposeInfo] = {}
+
+    def purpose(self, index: int, entities: set[str]) -> PurposeInfo:
+        declared = self.register.purposes[index]
+        key = (index, frozenset(entities.intersection(declared.controllers)))
+        info = self.purposes.get(key)
+        if info is None:
+            info = self.purposes[key] = _purpose(
+                self.texts, self.statement, index, declared, set(key[1])
+            )
+        return info
+
+
+# By (register, brand, language): a few per installation; a register reloaded is a new one.
+_WORDS: dict[tuple[int, str, str], _Words] = {}
+_WORDS_KEPT = 32
+
+
+def _words(texts: TextBuilder) -> _Words:
+    key = (id(texts.register), texts.brand.id, texts.lang)
+    words = _WORDS.get(key)
+    if words is None or words.register is not texts.register:
+        if len(_WORDS) >= _WORDS_KEPT:
+            _WORDS.clear()
+        words = _WORDS[key] = _Words(texts)
+    return words
 
 
 def grouped(events: Sequence[ledger.LedgerRecord]) -> list[list[ledger.LedgerRecord]]:

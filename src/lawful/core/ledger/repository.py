@@ -48,18 +48,41 @@ def _postgresql(session: Session) -> bool:
 _INSERT_PENDING = sa.insert(_pending)
 # Set in a session's info by `group.hold`: the rows its appends wait to have written.
 HELD = "lawful.ledger.held"
+# Set by `gather`: the rows its appends leave to one INSERT, made by `flush` before the pending
+# entries are read and before the session commits.
+GATHERED = "lawful.ledger.gathered"
 
 
 def insert_pending(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """One INSERT for the batch; no lock taken, nothing read. Held back instead while the session
-    holds its entries for the group commit (see `group`)."""
+    holds its entries for the group commit (see `group`), or gathered for one INSERT with the
+    session's other entries (`gather`)."""
     if not rows:
         return
-    held: list[Mapping[str, Any]] | None = session.info.get(HELD)
-    if held is not None:
-        held.extend(rows)
+    info = session.info
+    waiting: list[Mapping[str, Any]] | None = info.get(HELD)
+    if waiting is None:
+        waiting = info.get(GATHERED)
+    if waiting is not None:
+        waiting.extend(rows)
         return
     session.connection().execute(_INSERT_PENDING, list(rows))
+
+
+def gather(session: Session) -> None:
+    """From now on, the session's appends are written together, in one INSERT per `flush`: a unit
+    of work recording several accesses makes one round trip for them, not one each. The caller
+    flushes before committing; readers of the pending entries flush first (so a session reads
+    its own appends, as before)."""
+    session.info[GATHERED] = []
+
+
+def flush(session: Session) -> None:
+    """Write the gathered entries now, in the session's transaction."""
+    rows: list[Mapping[str, Any]] | None = session.info.get(GATHERED)
+    if rows:
+        session.info[GATHERED] = []
+        session.connection().execute(_INSERT_PENDING, rows)
 
 
 def insert_pending_entries(session: Session, entries: Sequence[bytes]) -> None:
@@ -297,6 +320,7 @@ _PENDING_BATCH = sa.select(_pending.c.id, _pending.c.entry).order_by(_pending.c.
 
 
 def pending_batch(session: Session, limit: int) -> list[tuple[int, bytes]]:
+    flush(session)
     rows = session.execute(_PENDING_BATCH.limit(limit))
     return [(row.id, bytes(row.entry)) for row in rows]
 
@@ -429,6 +453,7 @@ def for_pseudonym(session: Session, pseudonym: str) -> list[LedgerRecord]:
 
     One statement for their own entries, hence one snapshot: an entry the sequencer moves
     meanwhile is read once; one for the batches (whose members never change) likewise."""
+    flush(session)
     rows = list(session.execute(_RECORDS, {"p": pseudonym.encode()}))
     subject = bytes.fromhex(pseudonym)
     members = dict(memberships(session, subject))
@@ -462,6 +487,7 @@ def _batch_entries(
 
 def recent(session: Session, limit: int) -> list[LedgerRecord]:
     """The last `limit` records, oldest first (pending ones last)."""
+    flush(session)
     pending = session.execute(
         sa.select(_pending.c.entry).order_by(_pending.c.id.desc()).limit(limit)
     ).all()
@@ -483,6 +509,7 @@ def recent(session: Session, limit: int) -> list[LedgerRecord]:
 def counts(session: Session) -> Counts:
     """Both counts in one statement, hence one snapshot: a batch the sequencer moves from
     pending to the log meanwhile is counted once, on one side or the other."""
+    flush(session)
     pending = sa.select(sa.func.count()).select_from(_pending).scalar_subquery()
     row = session.execute(sa.select(_SIZE.scalar_subquery(), pending)).one()
     return Counts(sequenced=row[0], pending=row[1])

@@ -182,6 +182,18 @@ def append(session: Session, *, keys: Keyring, events: Sequence[NewEvent]) -> li
     return records
 
 
+def gather_appends(session: Session) -> None:
+    """The session's appends from now on are written in one INSERT at `flush_appends` (or when
+    the session next reads the pending entries): a unit of work that records several accesses
+    pays one round trip for them. Still in its transaction: they commit or roll back with it."""
+    repository.gather(session)
+
+
+def flush_appends(session: Session) -> None:
+    """Write what `gather_appends` gathered; before the session commits."""
+    repository.flush(session)
+
+
 def append_entries(session: Session, *, entries: Sequence[bytes]) -> None:
     """Append entries a bulk recorder encoded itself (with `entry.Template`), having made the
     checks `append` makes and encrypted details with each subject's key: one COPY or prepared
