@@ -177,6 +177,32 @@ def test_rolled_back_access_leaves_no_record(fresh_engine: Engine, gate: Gate) -
     assert count(fresh_engine) == 0
 
 
+def test_a_unit_of_work_writes_its_accesses_records_in_one_insert_and_reads_its_own(
+    fresh_engine: Engine, gate: Gate
+) -> None:
+    inserts: list[int] = []
+
+    def seen(_c: object, _cur: object, statement: str, params: object, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO LEDGER_PENDING"):
+            inserts.append(len(params) if isinstance(params, list) else 1)
+
+    sa.event.listen(fresh_engine, "before_cursor_execute", seen)
+    try:
+        with unit_of_work(fresh_engine) as session:
+            ctx = gate.open(session, actor=ADVISOR, purpose="customer-file")
+            for _ in range(3):
+                ctx.access("alice", categories=FILE_DATA, event="customers.person.read")
+            assert inserts == []  # gathered, not yet written
+            # Reading the pending entries writes the gathered ones first: the unit sees its own.
+            assert len(events(session)) == 3
+            assert inserts == [3]
+            ctx.access("alice", categories=FILE_DATA, event="customers.person.read")
+        assert inserts == [3, 1]  # the rest before the commit
+    finally:
+        sa.event.remove(fresh_engine, "before_cursor_execute", seen)
+    assert count(fresh_engine) == 4
+
+
 def test_refusal_stays_recorded_when_its_transaction_rolls_back(
     fresh_engine: Engine, gate: Gate
 ) -> None:
