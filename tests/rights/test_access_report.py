@@ -21,7 +21,7 @@ from lawful.customers import service as customers
 from lawful.customers.schemas import ApplicationCreate, PersonRead
 from lawful.rights import service
 from lawful.rights.labels import label, labels
-from lawful.rights.schemas import AccessReport, RequestStatus, RequestType
+from lawful.rights.schemas import AccessReport, PurposeInfo, RequestStatus, RequestType
 
 from . import factories
 from .conftest import ADVISOR, DPO, SELF, TODAY, access_report, new_person
@@ -83,6 +83,26 @@ def test_report_lists_the_persons_purposes_with_basis_recipients_and_retention(
     ]
     assert report.authority.name == "Gegevensbeschermingsautoriteit (GBA)"
     assert "Gegevensbeschermingsautoriteit" in report.authority.text
+
+
+def test_purposes_worded_once_still_name_each_persons_own_controllers_and_language(
+    session: Session, gate: Gate, client: PersonRead
+) -> None:
+    # Purpose texts are worded once per brand and language and kept: a report made after
+    # another person's still names only the controllers this person deals with, in their words.
+    both = new_person(session, gate)
+    _reused(session, gate, both)
+    group = {"KBC Bank NV", "KBC Verzekeringen NV"}
+    assert set(_purpose(_report(session, gate, both), "customer-file").controllers) == group
+    assert _purpose(_report(session, gate, client), "customer-file").controllers == ["KBC Bank NV"]
+    french = new_person(session, gate, region="wallonia", language="fr")
+    report = _report(session, gate, french)
+    assert report.lang == "fr"
+    assert _purpose(report, "customer-file").title != "Uw klantendossier actueel houden"
+
+
+def _purpose(report: AccessReport, purpose: str) -> PurposeInfo:
+    return next(p for p in report.purposes if p.id == purpose)
 
 
 def test_timeline_shows_the_identity_reuse_with_its_recipient_newest_first(
