@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from lawful.core.db import create_engine
 from lawful.core.ledger.merkle import STRIDE
 
-# SQLite: the message each leaf hash covers, 0x00 || entry, built by the database (CAST: a row
-# edited by hand may hold text where bytes belong, and must still be read).
+# SQLite: each entry and its leaf hash (CAST and coalesce: a row edited by hand may hold text or
+# nothing where bytes belong, and must still be read, and found not to match).
 _SQLITE_LEAVES = (
-    "SELECT CAST(x'00' || entry AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger_leaf "
+    "SELECT CAST(coalesce(entry, x'') AS BLOB), CAST(leaf_hash AS BLOB) FROM ledger_leaf "
     "WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
 )
 _SQLITE_INDEXES = (
@@ -70,7 +70,7 @@ class Reader:
         return list(self.driver.execute(sql, params).fetchall())
 
     def leaves(self, start: int, end: int) -> list[tuple[Any, ...]]:
-        """SQLite: (0x00 || entry, leaf_hash); PostgreSQL: (leaf_index, leaf_hash, whether the
+        """SQLite: (entry, leaf_hash); PostgreSQL: (leaf_index, leaf_hash, whether the
         entry hashes to it)."""
         return self._run(_PG_LEAVES if self.postgresql else _SQLITE_LEAVES, (start, end))
 

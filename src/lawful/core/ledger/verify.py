@@ -60,7 +60,7 @@ def check_segment(reader: Reader, start: int, end: int, sizes: Sequence[int]) ->
         whole = len(rows) == end - start
         misplaced = None if whole else _positions(reader.indexes(start, end), start, end)
         leaves = list(map(itemgetter(1), rows))
-        intact = merkle.digests(map(itemgetter(0), rows)) == leaves
+        intact = merkle.leaf_hashes(map(itemgetter(0), rows)) == leaves
     if misplaced is not None:
         # Positions are off from here on: no subtree or head can be recomputed in this segment.
         found.broken = misplaced
