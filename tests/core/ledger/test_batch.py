@@ -73,6 +73,18 @@ def test_one_entry_records_the_transfer_of_every_member(session: Session) -> Non
     ]
 
 
+def test_a_batch_keeps_its_place_after_the_events_a_unit_of_work_gathered(
+    session: Session,
+) -> None:
+    ledger.gather_appends(session)  # as a unit of work does: its events wait for one INSERT
+    append(session, 3)
+    record = disclose(session, people(10))
+    ledger.flush_appends(session)
+    sequence_all(session)
+    assert member_of(session, "holder-3").record.leaf_index == 3  # after the three, as recorded
+    assert record.batch is not None
+
+
 def test_each_member_proves_membership_and_the_batch_place_from_the_readme_alone(
     session: Session, rfc9162: ModuleType
 ) -> None:

@@ -132,7 +132,9 @@ def _binary_rows(entries: Sequence[bytes], *, first: bool) -> bytes:
 def insert_batch_entry(session: Session, entry: bytes) -> int:
     """A batch disclosure's entry, pending like any other; its id, by which its members name it
     (the leaf keeps it as `entry_id`). Written at once even in a session that holds its entries
-    back: its members need the id."""
+    back: its members need the id. What the session gathered goes first, so the log keeps the
+    order in which the session recorded."""
+    flush(session)
     return int(
         session.connection()
         .execute(sa.insert(_pending).values(entry=entry).returning(_pending.c.id))
