@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,9 +196,10 @@ def _purpose(
 class Names:
     """Names looked up once per report rather than once per line."""
 
-    entities: dict[str, str]
-    recipients: dict[str, str]
-    categories: dict[str, str]
+    # Shared by every report of the brand and language (see `_Words`): read, never changed.
+    entities: Mapping[str, str]
+    recipients: Mapping[str, str]
+    categories: Mapping[str, str]
 
 
 def _names(texts: TextBuilder, categories: set[str]) -> Names:
