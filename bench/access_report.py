@@ -11,7 +11,9 @@ in a schema of its own if reachable), a world is built set-based, bypassing the 
 then the access report (`flows.access_report`, worded by `rights.service.report_view`) —
 with the inclusion proof of each of the person's events against the latest signed head — is
 timed for random persons (each call its own unit of work), and one sample of reports is
-profiled (cProfile under lawful.*, and SQL time per statement).
+profiled (cProfile under lawful.*, and SQL time per statement). Each report takes turns with
+the anchor, outside lawful: the same person's rows and ledger entries read with the bare driver,
+one audit row inserted and committed, the whole dumped as JSON.
 
 Run: `.venv/bin/python -m bench.access_report` (results in bench/results/access_report.json).
 Sizes: LAWFUL_BENCH_ACCESS_SIZES (default 10000,100000,1000000); PostgreSQL sizes may be capped
@@ -369,6 +371,46 @@ def _one(engine: Engine, gate: Gate, person_id: str) -> None:
         )
 
 
+# The anchor, outside lawful: the same person's rows and ledger entries read with the bare driver,
+# one audit row inserted, committed, and the whole dumped as JSON — the least any app answering an
+# access request does, with no gate, no vault, no proofs and no wording.
+_ANCHOR_TABLES = ("person", "relationship", "kyc_record", "account")
+_AUDIT = "CREATE TABLE IF NOT EXISTS bench_anchor_audit (person_id TEXT, asked_at TEXT)"
+
+
+class _Anchor:
+    def __init__(self, engine: Engine) -> None:
+        self.raw = engine.raw_connection()
+        mark = "%s" if engine.dialect.name == "postgresql" else "?"
+        self.cursor = self.raw.cursor()
+        self.cursor.execute(_AUDIT)
+        self.raw.commit()
+        self.reads = [
+            f"SELECT * FROM {t} WHERE {'id' if t == 'person' else 'person_id'} = {mark}"
+            for t in _ANCHOR_TABLES
+        ]
+        self.entries = (
+            f"SELECT leaf_index, entry, leaf_hash FROM ledger_leaf "
+            f"WHERE {encoding.subject_key('entry')} = {mark}"
+        )
+        self.audit = f"INSERT INTO bench_anchor_audit VALUES ({mark}, {mark})"
+
+    def __call__(self, person_id: str, pseudonym: str) -> None:
+        cursor, found = self.cursor, {}
+        for table, sql in zip(_ANCHOR_TABLES, self.reads, strict=True):
+            cursor.execute(sql, (person_id,))
+            found[table] = [list(map(str, row)) for row in cursor.fetchall()]
+        cursor.execute(self.entries, (pseudonym.encode(),))
+        found["ledger"] = [[i, bytes(e).hex(), bytes(h).hex()] for i, e, h in cursor.fetchall()]
+        cursor.execute(self.audit, (person_id, utc_text(dt.datetime.now(dt.UTC))))
+        self.raw.commit()
+        json.dumps(found)
+
+    def close(self) -> None:
+        self.cursor.close()
+        self.raw.close()
+
+
 def _quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -403,15 +445,29 @@ def measure(engine: Engine, person_ids: Sequence[str], name: str) -> dict[str, A
     gate = Gate.build(load_register(), DbSubjectStates(), home.keyring())
     rng = random.Random(SEED)
     chosen = rng.sample(list(person_ids), min(len(person_ids), WARMUP + SAMPLES + PROFILED))
+    pseudonymise = home.keyring().pseudonymiser()
+    pseudonyms = {p: pseudonymise(p) for p in chosen}
+    anchor = _Anchor(engine)
     for person_id in chosen[:WARMUP]:
         _one(engine, gate, person_id)
-    timings = []
+        anchor(person_id, pseudonyms[person_id])
+    timings, anchored = [], []
+    # lawful and the anchor take turns on each person: both see the same load and the same cache.
     for person_id in chosen[WARMUP : WARMUP + SAMPLES]:
         began = time.perf_counter()
         _one(engine, gate, person_id)
-        timings.append((time.perf_counter() - began) * 1000)
+        middle = time.perf_counter()
+        anchor(person_id, pseudonyms[person_id])
+        timings.append((middle - began) * 1000)
+        anchored.append((time.perf_counter() - middle) * 1000)
+    anchor.close()
     p50, p95 = _quantile(timings, 0.5), _quantile(timings, 0.95)
-    print(f"{name}: access report p50 {p50:.1f} ms, p95 {p95:.1f} ms", flush=True)
+    a50, a95 = _quantile(anchored, 0.5), _quantile(anchored, 0.95)
+    print(
+        f"{name}: access report p50 {p50:.1f} ms, p95 {p95:.1f} ms; bare-driver anchor "
+        f"p50 {a50:.1f} ms, p95 {a95:.1f} ms ({p95 / a95:.1f}× at p95)",
+        flush=True,
+    )
 
     profiled = chosen[WARMUP + SAMPLES :]
     spent, stop = _sql_timer(engine)
@@ -442,6 +498,9 @@ def measure(engine: Engine, person_ids: Sequence[str], name: str) -> dict[str, A
         "samples": len(timings),
         "p50_ms": round(p50, 2),
         "p95_ms": round(p95, 2),
+        "anchor_p50_ms": round(a50, 2),
+        "anchor_p95_ms": round(a95, 2),
+        "ratio_p95": round(p95 / a95, 1),
         "mean_ms": round(sum(timings) / len(timings), 2),
         "max_ms": round(max(timings), 2),
         "profile": {
@@ -496,10 +555,12 @@ def run_postgresql(n: int) -> dict[str, Any]:
 
 def _table(rows: list[dict[str, Any]]) -> None:
     table = Table(title=f"access report, {SAMPLES} persons (target p95 < {TARGET_P95_MS:.0f} ms)")
-    for column in ("backend", "customers", "ledger events", "build s", "p50 ms", "p95 ms"):
+    columns = ("backend", "customers", "ledger events", "build s", "p50 ms", "p95 ms")
+    for column in (*columns, "anchor p95 ms", "× anchor"):
         table.add_column(column, justify="left" if column == "backend" else "right")
     for r in rows:
         p95 = f"{r['p95_ms']:.1f}" + ("" if r["p95_ms"] < TARGET_P95_MS else " (≥ target)")
+        anchor = r.get("anchor_p95_ms")  # rows kept from a run before the anchor have none
         table.add_row(
             r["backend"],
             f"{r['customers']:,}",
@@ -507,6 +568,8 @@ def _table(rows: list[dict[str, Any]]) -> None:
             f"{r['build_s']:.0f}",
             f"{r['p50_ms']:.1f}",
             p95,
+            "—" if anchor is None else f"{anchor:.1f}",
+            "—" if anchor is None else f"{r['p95_ms'] / anchor:.1f}",
         )
     Console().print(table)
 
